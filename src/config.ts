@@ -1,0 +1,217 @@
+/**
+ * Every setting Cobalt reads, parsed and validated once at start.
+ * A bad value throws ConfigError naming the variable; index.ts prints that one line and exits.
+ */
+import { randomBytes } from "node:crypto";
+import { join, resolve } from "node:path";
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export interface RateLimit {
+  limit: number;
+  windowSeconds: number;
+}
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  env: "development" | "test" | "production";
+  port: number;
+  appUrl: string;
+  databaseUrl: string | undefined;
+  databaseReadUrl: string | undefined;
+  databasePoolSize: number;
+  redisUrl: string | undefined;
+  dataDir: string;
+  pgliteDir: string;
+  jwtSecret: string;
+  jwtSecretIsEphemeral: boolean;
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  refreshGraceSeconds: number;
+  corsOrigins: string[];
+  /** How many proxies in front of us append to X-Forwarded-For; 0 = ignore the header. */
+  trustProxyHops: number;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  rateLimits: {
+    login: RateLimit | null;
+    loginAccount: RateLimit | null;
+    register: RateLimit | null;
+    refresh: RateLimit | null;
+    email: RateLimit | null;
+    api: RateLimit | null;
+  };
+  workers: number;
+  metricsToken: string | undefined;
+  argon2: { memoryCost: number; timeCost: number };
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  logFormat: "json" | "pretty";
+  bodyLimitBytes: number;
+  auditRetentionDays: number;
+}
+
+/** OWASP's minimum for Argon2id (19 MiB, t=2): production refuses anything cheaper. */
+export const ARGON2_FLOOR = { memoryCost: 19456, timeCost: 2 };
+
+const DEV_SECRET_MARKERS = ["change-me", "changeme", "secret", "dev-secret"];
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(" or ")}, got ${parsed.protocol}`);
+  }
+  return raw;
+}
+
+export function parseRateLimit(name: string, raw: string | undefined, fallback: RateLimit): RateLimit | null {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  if (raw.trim().toLowerCase() === "off") return null;
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);
+  const limit = Number(match?.[1]);
+  const windowSeconds = Number(match?.[2]);
+  if (!match || limit < 1 || windowSeconds < 1) {
+    throw new ConfigError(`${name} must look like count/seconds (e.g. 10/60) or "off", got "${raw}"`);
+  }
+  return { limit, windowSeconds };
+}
+
+function trustProxy(raw: string | undefined): number {
+  const value = raw?.trim().toLowerCase();
+  if (!value || value === "off" || value === "false" || value === "0") return 0;
+  if (value === "on" || value === "true") return 1;
+  const hops = Number(value);
+  if (Number.isInteger(hops) && hops > 0 && hops < 10) return hops;
+  throw new ConfigError(`TRUST_PROXY must be off, on, or a number of proxy hops (1-9), got "${raw}"`);
+}
+
+function workers(raw: string | undefined): number {
+  const value = raw?.trim().toLowerCase();
+  if (!value) return 1;
+  if (value === "auto") return navigator.hardwareConcurrency || 1;
+  const n = Number(value);
+  if (Number.isInteger(n) && n >= 1 && n <= 256) return n;
+  throw new ConfigError(`WORKERS must be a number from 1 to 256 or "auto", got "${raw}"`);
+}
+
+function jwtSecret(env: Env, production: boolean): { secret: string; ephemeral: boolean } {
+  const raw = env.JWT_SECRET;
+  if (production) {
+    if (!raw) throw new ConfigError("JWT_SECRET is required when NODE_ENV=production");
+    if (Buffer.byteLength(raw) < 32) throw new ConfigError("JWT_SECRET must be at least 32 bytes in production");
+    if (DEV_SECRET_MARKERS.some((marker) => raw.toLowerCase().includes(marker))) {
+      throw new ConfigError("JWT_SECRET looks like a placeholder; set a random value in production");
+    }
+    return { secret: raw, ephemeral: false };
+  }
+  if (raw) return { secret: raw, ephemeral: false };
+  return { secret: randomBytes(32).toString("base64url"), ephemeral: true };
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = oneOf(env, "NODE_ENV", ["development", "test", "production"] as const, "development");
+  const production = nodeEnv === "production";
+  const port = int(env, "PORT", 3000, 0, 65535);
+  const appUrl = (url(env, "APP_URL", ["http:", "https:"]) ?? `http://localhost:${port}`).replace(/\/+$/, "");
+  const dataDir = resolve(env.DATA_DIR?.trim() || "./data");
+  const secret = jwtSecret(env, production);
+
+  const argon2 = {
+    memoryCost: int(env, "ARGON2_MEMORY_KIB", 65536, 8, 4 * 1024 * 1024),
+    timeCost: int(env, "ARGON2_TIME_COST", 2, 1, 100),
+  };
+  if (production && (argon2.memoryCost < ARGON2_FLOOR.memoryCost || argon2.timeCost < ARGON2_FLOOR.timeCost)) {
+    throw new ConfigError(
+      `ARGON2_MEMORY_KIB/ARGON2_TIME_COST are below OWASP's floor (${ARGON2_FLOOR.memoryCost} KiB, t=${ARGON2_FLOOR.timeCost}) in production`,
+    );
+  }
+
+  const corsOrigins = (env.CORS_ORIGINS ?? "http://localhost:3000")
+    .split(",")
+    .map((origin) => origin.trim().replace(/\/+$/, ""))
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (origin === "*") throw new ConfigError("CORS_ORIGINS cannot be * because credentials are allowed");
+    try {
+      new URL(origin);
+    } catch {
+      throw new ConfigError(`CORS_ORIGINS contains an invalid origin "${origin}"`);
+    }
+  }
+
+  const config: Config = {
+    env: nodeEnv,
+    port,
+    appUrl,
+    databaseUrl: url(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
+    databaseReadUrl: url(env, "DATABASE_READ_URL", ["postgres:", "postgresql:"]),
+    databasePoolSize: int(env, "DATABASE_POOL_SIZE", 20, 1, 1000),
+    redisUrl: url(env, "REDIS_URL", ["redis:", "rediss:"]),
+    dataDir,
+    pgliteDir: join(dataDir, "pglite"),
+    jwtSecret: secret.secret,
+    jwtSecretIsEphemeral: secret.ephemeral,
+    accessTokenTtl: int(env, "ACCESS_TOKEN_TTL", 900, 30, 86400),
+    refreshTokenTtl: int(env, "REFRESH_TOKEN_TTL", 604800, 300, 31536000),
+    refreshGraceSeconds: int(env, "REFRESH_GRACE_SECONDS", 10, 0, 300),
+    corsOrigins,
+    trustProxyHops: trustProxy(env.TRUST_PROXY),
+    smtpUrl: url(env, "SMTP_URL", ["smtp:", "smtps:"]),
+    mailFrom: env.MAIL_FROM?.trim() || "Cobalt <no-reply@localhost>",
+    rateLimits: {
+      login: parseRateLimit("RATE_LIMIT_LOGIN", env.RATE_LIMIT_LOGIN, { limit: 10, windowSeconds: 60 }),
+      loginAccount: parseRateLimit("RATE_LIMIT_LOGIN_ACCOUNT", env.RATE_LIMIT_LOGIN_ACCOUNT, { limit: 5, windowSeconds: 900 }),
+      register: parseRateLimit("RATE_LIMIT_REGISTER", env.RATE_LIMIT_REGISTER, { limit: 5, windowSeconds: 3600 }),
+      refresh: parseRateLimit("RATE_LIMIT_REFRESH", env.RATE_LIMIT_REFRESH, { limit: 60, windowSeconds: 60 }),
+      email: parseRateLimit("RATE_LIMIT_EMAIL", env.RATE_LIMIT_EMAIL, { limit: 3, windowSeconds: 900 }),
+      api: parseRateLimit("RATE_LIMIT_API", env.RATE_LIMIT_API, { limit: 600, windowSeconds: 60 }),
+    },
+    workers: workers(env.WORKERS),
+    metricsToken: env.METRICS_TOKEN?.trim() || undefined,
+    argon2,
+    adminEmail: env.ADMIN_EMAIL?.trim().toLowerCase() || undefined,
+    adminPassword: env.ADMIN_PASSWORD || undefined,
+    logLevel: oneOf(env, "LOG_LEVEL", ["debug", "info", "warn", "error", "silent"] as const, "info"),
+    logFormat: oneOf(env, "LOG_FORMAT", ["json", "pretty"] as const, production ? "json" : "pretty"),
+    bodyLimitBytes: 1024 * 1024,
+    auditRetentionDays: int(env, "AUDIT_RETENTION_DAYS", 90, 1, 3650),
+  };
+
+  if (config.workers > 1 && (!config.databaseUrl || !config.redisUrl)) {
+    throw new ConfigError("WORKERS above 1 needs DATABASE_URL and REDIS_URL: the embedded defaults are single-process");
+  }
+  if ((config.adminEmail === undefined) !== (config.adminPassword === undefined)) {
+    throw new ConfigError("ADMIN_EMAIL and ADMIN_PASSWORD must be set together");
+  }
+  return config;
+}

@@ -1,0 +1,129 @@
+/**
+ * The database handle: Drizzle over postgres.js when DATABASE_URL is set, over PGlite in
+ * DATA_DIR/pglite when not. Everything above this file sees the same `Db` type and only the
+ * query builder, so both drivers behave alike.
+ */
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { sql } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { withReplicas } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import type { Config } from "../config";
+import * as schema from "./schema";
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export const MIGRATIONS_FOLDER = resolve(import.meta.dir, "../../drizzle");
+/** Any fixed number: instances starting together take turns applying migrations. */
+const MIGRATION_LOCK_KEY = 4_201_337;
+
+export interface Database {
+  kind: "postgres" | "pglite";
+  /** Writes and reads that must see them. */
+  db: Db;
+  /** Read-only queries that may lag a little (a replica when DATABASE_READ_URL is set). */
+  reader: Db;
+  ping(timeoutMs?: number): Promise<void>;
+  /** Applies the committed drizzle-kit migrations; safe on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  /** For embedded databases only: the PGlite instance (tests clone it). */
+  pglite?: PGlite;
+}
+
+export function pgliteExtensions() {
+  return { pg_trgm };
+}
+
+function postgresClient(url: string, poolSize: number) {
+  const options = {
+    max: poolSize,
+    // Pipelining in postgres.js 3.4.9 degrades steadily once every connection is busy
+    // (a queue scanned linearly grows under load). The option exists but is not in its types.
+    max_pipeline: 1,
+    connect_timeout: 5,
+    idle_timeout: 60,
+    prepare: true,
+    onnotice: () => {},
+  };
+  return postgres(url, options);
+}
+
+async function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function openPostgres(url: string, poolSize: number, readUrl?: string): Database {
+  const client = postgresClient(url, poolSize);
+  const primary = drizzlePostgres(client, { schema });
+  const readClient = readUrl ? postgresClient(readUrl, poolSize) : undefined;
+  // withReplicas sends select() to the replica and everything else to the primary.
+  const reader: Db = readClient ? withReplicas(primary as Db, [drizzlePostgres(readClient, { schema }) as Db]) : primary;
+  return {
+    kind: "postgres",
+    db: primary,
+    reader,
+    async ping(timeoutMs = 2000) {
+      await withTimeout(primary.execute(sql`select 1`), timeoutMs, "database ping");
+    },
+    async migrate() {
+      const lock = await client.reserve();
+      try {
+        await lock`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+        await migratePostgres(primary, { migrationsFolder: MIGRATIONS_FOLDER });
+      } finally {
+        await lock`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.catch(() => {});
+        lock.release();
+      }
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+      await readClient?.end({ timeout: 5 });
+    },
+  };
+}
+
+export function wrapPglite(pglite: PGlite): Database {
+  const db = drizzlePglite(pglite, { schema });
+  return {
+    kind: "pglite",
+    db,
+    reader: db,
+    pglite,
+    async ping(timeoutMs = 2000) {
+      await withTimeout(pglite.query("select 1"), timeoutMs, "database ping");
+    },
+    async migrate() {
+      await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    },
+    async close() {
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+export async function openPglite(dataDir: string): Promise<Database> {
+  mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir, { extensions: pgliteExtensions() });
+  return wrapPglite(pglite);
+}
+
+export async function openDatabase(config: Config): Promise<Database> {
+  if (config.databaseUrl) return openPostgres(config.databaseUrl, config.databasePoolSize, config.databaseReadUrl);
+  return openPglite(config.pgliteDir);
+}

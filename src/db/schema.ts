@@ -1,0 +1,123 @@
+import { sql } from "drizzle-orm";
+import { boolean, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+export const ROLES = ["user", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    username: text("username").notNull(),
+    email: text("email").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    emailVerified: boolean("email_verified").notNull().default(false),
+    emailVerifiedAt: timestamptz("email_verified_at"),
+    role: text("role", { enum: ROLES }).notNull().default("user"),
+    disabledAt: timestamptz("disabled_at"),
+    lastLoginAt: timestamptz("last_login_at"),
+    lastLoginIp: text("last_login_ip"),
+    lastLoginUserAgent: text("last_login_user_agent"),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    updatedAt: timestamptz("updated_at").notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex("users_username_lower_key").on(sql`lower(${table.username})`),
+    uniqueIndex("users_email_lower_key").on(sql`lower(${table.email})`),
+    index("users_created_at_idx").on(table.createdAt, table.id),
+    index("users_role_idx").on(table.role),
+    // Trigram indexes serve the admin's case-insensitive substring search (ILIKE '%…%').
+    index("users_username_trgm_idx").using("gin", sql`${table.username} gin_trgm_ops`),
+    index("users_email_trgm_idx").using("gin", sql`${table.email} gin_trgm_ops`),
+  ],
+);
+
+/** One row per sign-in: the refresh-token family. Only SHA-256 hashes of tokens are stored. */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    previousTokenHash: text("previous_token_hash"),
+    replacedAt: timestamptz("replaced_at"),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    lastUsedAt: timestamptz("last_used_at").notNull().defaultNow(),
+    expiresAt: timestamptz("expires_at").notNull(),
+    revokedAt: timestamptz("revoked_at"),
+    revokedReason: text("revoked_reason"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+  },
+  (table) => [
+    uniqueIndex("sessions_token_hash_key").on(table.tokenHash),
+    index("sessions_previous_token_hash_idx").on(table.previousTokenHash),
+    index("sessions_user_id_idx").on(table.userId),
+    index("sessions_expires_at_idx").on(table.expiresAt),
+  ],
+);
+
+export const TOKEN_PURPOSES = ["verify_email", "reset_password"] as const;
+export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
+
+export const oneTimeTokens = pgTable(
+  "one_time_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text("purpose", { enum: TOKEN_PURPOSES }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: timestamptz("expires_at").notNull(),
+    usedAt: timestamptz("used_at"),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex("one_time_tokens_token_hash_key").on(table.tokenHash),
+    index("one_time_tokens_user_purpose_idx").on(table.userId, table.purpose),
+  ],
+);
+
+/** Linked external identities; no provider is wired up yet. */
+export const oauthAccounts = pgTable(
+  "oauth_accounts",
+  {
+    provider: text("provider").notNull(),
+    providerAccountId: text("provider_account_id").notNull(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.provider, table.providerAccountId] }), index("oauth_accounts_user_id_idx").on(table.userId)],
+);
+
+/** Actor and target carry no foreign key: the history of a deleted user stays readable. */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    action: text("action").notNull(),
+    actorId: uuid("actor_id"),
+    targetId: uuid("target_id"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+  },
+  (table) => [
+    index("audit_log_created_at_idx").on(table.createdAt, table.id),
+    index("audit_log_actor_id_idx").on(table.actorId, table.createdAt),
+    index("audit_log_target_id_idx").on(table.targetId, table.createdAt),
+    index("audit_log_action_idx").on(table.action, table.createdAt),
+  ],
+);
+
+export type User = typeof users.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
+export type AuditEvent = typeof auditLog.$inferSelect;

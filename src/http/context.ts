@@ -1,0 +1,67 @@
+import { Elysia } from "elysia";
+import type { Deps } from "../deps";
+
+export interface RequestMeta {
+  id: string;
+  startedAt: number;
+  ip: string;
+  userId?: string;
+}
+
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Per-request facts, readable from any hook (also from onError, which runs before derive). */
+const metaByRequest = new WeakMap<Request, RequestMeta>();
+
+export function requestMeta(request: Request): RequestMeta | undefined {
+  return metaByRequest.get(request);
+}
+
+/** The client IP; X-Forwarded-For counts only when TRUST_PROXY says how many proxies append to it. */
+export function clientIp(request: Request, socketIp: string | undefined, trustProxyHops: number): string {
+  if (trustProxyHops > 0) {
+    const forwarded = request.headers
+      .get("x-forwarded-for")
+      ?.split(",")
+      .map((part) => part.trim())
+      .filter(Boolean);
+    // Each trusted proxy appends the address it saw; the one our outermost proxy saw is the client.
+    const candidate = forwarded?.[forwarded.length - trustProxyHops];
+    if (candidate) return candidate;
+  }
+  return socketIp ?? "unknown";
+}
+
+/** Request id, client IP and one log line per request. */
+export function requestContext({ config, logger }: Pick<Deps, "config" | "logger">) {
+  return new Elysia({ name: "request-context" })
+    .onRequest(({ request, set, server }) => {
+      const incoming = request.headers.get("x-request-id");
+      const id = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+      set.headers["x-request-id"] = id;
+      const ip = clientIp(request, server?.requestIP(request)?.address, config.trustProxyHops);
+      metaByRequest.set(request, { id, startedAt: performance.now(), ip });
+    })
+    .derive({ as: "global" }, ({ request }) => {
+      const meta = metaByRequest.get(request);
+      return {
+        requestId: meta?.id ?? "",
+        clientIp: meta?.ip ?? "unknown",
+        userAgent: request.headers.get("user-agent")?.slice(0, 512) ?? null,
+      };
+    })
+    .onAfterResponse({ as: "global" }, ({ request, route, set }) => {
+      const meta = metaByRequest.get(request);
+      if (!meta) return;
+      // The query string can carry one-time tokens; only the path is logged.
+      logger.info("request", {
+        request_id: meta.id,
+        method: request.method,
+        route: route || new URL(request.url).pathname,
+        status: typeof set.status === "number" ? set.status : 200,
+        duration_ms: Math.round((performance.now() - meta.startedAt) * 100) / 100,
+        ip: meta.ip,
+        ...(meta.userId ? { user_id: meta.userId } : {}),
+      });
+    });
+}

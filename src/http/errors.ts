@@ -1,0 +1,87 @@
+import { Elysia, ValidationError } from "elysia";
+import { AppError } from "../errors";
+import type { Logger } from "../logger";
+import { StoreUnavailableError } from "../store";
+import { requestMeta } from "./context";
+
+export interface ErrorBody {
+  error: string;
+  code: string;
+  details: Record<string, unknown>;
+  request_id: string;
+}
+
+/** Postgres connection failures (and postgres.js's own) mean "try later", not "we broke". */
+const DATABASE_DOWN_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "57P01", "57P03"]);
+
+export function isBackendUnavailable(error: unknown): boolean {
+  if (error instanceof StoreUnavailableError) return true;
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && (DATABASE_DOWN_CODES.has(code) || code.startsWith("08"))) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Field path → message, never the submitted value (it may be a password). */
+function validationFields(error: ValidationError): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error.all) {
+    const path = "path" in issue && typeof issue.path === "string" ? issue.path : "";
+    const field = path.replace(/^\//, "").replaceAll("/", ".") || "body";
+    if (fields[field]) continue;
+    const schema = "schema" in issue ? (issue.schema as { error?: unknown }) : undefined;
+    fields[field] = typeof schema?.error === "string" ? schema.error : "message" in issue ? String(issue.message) : "Invalid value";
+  }
+  return fields;
+}
+
+export function toErrorResponse(error: unknown, code: string | number, logger: Logger): { status: number; body: Omit<ErrorBody, "request_id">; headers?: Record<string, string> } {
+  if (error instanceof AppError) {
+    return { status: error.status, body: { error: error.message, code: error.code, details: error.details }, headers: error.headers };
+  }
+  if (error instanceof ValidationError) {
+    if (error.type === "response") {
+      logger.error("response failed its own schema", { error: error.message.slice(0, 500) });
+      return { status: 500, body: { error: "Internal server error", code: "internal_error", details: {} } };
+    }
+    return {
+      status: 422,
+      body: { error: "Some fields are invalid", code: "validation_error", details: { fields: validationFields(error) } },
+    };
+  }
+  switch (code) {
+    case "PARSE":
+      return { status: 400, body: { error: "The request body could not be parsed", code: "invalid_body", details: {} } };
+    case "NOT_FOUND":
+      return { status: 404, body: { error: "Not found", code: "not_found", details: {} } };
+    case "INVALID_COOKIE_SIGNATURE":
+      return { status: 400, body: { error: "Invalid cookie", code: "bad_request", details: {} } };
+  }
+  if (isBackendUnavailable(error)) {
+    return { status: 503, body: { error: "A backing service is unavailable; try again shortly", code: "service_unavailable", details: {} }, headers: { "retry-after": "5" } };
+  }
+  const status = (error as { status?: unknown })?.status;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    // Elysia's own client errors (e.g. 413 from its parser, 405).
+    return { status, body: { error: (error as Error).message || "Bad request", code: status === 413 ? "payload_too_large" : "bad_request", details: {} } };
+  }
+  logger.error("unhandled error", {
+    error: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : String(error).slice(0, 500),
+    stack: error instanceof Error ? error.stack?.split("\n").slice(1, 6).join(" | ") : undefined,
+  });
+  return { status: 500, body: { error: "Internal server error", code: "internal_error", details: {} } };
+}
+
+/** Every error, whoever threw it, leaves as DESIGN.md's JSON shape with the request id. */
+export function errorHandler(logger: Logger) {
+  return new Elysia({ name: "error-handler" }).onError({ as: "global" }, ({ error, code, request, set }) => {
+    const { status, body, headers } = toErrorResponse(error, code, logger);
+    const requestId = requestMeta(request)?.id ?? "";
+    set.status = status;
+    if (headers) Object.assign(set.headers, headers);
+    return Response.json({ ...body, request_id: requestId } satisfies ErrorBody, { status, headers: { ...(set.headers as Record<string, string>), "content-type": "application/json" } });
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * Start: read config, open the database and the store, migrate, build the app, listen;
+ * on SIGTERM/SIGINT stop accepting, let in-flight requests finish, then close everything.
+ */
+import { createApp } from "./app";
+import { systemClock } from "./clock";
+import { ConfigError, loadConfig } from "./config";
+import { openDatabase } from "./db/client";
+import { createLogger } from "./logger";
+import { openStore } from "./store";
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`cobalt: configuration error: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+if (config.jwtSecretIsEphemeral) logger.warn("JWT_SECRET is not set: using a random secret, so sign-ins end when the process restarts");
+
+const database = await openDatabase(config);
+await database.migrate();
+const store = await openStore(config, logger);
+const app = createApp({ config, database, store, clock: systemClock, logger });
+app.listen({ port: config.port, hostname: "0.0.0.0" });
+logger.info("cobalt listening", {
+  url: config.appUrl,
+  port: app.server?.port,
+  database: database.kind,
+  store: store.kind,
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info("shutting down", { signal });
+  const deadline = setTimeout(() => {
+    logger.error("shutdown deadline passed; exiting");
+    process.exit(1);
+  }, 10_000);
+  try {
+    // stop(false) stops accepting and resolves once in-flight requests have finished.
+    await app.server?.stop(false);
+    await store.close();
+    await database.close();
+  } finally {
+    clearTimeout(deadline);
+  }
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,0 +1,50 @@
+/**
+ * One line per event, JSON in production. Callers pass plain fields; nothing here knows about
+ * requests, and callers never pass passwords, tokens or cookies.
+ */
+type Level = "debug" | "info" | "warn" | "error";
+const ORDER: Record<Level | "silent", number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+export interface LoggerOptions {
+  level: Level | "silent";
+  format: "json" | "pretty";
+  /** Where finished lines go; stdout by default, a buffer in tests. */
+  write?: (line: string) => void;
+}
+
+function pretty(level: Level, message: string, fields: LogFields): string {
+  const extras = Object.entries(fields)
+    .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+    .join(" ");
+  return `${new Date().toISOString().slice(11, 23)} ${level.toUpperCase().padEnd(5)} ${message}${extras ? ` ${extras}` : ""}`;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const threshold = ORDER[options.level];
+  const log = (level: Level, message: string, fields: LogFields = {}) => {
+    if (ORDER[level] < threshold) return;
+    write(
+      options.format === "json"
+        ? JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...fields })
+        : pretty(level, message, fields),
+    );
+  };
+  return {
+    debug: (message, fields) => log("debug", message, fields),
+    info: (message, fields) => log("info", message, fields),
+    warn: (message, fields) => log("warn", message, fields),
+    error: (message, fields) => log("error", message, fields),
+  };
+}
+
+export const silentLogger: Logger = createLogger({ level: "silent", format: "json" });

@@ -1,0 +1,34 @@
+import { Elysia } from "elysia";
+import type { Deps } from "../../deps";
+import { HealthModel } from "./model";
+import { checkHealth } from "./service";
+
+export function healthController({ database, store, clock }: Pick<Deps, "database" | "store" | "clock">) {
+  return new Elysia({ prefix: "/health", detail: { tags: ["Health"] } })
+    .get(
+      "",
+      async ({ status }) => {
+        const report = await checkHealth(database, store, new Date(clock.now()));
+        return report.status === "unhealthy" ? status(503, report) : report;
+      },
+      {
+        response: { 200: HealthModel.report, 503: HealthModel.report },
+        detail: { summary: "Health of the app and its backing services" },
+      },
+    )
+    // Liveness: the process answers; orchestrators restart it when this stops answering.
+    .get("/live", () => ({ status: "alive" as const }), { response: HealthModel.live, detail: { summary: "Liveness probe" } })
+    // Readiness: send traffic only while the database answers.
+    .get(
+      "/ready",
+      async ({ status }) => {
+        try {
+          await database.ping(2000);
+          return { status: "ready" as const };
+        } catch {
+          return status(503, { status: "not_ready" as const });
+        }
+      },
+      { response: { 200: HealthModel.ready, 503: HealthModel.ready }, detail: { summary: "Readiness probe" } },
+    );
+}
