@@ -1,0 +1,48 @@
+import { describe, expect, test } from "bun:test";
+import { ConfigError, loadConfig } from "../src/config";
+
+describe("configuration", () => {
+  test("defaults give a runnable development setup on the embedded backends", () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.jwtSecretIsEphemeral).toBe(true);
+    expect(config.appUrl).toBe("http://localhost:3000");
+    expect(config.trustProxyHops).toBe(0);
+    expect(config.pgliteDir.endsWith("data/pglite")).toBe(true);
+    expect(config.rateLimits.login).toEqual({ limit: 10, windowSeconds: 60 });
+  });
+
+  test("a bad value names the variable", () => {
+    expect(() => loadConfig({ PORT: "eighty" })).toThrow(/PORT/);
+    expect(() => loadConfig({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ RATE_LIMIT_LOGIN: "ten" })).toThrow(/RATE_LIMIT_LOGIN/);
+    expect(() => loadConfig({ TRUST_PROXY: "maybe" })).toThrow(/TRUST_PROXY/);
+    expect(() => loadConfig({ CORS_ORIGINS: "*" })).toThrow(ConfigError);
+  });
+
+  test("production refuses a missing, short or placeholder JWT secret", () => {
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/JWT_SECRET/);
+    expect(() => loadConfig({ NODE_ENV: "production", JWT_SECRET: "short" })).toThrow(/32 bytes/);
+    expect(() => loadConfig({ NODE_ENV: "production", JWT_SECRET: "change-me-change-me-change-me-change-me" })).toThrow(/placeholder/);
+    const ok = loadConfig({ NODE_ENV: "production", JWT_SECRET: "k".repeat(16) + "Zq81#x!pL0v9sT2w" });
+    expect(ok.jwtSecretIsEphemeral).toBe(false);
+  });
+
+  test("production refuses an Argon2 cost below OWASP's floor", () => {
+    const secret = "Zq81#x!pL0v9sT2wZq81#x!pL0v9sT2w";
+    expect(() => loadConfig({ NODE_ENV: "production", JWT_SECRET: secret, ARGON2_MEMORY_KIB: "1024" })).toThrow(/ARGON2/);
+  });
+
+  test("rate limits can be tuned or switched off", () => {
+    const config = loadConfig({ RATE_LIMIT_LOGIN: "3/10", RATE_LIMIT_API: "off" });
+    expect(config.rateLimits.login).toEqual({ limit: 3, windowSeconds: 10 });
+    expect(config.rateLimits.api).toBeNull();
+  });
+
+  test("several workers need the shared backends", () => {
+    expect(() => loadConfig({ WORKERS: "2" })).toThrow(/WORKERS/);
+    expect(loadConfig({ WORKERS: "2", DATABASE_URL: "postgres://h/db", REDIS_URL: "redis://h" }).workers).toBe(2);
+  });
+});
