@@ -6,17 +6,16 @@ import { requestContext } from "./http/context";
 import { apiDocs } from "./http/docs";
 import { errorHandler } from "./http/errors";
 import { securityHeaders } from "./http/security";
+import { RateLimiter } from "./http/rate-limit";
+import { apiRoutes } from "./modules/api";
 import { healthController } from "./modules/health";
-
-/** The routes under /api/v1; mounted a second time under /api, which always means "latest". */
-function apiRoutes(_deps: Deps) {
-  return new Elysia();
-}
 
 /** Composes plugins and modules. Tests call this directly with their own deps. */
 export function createApp(deps: Deps) {
   const { config, logger } = deps;
-  return new Elysia({ serve: { maxRequestBodySize: config.bodyLimitBytes } })
+  const limiter = new RateLimiter(deps.store, config.rateLimits, logger);
+  // Bun's own limit is a backstop (it answers 413 with no body); the JSON 413 comes from securityHeaders.
+  return new Elysia({ serve: { maxRequestBodySize: config.bodyLimitBytes * 4 } })
     .use(errorHandler(logger))
     .use(requestContext(deps))
     .use(securityHeaders(config))
@@ -32,8 +31,9 @@ export function createApp(deps: Deps) {
     )
     .use(apiDocs(pkg.version))
     .use(healthController(deps))
-    .group("/api/v1", (app) => app.use(apiRoutes(deps)))
-    .group("/api", (app) => app.use(apiRoutes(deps)));
+    // /api always means the latest version: the same routes, mounted twice.
+    .use(apiRoutes(deps, "/api/v1", limiter))
+    .use(apiRoutes(deps, "/api", limiter));
 }
 
 export type App = ReturnType<typeof createApp>;

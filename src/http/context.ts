@@ -17,6 +17,11 @@ export function requestMeta(request: Request): RequestMeta | undefined {
   return metaByRequest.get(request);
 }
 
+/** Who is calling, for sessions and the audit log. */
+export function clientInfo(request: Request): { ip: string | null; userAgent: string | null } {
+  return { ip: metaByRequest.get(request)?.ip ?? null, userAgent: request.headers.get("user-agent")?.slice(0, 512) ?? null };
+}
+
 /** The client IP; X-Forwarded-For counts only when TRUST_PROXY says how many proxies append to it. */
 export function clientIp(request: Request, socketIp: string | undefined, trustProxyHops: number): string {
   if (trustProxyHops > 0) {
@@ -41,14 +46,6 @@ export function requestContext({ config, logger }: Pick<Deps, "config" | "logger
       set.headers["x-request-id"] = id;
       const ip = clientIp(request, server?.requestIP(request)?.address, config.trustProxyHops);
       metaByRequest.set(request, { id, startedAt: performance.now(), ip });
-    })
-    .derive({ as: "global" }, ({ request }) => {
-      const meta = metaByRequest.get(request);
-      return {
-        requestId: meta?.id ?? "",
-        clientIp: meta?.ip ?? "unknown",
-        userAgent: request.headers.get("user-agent")?.slice(0, 512) ?? null,
-      };
     })
     .onAfterResponse({ as: "global" }, ({ request, route, set }) => {
       const meta = metaByRequest.get(request);

@@ -18,10 +18,26 @@ const CSP = [
 // The API reference page (Swagger UI) starts itself with one inline script we do not control.
 const DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
 
+function tooLarge(limit: number): AppError {
+  return new AppError(413, "payload_too_large", `The request body is larger than ${limit} bytes`);
+}
+
 /** Security headers on every response, and the 1 MiB body limit checked before anything is read. */
 export function securityHeaders(config: Config) {
   const hsts = config.appUrl.startsWith("https://");
-  return new Elysia({ name: "security-headers" }).onRequest(({ request, set }) => {
+  return new Elysia({ name: "security-headers" })
+    // A chunked JSON body has no Content-Length to check up front: read it, then measure.
+    .onParse({ as: "global" }, async ({ request, contentType }) => {
+      if (request.headers.has("content-length") || !contentType.startsWith("application/json")) return;
+      const text = await request.text();
+      if (Buffer.byteLength(text) > config.bodyLimitBytes) throw tooLarge(config.bodyLimitBytes);
+      try {
+        return text === "" ? undefined : JSON.parse(text);
+      } catch {
+        throw new AppError(400, "invalid_body", "The request body could not be parsed");
+      }
+    })
+    .onRequest(({ request, set }) => {
     const headers = set.headers;
     headers["x-content-type-options"] = "nosniff";
     headers["x-frame-options"] = "DENY";
@@ -35,7 +51,7 @@ export function securityHeaders(config: Config) {
 
     const length = request.headers.get("content-length");
     if (length !== null && Number(length) > config.bodyLimitBytes) {
-      throw new AppError(413, "payload_too_large", `The request body is larger than ${config.bodyLimitBytes} bytes`);
+      throw tooLarge(config.bodyLimitBytes);
     }
   });
 }

@@ -1,0 +1,36 @@
+# Cobalt production image.
+#   docker build -t cobalt .
+#   docker run -p 3000:3000 -e JWT_SECRET=... cobalt        (embedded PGlite in /app/data)
+# Mount a volume on /app/data to keep the embedded database, or set DATABASE_URL and REDIS_URL
+# (see docker-compose.yml). NODE_ENV=production refuses to start without a real JWT_SECRET.
+
+# --- deps: production dependencies only, exactly as locked ---------------------------------
+FROM oven/bun:1.4.4 AS deps
+WORKDIR /app
+COPY package.json bun.lock bunfig.toml ./
+RUN bun install --frozen-lockfile --production
+
+# --- runtime ---------------------------------------------------------------------------------
+FROM oven/bun:1.4.4
+WORKDIR /app
+ENV NODE_ENV=production \
+    PORT=3000 \
+    DATA_DIR=/app/data
+
+# Code and dependencies stay owned by root (read-only to the app); only DATA_DIR is writable.
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json bun.lock tsconfig.json bunfig.toml ./
+COPY drizzle ./drizzle
+COPY public ./public
+COPY src ./src
+RUN mkdir -p /app/data && chown bun:bun /app/data
+
+# The official image has a non-root "bun" user (uid 1000).
+USER bun
+EXPOSE 3000
+
+# No curl in the image: probe liveness with bun itself.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["bun", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live').then(r => process.exit(r.ok ? 0 : 1)).catch(() => process.exit(1))"]
+
+CMD ["bun", "run", "src/index.ts"]

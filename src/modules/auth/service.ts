@@ -1,0 +1,209 @@
+/**
+ * Sign-up, sign-in, refresh and sign-out. No HTTP here: controllers and pages pass plain
+ * input and the client's IP and user agent, and get users, sessions and tokens back.
+ */
+import { eq } from "drizzle-orm";
+import { type Session, type User, users } from "../../db/schema";
+import type { Deps } from "../../deps";
+import { AppError, conflict, forbidden, invalidToken, notFound, rateLimited, unauthorized, validationError } from "../../errors";
+import { type Actor, recordAudit } from "../audit/service";
+import { findUserByEmail, findUserById, findUserByLogin } from "../users/service";
+import { accountRetryAfter, clearFailedLogins, recordFailedLogin } from "./login-throttle";
+import { dummyHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from "./passwords";
+import {
+  type ClientInfo,
+  createSession,
+  denyAccessToken,
+  findSessionByRefreshToken,
+  issueAccessToken,
+  listActiveSessions,
+  revokeSession,
+  revokeUserSessions,
+  rotateRefreshToken,
+} from "./sessions";
+import type { AccessClaims } from "./tokens";
+
+/** The authenticated caller, as the guard puts it on the context. */
+export interface AuthContext {
+  userId: string;
+  sessionId: string;
+  role: User["role"];
+  claims: AccessClaims;
+}
+
+export interface SignedIn {
+  user: User;
+  session: Session;
+  accessToken: string;
+  expiresIn: number;
+  /** Absent when a just-replaced token was presented within the grace window. */
+  refreshToken?: string;
+}
+
+export interface RegisterInput {
+  username: string;
+  email: string;
+  password: string;
+}
+
+const UNIQUE_VIOLATION = "23505";
+
+function isUniqueViolation(error: unknown): error is { constraint_name?: string; constraint?: string } {
+  for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
+    if ((current as { code?: unknown }).code === UNIQUE_VIOLATION) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+function actorOf(client: ClientInfo, userId: string | null): Actor {
+  return { userId, ip: client.ip, userAgent: client.userAgent };
+}
+
+function signedIn(deps: Deps, user: User, session: Session, refreshToken?: string): SignedIn {
+  const access = issueAccessToken(deps, user, session.id);
+  return { user, session, accessToken: access.token, expiresIn: access.expiresIn, refreshToken };
+}
+
+async function takenFields(deps: Deps, input: RegisterInput): Promise<Record<string, string>> {
+  const fields: Record<string, string> = {};
+  if (await findUserByLogin(deps.database.db, input.username)) fields.username = "This username is taken";
+  if (await findUserByEmail(deps.database.db, input.email)) fields.email = "An account with this email already exists";
+  return fields;
+}
+
+export async function register(deps: Deps, input: RegisterInput, client: ClientInfo): Promise<SignedIn> {
+  const problem = passwordProblem(input.password);
+  if (problem) throw validationError({ password: problem });
+  const normalised = { username: input.username.trim(), email: input.email.trim().toLowerCase(), password: input.password };
+
+  const taken = await takenFields(deps, normalised);
+  if (Object.keys(taken).length > 0) throw conflict("Username or email is already registered", { fields: taken });
+
+  const passwordHash = await hashPassword(normalised.password, deps.config.argon2);
+  const now = new Date(deps.clock.now());
+  try {
+    return await deps.database.db.transaction(async (tx) => {
+      const [user] = await tx
+        .insert(users)
+        .values({ username: normalised.username, email: normalised.email, passwordHash, createdAt: now, updatedAt: now, lastLoginAt: now, lastLoginIp: client.ip, lastLoginUserAgent: client.userAgent })
+        .returning();
+      const { session, refreshToken } = await createSession(deps, tx, user!.id, client);
+      await recordAudit(tx, { action: "register", actor: actorOf(client, user!.id), targetId: user!.id, at: now });
+      return signedIn(deps, user!, session, refreshToken);
+    });
+  } catch (error) {
+    // Two sign-ups racing for one name: the unique index decides, the loser gets 409.
+    if (isUniqueViolation(error)) throw conflict("Username or email is already registered", { fields: await takenFields(deps, normalised) });
+    throw error;
+  }
+}
+
+export interface LoginInput {
+  usernameOrEmail: string;
+  password: string;
+}
+
+export async function login(deps: Deps, input: LoginInput, client: ClientInfo): Promise<SignedIn> {
+  const db = deps.database.db;
+  const user = await findUserByLogin(db, input.usernameOrEmail);
+  // Throttle by account id when it exists, so username and email share one counter.
+  const account = user?.id ?? input.usernameOrEmail;
+  const wait = await accountRetryAfter(deps, account);
+  if (wait !== null) throw rateLimited(wait);
+
+  // Unknown users cost one Argon2 verification too, against a hash of the same cost.
+  const valid = await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash(deps.config.argon2)));
+  const now = new Date(deps.clock.now());
+  if (!user || !valid) {
+    await recordFailedLogin(deps, account);
+    await recordAudit(db, { action: "login_failed", actor: actorOf(client, null), targetId: user?.id ?? null, at: now, details: user ? {} : { reason: "unknown_account" } });
+    throw new AppError(401, "invalid_credentials", "Invalid username, email or password");
+  }
+  if (user.disabledAt) {
+    await recordAudit(db, { action: "login_failed", actor: actorOf(client, user.id), targetId: user.id, at: now, details: { reason: "account_disabled" } });
+    throw forbidden("account_disabled", "This account has been disabled");
+  }
+  await clearFailedLogins(deps, account);
+
+  const passwordHash = needsRehash(user.passwordHash, deps.config.argon2) ? await hashPassword(input.password, deps.config.argon2) : user.passwordHash;
+  return db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(users)
+      .set({ lastLoginAt: now, lastLoginIp: client.ip, lastLoginUserAgent: client.userAgent, passwordHash })
+      .where(eq(users.id, user.id))
+      .returning();
+    const { session, refreshToken } = await createSession(deps, tx, user.id, client);
+    await recordAudit(tx, { action: "login", actor: actorOf(client, user.id), targetId: user.id, at: now, details: { session_id: session.id } });
+    return signedIn(deps, updated!, session, refreshToken);
+  });
+}
+
+export async function refresh(deps: Deps, presented: string, client: ClientInfo): Promise<SignedIn> {
+  const result = await rotateRefreshToken(deps, presented, client);
+  if (result.kind === "invalid") throw invalidToken("The refresh token is invalid or has expired");
+  if (result.kind === "reuse") {
+    await revokeSession(deps, result.session.id, "refresh_token_reuse");
+    await recordAudit(deps.database.db, {
+      action: "refresh_token_reuse",
+      actor: actorOf(client, null),
+      targetId: result.session.userId,
+      at: new Date(deps.clock.now()),
+      details: { session_id: result.session.id },
+    });
+    deps.logger.warn("refresh token reuse: session revoked", { session_id: result.session.id, user_id: result.session.userId });
+    throw invalidToken("The refresh token is invalid or has expired");
+  }
+  const user = await findUserById(deps.database.db, result.session.userId);
+  if (!user) throw invalidToken();
+  if (user.disabledAt) {
+    await revokeSession(deps, result.session.id, "disabled");
+    throw forbidden("account_disabled", "This account has been disabled");
+  }
+  return signedIn(deps, user, result.session, result.kind === "rotated" ? result.refreshToken : undefined);
+}
+
+/** Ends the caller's session, by its access token and/or its refresh token. Idempotent. */
+export async function logout(deps: Deps, credentials: { claims?: AccessClaims; refreshToken?: string }, client: ClientInfo): Promise<void> {
+  const now = deps.clock.now();
+  let sessionId = credentials.claims?.sid;
+  let userId = credentials.claims?.sub ?? null;
+  if (credentials.refreshToken) {
+    const session = await findSessionByRefreshToken(deps.database.db, credentials.refreshToken);
+    // A refresh token only ends its own user's session, whatever access token came with it.
+    if (session && (!userId || session.userId === userId)) {
+      sessionId ??= session.id;
+      userId ??= session.userId;
+      if (session.id !== sessionId) await revokeSession(deps, session.id, "logout");
+    }
+  }
+  if (credentials.claims) await denyAccessToken(deps.store, credentials.claims, now);
+  if (sessionId && (await revokeSession(deps, sessionId, "logout"))) {
+    await recordAudit(deps.database.db, { action: "logout", actor: actorOf(client, userId), targetId: userId, at: new Date(now), details: { session_id: sessionId } });
+  }
+}
+
+export async function logoutAll(deps: Deps, auth: AuthContext, client: ClientInfo): Promise<number> {
+  const ended = await revokeUserSessions(deps, deps.database.db, auth.userId, "logout_all");
+  await denyAccessToken(deps.store, auth.claims, deps.clock.now());
+  await recordAudit(deps.database.db, { action: "logout_all", actor: actorOf(client, auth.userId), targetId: auth.userId, at: new Date(deps.clock.now()), details: { sessions: ended.length } });
+  return ended.length;
+}
+
+export async function getCurrentUser(deps: Deps, auth: AuthContext): Promise<User> {
+  const user = await findUserById(deps.database.reader, auth.userId);
+  if (!user) throw unauthorized("invalid_token", "The account no longer exists");
+  return user;
+}
+
+export async function listSessions(deps: Deps, auth: AuthContext): Promise<Session[]> {
+  return listActiveSessions(deps.database.reader, auth.userId, new Date(deps.clock.now()));
+}
+
+/** Ends one of the caller's own sessions; anyone else's looks like it does not exist. */
+export async function endOwnSession(deps: Deps, auth: AuthContext, sessionId: string, client: ClientInfo): Promise<void> {
+  const sessions = await listActiveSessions(deps.database.db, auth.userId, new Date(deps.clock.now()));
+  if (!sessions.some((session) => session.id === sessionId)) throw notFound("Session");
+  await revokeSession(deps, sessionId, "ended_by_user");
+  await recordAudit(deps.database.db, { action: "session_revoked", actor: actorOf(client, auth.userId), targetId: auth.userId, at: new Date(deps.clock.now()), details: { session_id: sessionId } });
+}

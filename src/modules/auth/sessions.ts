@@ -1,0 +1,171 @@
+/**
+ * Sessions (refresh-token families) and revocation. A session is one sign-in; its refresh
+ * token rotates on every use and only SHA-256 hashes are stored. Ending a session marks it in
+ * the store too, so access tokens already issued for it stop working at once on every instance.
+ */
+import { and, eq, gt, inArray, isNull, ne, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { type Session, type User, sessions } from "../../db/schema";
+import type { Deps } from "../../deps";
+import type { Store } from "../../store";
+import { type AccessClaims, generateToken, hashToken, signAccessToken } from "./tokens";
+
+export interface ClientInfo {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export type RevokeReason = "logout" | "logout_all" | "ended_by_user" | "password_changed" | "password_reset" | "refresh_token_reuse" | "disabled" | "admin";
+
+const key = {
+  deniedJti: (jti: string) => `deny:jti:${jti}`,
+  revokedSession: (sid: string) => `revoked:sid:${sid}`,
+  revokedUser: (uid: string) => `revoked:uid:${uid}`,
+};
+
+/** The keys one authenticated request checks, in one round trip. */
+export function revocationKeys(claims: Pick<AccessClaims, "jti" | "sid" | "sub">): string[] {
+  return [key.deniedJti(claims.jti), key.revokedSession(claims.sid), key.revokedUser(claims.sub)];
+}
+
+/** Any access token for a session expires within the access TTL, so the mark can too. */
+function markTtlMs(deps: Deps): number {
+  return (deps.config.accessTokenTtl + 60) * 1000;
+}
+
+export async function denyAccessToken(store: Store, claims: Pick<AccessClaims, "jti" | "exp">, nowMs: number): Promise<void> {
+  const ttl = claims.exp * 1000 - nowMs;
+  if (ttl > 0) await store.set(key.deniedJti(claims.jti), "1", ttl + 1000);
+}
+
+export async function markSessionsRevoked(deps: Deps, sessionIds: string[]): Promise<void> {
+  await Promise.all(sessionIds.map((sid) => deps.store.set(key.revokedSession(sid), "1", markTtlMs(deps))));
+}
+
+/** Every access token of the user is refused while the mark lives (disabled or deleted users). */
+export async function markUserRevoked(deps: Deps, userId: string): Promise<void> {
+  await deps.store.set(key.revokedUser(userId), "1", markTtlMs(deps));
+}
+
+export async function clearUserRevoked(deps: Deps, userId: string): Promise<void> {
+  await deps.store.del(key.revokedUser(userId));
+}
+
+export function issueAccessToken(deps: Deps, user: Pick<User, "id" | "role">, sessionId: string): { token: string; expiresIn: number; claims: AccessClaims } {
+  const iat = Math.floor(deps.clock.now() / 1000);
+  const claims: AccessClaims = {
+    sub: user.id,
+    sid: sessionId,
+    role: user.role,
+    jti: crypto.randomUUID(),
+    iat,
+    exp: iat + deps.config.accessTokenTtl,
+  };
+  return { token: signAccessToken(deps.config.jwtSecret, claims), expiresIn: deps.config.accessTokenTtl, claims };
+}
+
+export async function createSession(deps: Deps, db: Db, userId: string, client: ClientInfo): Promise<{ session: Session; refreshToken: string }> {
+  const now = new Date(deps.clock.now());
+  const refreshToken = generateToken();
+  const [session] = await db
+    .insert(sessions)
+    .values({
+      userId,
+      tokenHash: hashToken(refreshToken),
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: new Date(now.getTime() + deps.config.refreshTokenTtl * 1000),
+      ip: client.ip,
+      userAgent: client.userAgent,
+    })
+    .returning();
+  return { session: session!, refreshToken };
+}
+
+export type RotationResult =
+  | { kind: "rotated"; session: Session; refreshToken: string }
+  /** A token replaced moments ago (two tabs refreshing at once): new access token, same family. */
+  | { kind: "grace"; session: Session }
+  /** A replaced token presented after the grace window: the family is revoked. */
+  | { kind: "reuse"; session: Session }
+  | { kind: "invalid" };
+
+/**
+ * Rotates in one UPDATE guarded by the presented hash: of two concurrent refreshes of one
+ * token exactly one matches; the other finds it as the previous hash and falls under the grace rule.
+ */
+export async function rotateRefreshToken(deps: Deps, presented: string, client: ClientInfo): Promise<RotationResult> {
+  const db = deps.database.db;
+  const now = new Date(deps.clock.now());
+  const presentedHash = hashToken(presented);
+  const refreshToken = generateToken();
+  const [rotated] = await db
+    .update(sessions)
+    .set({
+      previousTokenHash: presentedHash,
+      tokenHash: hashToken(refreshToken),
+      replacedAt: now,
+      lastUsedAt: now,
+      expiresAt: new Date(now.getTime() + deps.config.refreshTokenTtl * 1000),
+      ip: client.ip ?? sql`${sessions.ip}`,
+      userAgent: client.userAgent ?? sql`${sessions.userAgent}`,
+    })
+    .where(and(eq(sessions.tokenHash, presentedHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .returning();
+  if (rotated) return { kind: "rotated", session: rotated, refreshToken };
+
+  const [previous] = await db.select().from(sessions).where(eq(sessions.previousTokenHash, presentedHash)).limit(1);
+  if (!previous || previous.revokedAt || previous.expiresAt <= now) return { kind: "invalid" };
+  const replacedMsAgo = now.getTime() - (previous.replacedAt?.getTime() ?? 0);
+  if (replacedMsAgo <= deps.config.refreshGraceSeconds * 1000) return { kind: "grace", session: previous };
+  return { kind: "reuse", session: previous };
+}
+
+export async function findSessionByRefreshToken(db: Db, presented: string): Promise<Session | undefined> {
+  const [session] = await db.select().from(sessions).where(eq(sessions.tokenHash, hashToken(presented))).limit(1);
+  return session;
+}
+
+/** Ends one session: in the database (no more refreshes) and in the store (no more access). */
+export async function revokeSession(deps: Deps, sessionId: string, reason: RevokeReason): Promise<boolean> {
+  const now = new Date(deps.clock.now());
+  const ended = await deps.database.db
+    .update(sessions)
+    .set({ revokedAt: now, revokedReason: reason })
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+  await markSessionsRevoked(deps, [sessionId]);
+  return ended.length > 0;
+}
+
+/** Ends every live session of a user, optionally keeping one (the caller's own). */
+export async function revokeUserSessions(deps: Deps, db: Db, userId: string, reason: RevokeReason, keepSessionId?: string): Promise<string[]> {
+  const now = new Date(deps.clock.now());
+  const conditions = [eq(sessions.userId, userId), isNull(sessions.revokedAt)];
+  if (keepSessionId) conditions.push(ne(sessions.id, keepSessionId));
+  const ended = await db
+    .update(sessions)
+    .set({ revokedAt: now, revokedReason: reason })
+    .where(and(...conditions))
+    .returning({ id: sessions.id });
+  const ids = ended.map((row) => row.id);
+  await markSessionsRevoked(deps, ids);
+  return ids;
+}
+
+export async function listActiveSessions(db: Db, userId: string, now: Date): Promise<Session[]> {
+  return db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .orderBy(sql`${sessions.lastUsedAt} desc`);
+}
+
+export async function countActiveSessions(db: Db, userIds: string[], now: Date): Promise<number> {
+  if (userIds.length === 0) return 0;
+  const [row] = await db
+    .select({ count: sql<number>`count(*)::int` })
+    .from(sessions)
+    .where(and(inArray(sessions.userId, userIds), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)));
+  return row?.count ?? 0;
+}

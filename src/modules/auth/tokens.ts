@@ -1,0 +1,67 @@
+/**
+ * Access tokens: HS256 JWTs signed and checked here with node:crypto's native HMAC. Only our
+ * exact header is accepted, so `alg: none`, RS/HS confusion and any other algorithm fail.
+ * Refresh and one-time tokens: 32 random bytes, base64url; only their SHA-256 is ever stored.
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Role } from "../../db/schema";
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+  role: Role;
+  jti: string;
+  iat: number;
+  exp: number;
+}
+
+const HEADER = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
+
+function signature(secret: string, signingInput: string): Buffer {
+  return createHmac("sha256", secret).update(signingInput).digest();
+}
+
+export function signAccessToken(secret: string, claims: AccessClaims): string {
+  const payload = Buffer.from(JSON.stringify(claims)).toString("base64url");
+  const signingInput = `${HEADER}.${payload}`;
+  return `${signingInput}.${signature(secret, signingInput).toString("base64url")}`;
+}
+
+function isClaims(value: unknown): value is AccessClaims {
+  if (typeof value !== "object" || value === null) return false;
+  const claims = value as Record<string, unknown>;
+  return (
+    typeof claims.sub === "string" &&
+    typeof claims.sid === "string" &&
+    (claims.role === "user" || claims.role === "admin") &&
+    typeof claims.jti === "string" &&
+    typeof claims.iat === "number" &&
+    typeof claims.exp === "number"
+  );
+}
+
+/** The claims of a well-signed, unexpired token; null for anything else. */
+export function verifyAccessToken(secret: string, token: string, nowSeconds: number): AccessClaims | null {
+  if (token.length > 4096) return null;
+  const [header, payload, sig, extra] = token.split(".");
+  if (header !== HEADER || !payload || !sig || extra !== undefined) return null;
+  const expected = signature(secret, `${header}.${payload}`);
+  const given = Buffer.from(sig, "base64url");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  let claims: unknown;
+  try {
+    claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+  } catch {
+    return null;
+  }
+  if (!isClaims(claims) || claims.exp <= nowSeconds) return null;
+  return claims;
+}
+
+export function generateToken(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}

@@ -1,0 +1,53 @@
+import { eq, or, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { type User, users } from "../../db/schema";
+
+/** What a user may see of itself (GET /auth/me and the token response). */
+export interface Me {
+  id: string;
+  username: string;
+  email: string;
+  email_verified: boolean;
+  role: User["role"];
+  created_at: string;
+}
+
+export function toMe(user: User): Me {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    email_verified: user.emailVerified,
+    role: user.role,
+    created_at: user.createdAt.toISOString(),
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: string) => UUID.test(value);
+
+export async function findUserById(db: Db, id: string): Promise<User | undefined> {
+  if (!isUuid(id)) return undefined;
+  const [user] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+  return user;
+}
+
+/** Username or email, case-insensitively (served by the unique indexes on lower()). */
+export async function findUserByLogin(db: Db, usernameOrEmail: string): Promise<User | undefined> {
+  const needle = usernameOrEmail.trim().toLowerCase();
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(or(sql`lower(${users.username}) = ${needle}`, sql`lower(${users.email}) = ${needle}`))
+    .limit(1);
+  return user;
+}
+
+export async function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(sql`lower(${users.email}) = ${email.trim().toLowerCase()}`)
+    .limit(1);
+  return user;
+}
