@@ -9,6 +9,7 @@ import { securityHeaders } from "./http/security";
 import { RateLimiter } from "./http/rate-limit";
 import { apiRoutes } from "./modules/api";
 import { healthController } from "./modules/health";
+import { webRoutes } from "./web";
 
 /** Composes plugins and modules. Tests call this directly with their own deps. */
 export function createApp(deps: Deps) {
@@ -33,7 +34,8 @@ export function createApp(deps: Deps) {
     .use(healthController(deps))
     // /api always means the latest version: the same routes, mounted twice.
     .use(apiRoutes(deps, "/api/v1", limiter))
-    .use(apiRoutes(deps, "/api", limiter));
+    .use(apiRoutes(deps, "/api", limiter))
+    .use(webRoutes(deps, limiter));
 }
 
 export type App = ReturnType<typeof createApp>;
