@@ -7,6 +7,7 @@ import { apiDocs } from "./http/docs";
 import { errorHandler } from "./http/errors";
 import { securityHeaders } from "./http/security";
 import { RateLimiter } from "./http/rate-limit";
+import { outboxRoutes } from "./mail/outbox";
 import { apiRoutes } from "./modules/api";
 import { healthController } from "./modules/health";
 import { webRoutes } from "./web";
@@ -35,6 +36,7 @@ export function createApp(deps: Deps) {
     // /api always means the latest version: the same routes, mounted twice.
     .use(apiRoutes(deps, "/api/v1", limiter))
     .use(apiRoutes(deps, "/api", limiter))
+    .use(outboxRoutes(deps.mailer))
     .use(webRoutes(deps, limiter));
 }
 

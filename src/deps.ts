@@ -1,7 +1,9 @@
+import type { Background } from "./background";
 import type { Clock } from "./clock";
 import type { Config } from "./config";
 import type { Database } from "./db/client";
 import type { Logger } from "./logger";
+import type { Mailer } from "./mail/mailer";
 import type { Store } from "./store";
 
 /** What the app is built from; index.ts opens the real ones, tests pass their own. */
@@ -11,4 +13,7 @@ export interface Deps {
   store: Store;
   clock: Clock;
   logger: Logger;
+  mailer: Mailer;
+  /** Work that runs after the response (mail); shutdown waits for it. */
+  background: Background;
 }

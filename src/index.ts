@@ -3,10 +3,12 @@
  * on SIGTERM/SIGINT stop accepting, let in-flight requests finish, then close everything.
  */
 import { createApp } from "./app";
+import { Background } from "./background";
 import { systemClock } from "./clock";
 import { ConfigError, loadConfig } from "./config";
 import { openDatabase } from "./db/client";
 import { createLogger } from "./logger";
+import { Mailer } from "./mail/mailer";
 import { openStore } from "./store";
 
 let config;
@@ -26,13 +28,16 @@ if (config.jwtSecretIsEphemeral) logger.warn("JWT_SECRET is not set: using a ran
 const database = await openDatabase(config);
 await database.migrate();
 const store = await openStore(config, logger);
-const app = createApp({ config, database, store, clock: systemClock, logger });
+const background = new Background(logger);
+const mailer = new Mailer(config, logger, background);
+const app = createApp({ config, database, store, clock: systemClock, logger, mailer, background });
 app.listen({ port: config.port, hostname: "0.0.0.0" });
 logger.info("cobalt listening", {
   url: config.appUrl,
   port: app.server?.port,
   database: database.kind,
   store: store.kind,
+  mail: mailer.kind,
 });
 
 let stopping = false;
@@ -47,6 +52,7 @@ async function shutdown(signal: string) {
   try {
     // stop(false) stops accepting and resolves once in-flight requests have finished.
     await app.server?.stop(false);
+    await background.settled();
     await store.close();
     await database.close();
   } finally {

@@ -6,6 +6,7 @@ import { Elysia } from "elysia";
 import type { Deps } from "../deps";
 import { requestMeta } from "../http/context";
 import { type Bucket, RateLimiter, rateLimitHeaders } from "../http/rate-limit";
+import { accountController } from "./account";
 import { authController } from "./auth";
 
 const ROUTE_BUCKETS: Record<string, Bucket> = {
@@ -24,5 +25,6 @@ export function apiRoutes(deps: Deps, prefix: "/api" | "/api/v1", limiter: RateL
       const state = await limiter.consume(bucket, requestMeta(request)?.ip ?? "unknown");
       if (state) Object.assign(set.headers, rateLimitHeaders(state));
     })
-    .use(authController(deps));
+    .use(authController(deps))
+    .use(accountController(deps));
 }

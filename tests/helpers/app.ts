@@ -3,10 +3,12 @@
  * gets independent state and takes well under a second to set up.
  */
 import { createApp } from "../../src/app";
+import { Background } from "../../src/background";
 import { type Clock, systemClock } from "../../src/clock";
 import { type Config, type Env, loadConfig } from "../../src/config";
 import type { Deps } from "../../src/deps";
 import { createLogger, type Logger } from "../../src/logger";
+import { Mailer } from "../../src/mail/mailer";
 import { createTestDatabase, createTestStore, type TestDatabase, type TestStore } from "./backends";
 
 /** Cheap Argon2 in tests (the hash still runs), a fixed secret, quiet logs. */
@@ -55,7 +57,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const database = options.shareWith?.deps.database ?? (ownDatabase = await createTestDatabase()).database;
   const store = options.shareWith?.deps.store ?? (ownStore = await createTestStore(clock)).store;
 
-  const deps: Deps = { config, database, store, clock, logger };
+  const background = new Background(logger);
+  // Fast retries keep SMTP-failure tests quick; the delays themselves are not under test.
+  const mailer = new Mailer(config, logger, background, [10, 20, 40]);
+  const deps: Deps = { config, database, store, clock, logger, mailer, background };
   const app = createApp(deps);
   app.listen({ port: 0, hostname: "127.0.0.1" });
   const url = `http://127.0.0.1:${app.server!.port}`;
@@ -84,6 +89,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
     async stop() {
       await app.stop(true);
+      await background.settled();
       await ownStore?.drop();
       await ownDatabase?.drop();
     },

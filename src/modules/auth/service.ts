@@ -6,6 +6,7 @@ import { eq } from "drizzle-orm";
 import { type Session, type User, users } from "../../db/schema";
 import type { Deps } from "../../deps";
 import { AppError, conflict, forbidden, invalidToken, notFound, rateLimited, unauthorized, validationError } from "../../errors";
+import { sendVerificationEmail } from "../account/service";
 import { type Actor, recordAudit } from "../audit/service";
 import { findUserByEmail, findUserById, findUserByLogin } from "../users/service";
 import { accountRetryAfter, clearFailedLogins, recordFailedLogin } from "./login-throttle";
@@ -82,8 +83,9 @@ export async function register(deps: Deps, input: RegisterInput, client: ClientI
 
   const passwordHash = await hashPassword(normalised.password, deps.config.argon2);
   const now = new Date(deps.clock.now());
+  let result: SignedIn;
   try {
-    return await deps.database.db.transaction(async (tx) => {
+    result = await deps.database.db.transaction(async (tx) => {
       const [user] = await tx
         .insert(users)
         .values({ username: normalised.username, email: normalised.email, passwordHash, createdAt: now, updatedAt: now, lastLoginAt: now, lastLoginIp: client.ip, lastLoginUserAgent: client.userAgent })
@@ -97,6 +99,9 @@ export async function register(deps: Deps, input: RegisterInput, client: ClientI
     if (isUniqueViolation(error)) throw conflict("Username or email is already registered", { fields: await takenFields(deps, normalised) });
     throw error;
   }
+  const user = result.user;
+  deps.background.run("verification mail", () => sendVerificationEmail(deps, user));
+  return result;
 }
 
 export interface LoginInput {
