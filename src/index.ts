@@ -7,7 +7,9 @@ import { Background } from "./background";
 import { systemClock } from "./clock";
 import { ConfigError, loadConfig } from "./config";
 import { openDatabase } from "./db/client";
+import { ensureFirstAdmin } from "./modules/admin/bootstrap";
 import { createLogger } from "./logger";
+import { startMaintenance } from "./maintenance";
 import { Mailer } from "./mail/mailer";
 import { openStore } from "./store";
 
@@ -27,10 +29,13 @@ if (config.jwtSecretIsEphemeral) logger.warn("JWT_SECRET is not set: using a ran
 
 const database = await openDatabase(config);
 await database.migrate();
+await ensureFirstAdmin(database.db, config, logger, new Date());
 const store = await openStore(config, logger);
 const background = new Background(logger);
 const mailer = new Mailer(config, logger, background);
-const app = createApp({ config, database, store, clock: systemClock, logger, mailer, background });
+const deps = { config, database, store, clock: systemClock, logger, mailer, background };
+const app = createApp(deps);
+const stopMaintenance = startMaintenance(deps);
 app.listen({ port: config.port, hostname: "0.0.0.0" });
 logger.info("cobalt listening", {
   url: config.appUrl,
@@ -51,6 +56,7 @@ async function shutdown(signal: string) {
   }, 10_000);
   try {
     // stop(false) stops accepting and resolves once in-flight requests have finished.
+    stopMaintenance();
     await app.server?.stop(false);
     await background.settled();
     await store.close();

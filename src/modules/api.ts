@@ -7,6 +7,7 @@ import type { Deps } from "../deps";
 import { requestMeta } from "../http/context";
 import { type Bucket, RateLimiter, rateLimitHeaders } from "../http/rate-limit";
 import { accountController } from "./account";
+import { adminController } from "./admin";
 import { authController } from "./auth";
 
 const ROUTE_BUCKETS: Record<string, Bucket> = {
@@ -26,5 +27,6 @@ export function apiRoutes(deps: Deps, prefix: "/api" | "/api/v1", limiter: RateL
       if (state) Object.assign(set.headers, rateLimitHeaders(state));
     })
     .use(authController(deps))
-    .use(accountController(deps));
+    .use(accountController(deps))
+    .use(adminController(deps));
 }

@@ -1,0 +1,42 @@
+/**
+ * Periodic clean-up: expired and revoked sessions, spent one-time tokens, and audit events
+ * past the retention. Safe to run on every instance at once (plain deletes by time).
+ */
+import { and, isNotNull, lt, or } from "drizzle-orm";
+import { oneTimeTokens, sessions } from "./db/schema";
+import type { Deps } from "./deps";
+import { pruneAuditLog } from "./modules/audit/service";
+
+const DAY_MS = 24 * 3600 * 1000;
+/** Revoked sessions stay visible to admins for a week before they go. */
+const REVOKED_SESSION_KEEP_MS = 7 * DAY_MS;
+
+export async function runMaintenance(deps: Deps): Promise<{ sessions: number; tokens: number; auditEvents: number }> {
+  const db = deps.database.db;
+  const now = deps.clock.now();
+  const deletedSessions = await db
+    .delete(sessions)
+    .where(or(lt(sessions.expiresAt, new Date(now)), lt(sessions.revokedAt, new Date(now - REVOKED_SESSION_KEEP_MS))))
+    .returning({ id: sessions.id });
+  const deletedTokens = await db
+    .delete(oneTimeTokens)
+    .where(or(lt(oneTimeTokens.expiresAt, new Date(now)), and(isNotNull(oneTimeTokens.usedAt), lt(oneTimeTokens.usedAt, new Date(now - DAY_MS)))))
+    .returning({ id: oneTimeTokens.id });
+  const auditEvents = await pruneAuditLog(db, new Date(now - deps.config.auditRetentionDays * DAY_MS));
+  return { sessions: deletedSessions.length, tokens: deletedTokens.length, auditEvents };
+}
+
+export function startMaintenance(deps: Deps, intervalMs = 3600 * 1000): () => void {
+  const tick = () =>
+    runMaintenance(deps)
+      .then((removed) => deps.logger.info("maintenance", removed))
+      .catch((error) => deps.logger.warn("maintenance failed", { error: error instanceof Error ? error.message : String(error) }));
+  const first = setTimeout(tick, 60_000);
+  const timer = setInterval(tick, intervalMs);
+  first.unref();
+  timer.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
+}

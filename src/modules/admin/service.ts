@@ -1,0 +1,247 @@
+/**
+ * User administration. Every rule that protects the last admin is decided inside one
+ * transaction that locks the active admins' rows, so two admins acting at once cannot both win.
+ */
+import { and, asc, count, desc, eq, gt, ilike, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import type { Db } from "../../db/client";
+import { auditLog, type Role, sessions, type User, users } from "../../db/schema";
+import type { Deps } from "../../deps";
+import { AppError, notFound } from "../../errors";
+import { type Actor, recordAudit } from "../audit/service";
+import { type ClientInfo, clearUserRevoked, listActiveSessions, markSessionsRevoked, markUserRevoked, revokeSession, revokeUserSessions } from "../auth/sessions";
+import { findUserById, isUuid } from "../users/service";
+
+export const SORT_FIELDS = ["created_at", "last_login_at", "username", "email"] as const;
+export type SortField = (typeof SORT_FIELDS)[number];
+
+export interface UserListQuery {
+  page?: number;
+  per_page?: number;
+  search?: string;
+  role?: Role;
+  email_verified?: boolean;
+  status?: "active" | "disabled";
+  /** A field, descending when prefixed with "-"; default newest first. */
+  sort?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  per_page: number;
+  total_pages: number;
+}
+
+export const clampPage = (page: number | undefined) => Math.max(1, Math.floor(page ?? 1) || 1);
+export const clampPerPage = (perPage: number | undefined) => Math.min(100, Math.max(1, Math.floor(perPage ?? 20) || 20));
+
+/** LIKE wildcards in the search text are literal characters, not patterns. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+const sortColumns: Record<SortField, AnyPgColumn> = {
+  created_at: users.createdAt,
+  last_login_at: users.lastLoginAt,
+  username: users.username,
+  email: users.email,
+};
+
+export function parseSort(sort: string | undefined): { field: SortField; descending: boolean } {
+  const descending = sort === undefined || sort.startsWith("-");
+  const field = (sort ?? "-created_at").replace(/^[-+]/, "");
+  if (!(SORT_FIELDS as readonly string[]).includes(field)) {
+    throw new AppError(422, "validation_error", "Some fields are invalid", { fields: { sort: `Sort by one of ${SORT_FIELDS.join(", ")}, prefixed with - for descending` } });
+  }
+  return { field: field as SortField, descending };
+}
+
+function userFilters(query: UserListQuery): SQL | undefined {
+  const conditions: SQL[] = [];
+  const search = query.search?.trim();
+  if (search) {
+    const pattern = `%${escapeLike(search)}%`;
+    conditions.push(or(ilike(users.username, pattern), ilike(users.email, pattern))!);
+  }
+  if (query.role) conditions.push(eq(users.role, query.role));
+  if (query.email_verified !== undefined) conditions.push(eq(users.emailVerified, query.email_verified));
+  if (query.status === "active") conditions.push(isNull(users.disabledAt));
+  if (query.status === "disabled") conditions.push(isNotNull(users.disabledAt));
+  return conditions.length > 0 ? and(...conditions) : undefined;
+}
+
+export async function listUsers(deps: Deps, query: UserListQuery): Promise<Page<User>> {
+  const db = deps.database.reader;
+  const page = clampPage(query.page);
+  const perPage = clampPerPage(query.per_page);
+  const { field, descending } = parseSort(query.sort);
+  const where = userFilters(query);
+  const column = sortColumns[field];
+  const order = descending ? sql`${column} desc nulls last` : sql`${column} asc nulls last`;
+  const [items, [totals]] = await Promise.all([
+    db
+      .select()
+      .from(users)
+      .where(where)
+      .orderBy(order, descending ? desc(users.id) : asc(users.id))
+      .limit(perPage)
+      .offset((page - 1) * perPage),
+    db.select({ total: count() }).from(users).where(where),
+  ]);
+  const total = totals?.total ?? 0;
+  return { items, total, page, per_page: perPage, total_pages: Math.ceil(total / perPage) };
+}
+
+export async function getUser(deps: Deps, id: string): Promise<{ user: User; sessionCount: number }> {
+  const user = await findUserById(deps.database.reader, id);
+  if (!user) throw notFound("User");
+  const active = await listActiveSessions(deps.database.reader, id, new Date(deps.clock.now()));
+  return { user, sessionCount: active.length };
+}
+
+const actorOf = (admin: User, client: ClientInfo): Actor => ({ userId: admin.id, ip: client.ip, userAgent: client.userAgent });
+
+/** Locks the active admins' rows for the rest of the transaction and returns their ids. */
+async function lockActiveAdmins(tx: Db): Promise<string[]> {
+  const rows = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.role, "admin"), isNull(users.disabledAt)))
+    .for("update");
+  return rows.map((row) => row.id);
+}
+
+type Change = "disable" | "demote" | "delete";
+const SELF_MESSAGES: Record<Change, string> = {
+  disable: "You cannot disable your own account",
+  demote: "You cannot remove your own admin role",
+  delete: "You cannot delete your own account",
+};
+
+/** Loads the target inside the transaction and refuses changes to oneself or to the last active admin. */
+async function guardedTarget(tx: Db, admin: User, targetId: string, change: Change | null): Promise<User> {
+  if (!isUuid(targetId)) throw notFound("User");
+  const activeAdmins = change ? await lockActiveAdmins(tx) : [];
+  const [target] = await tx.select().from(users).where(eq(users.id, targetId)).limit(1).for("update");
+  if (!target) throw notFound("User");
+  if (!change) return target;
+  if (target.id === admin.id) throw new AppError(409, "cannot_modify_self", SELF_MESSAGES[change]);
+  if (activeAdmins.includes(target.id) && activeAdmins.length <= 1) {
+    throw new AppError(409, "last_admin", "The last active admin cannot be disabled, demoted or deleted");
+  }
+  return target;
+}
+
+export async function setUserDisabled(deps: Deps, admin: User, targetId: string, disabled: boolean, client: ClientInfo): Promise<User> {
+  const at = new Date(deps.clock.now());
+  const updated = await deps.database.db.transaction(async (tx) => {
+    const target = await guardedTarget(tx, admin, targetId, disabled ? "disable" : null);
+    if (Boolean(target.disabledAt) === disabled) return target;
+    const [row] = await tx.update(users).set({ disabledAt: disabled ? at : null, updatedAt: at }).where(eq(users.id, target.id)).returning();
+    if (disabled) await revokeUserSessions(deps, tx, target.id, "disabled");
+    await recordAudit(tx, { action: disabled ? "admin_user_disabled" : "admin_user_enabled", actor: actorOf(admin, client), targetId: target.id, at });
+    return row!;
+  });
+  // Every access token of a disabled user stops working at once, on every instance.
+  if (disabled) await markUserRevoked(deps, updated.id);
+  else await clearUserRevoked(deps, updated.id);
+  return updated;
+}
+
+export async function setUserRole(deps: Deps, admin: User, targetId: string, role: Role, client: ClientInfo): Promise<User> {
+  const at = new Date(deps.clock.now());
+  return deps.database.db.transaction(async (tx) => {
+    const target = await guardedTarget(tx, admin, targetId, role === "user" ? "demote" : null);
+    if (target.role === role) return target;
+    const [row] = await tx.update(users).set({ role, updatedAt: at }).where(eq(users.id, target.id)).returning();
+    await recordAudit(tx, { action: "admin_role_changed", actor: actorOf(admin, client), targetId: target.id, at, details: { from: target.role, to: role } });
+    return row!;
+  });
+}
+
+/** Deletes the user and everything it owns (sessions, tokens, linked accounts cascade). */
+export async function deleteUser(deps: Deps, admin: User, targetId: string, client: ClientInfo): Promise<void> {
+  const at = new Date(deps.clock.now());
+  const sessionIds = await deps.database.db.transaction(async (tx) => {
+    const target = await guardedTarget(tx, admin, targetId, "delete");
+    const owned = await tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, target.id));
+    await tx.delete(users).where(eq(users.id, target.id));
+    await recordAudit(tx, { action: "admin_user_deleted", actor: actorOf(admin, client), targetId: target.id, at, details: { username: target.username, email: target.email } });
+    return owned.map((row) => row.id);
+  });
+  await markUserRevoked(deps, targetId);
+  await markSessionsRevoked(deps, sessionIds);
+}
+
+export async function listUserSessions(deps: Deps, userId: string) {
+  if (!(await findUserById(deps.database.reader, userId))) throw notFound("User");
+  return listActiveSessions(deps.database.reader, userId, new Date(deps.clock.now()));
+}
+
+export async function revokeUserSession(deps: Deps, admin: User, userId: string, sessionId: string, client: ClientInfo): Promise<void> {
+  const active = await listActiveSessions(deps.database.db, userId, new Date(deps.clock.now()));
+  if (!active.some((session) => session.id === sessionId)) throw notFound("Session");
+  await revokeSession(deps, sessionId, "admin");
+  await recordAudit(deps.database.db, { action: "admin_session_revoked", actor: actorOf(admin, client), targetId: userId, at: new Date(deps.clock.now()), details: { session_id: sessionId } });
+}
+
+export interface Stats {
+  total_users: number;
+  verified_users: number;
+  admin_users: number;
+  disabled_users: number;
+  active_sessions: number;
+  signups_7d: number;
+}
+
+export async function getStats(deps: Deps): Promise<Stats> {
+  const db = deps.database.reader;
+  const now = new Date(deps.clock.now());
+  const weekAgo = new Date(now.getTime() - 7 * 24 * 3600 * 1000);
+  const [[userCounts], [sessionCounts]] = await Promise.all([
+    db
+      .select({
+        total: count(),
+        verified: sql<number>`count(*) filter (where ${users.emailVerified})::int`,
+        admins: sql<number>`count(*) filter (where ${users.role} = 'admin')::int`,
+        disabled: sql<number>`count(*) filter (where ${users.disabledAt} is not null)::int`,
+        recent: sql<number>`count(*) filter (where ${users.createdAt} >= ${weekAgo.toISOString()})::int`,
+      })
+      .from(users),
+    db.select({ active: count() }).from(sessions).where(and(isNull(sessions.revokedAt), gt(sessions.expiresAt, now))),
+  ]);
+  return {
+    total_users: userCounts?.total ?? 0,
+    verified_users: userCounts?.verified ?? 0,
+    admin_users: userCounts?.admins ?? 0,
+    disabled_users: userCounts?.disabled ?? 0,
+    active_sessions: sessionCounts?.active ?? 0,
+    signups_7d: userCounts?.recent ?? 0,
+  };
+}
+
+export interface AuditQuery {
+  page?: number;
+  per_page?: number;
+  user_id?: string;
+  action?: string;
+}
+
+export async function listAudit(deps: Deps, query: AuditQuery): Promise<Page<typeof auditLog.$inferSelect>> {
+  const db = deps.database.reader;
+  const page = clampPage(query.page);
+  const perPage = clampPerPage(query.per_page);
+  const conditions: SQL[] = [];
+  if (query.user_id) conditions.push(or(eq(auditLog.actorId, query.user_id), eq(auditLog.targetId, query.user_id))!);
+  if (query.action) conditions.push(eq(auditLog.action, query.action));
+  const where = conditions.length > 0 ? and(...conditions) : undefined;
+  const [items, [totals]] = await Promise.all([
+    db.select().from(auditLog).where(where).orderBy(desc(auditLog.createdAt), desc(auditLog.id)).limit(perPage).offset((page - 1) * perPage),
+    db.select({ total: count() }).from(auditLog).where(where),
+  ]);
+  const total = totals?.total ?? 0;
+  return { items, total, page, per_page: perPage, total_pages: Math.ceil(total / perPage) };
+}
+
