@@ -10,7 +10,7 @@ let app: TestApp;
 const clock = new ManualClock();
 
 beforeAll(async () => {
-  app = await startTestApp({ clock, env: { RATE_LIMIT_EMAIL: "100/900" } });
+  app = await startTestApp({ clock, env: { RATE_LIMIT_EMAIL: "100/900", RATE_LIMIT_REGISTER: "off", RATE_LIMIT_LOGIN: "off" } });
 });
 afterAll(() => app.stop());
 

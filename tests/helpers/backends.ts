@@ -38,6 +38,10 @@ function migratedPgliteTemplate(): Promise<File | Blob> {
   return pgliteTemplate;
 }
 
+export async function warmUpTestDatabases(): Promise<void> {
+  await migratedPgliteTemplate();
+}
+
 export interface TestDatabase {
   database: Database;
   /** A connection string for another instance to open the same database (Postgres only). */
