@@ -8,3 +8,4 @@ if (!process.env.DATABASE_URL) {
   const { warmUpTestDatabases } = await import("./helpers/backends");
   await warmUpTestDatabases();
 }
+export {};

@@ -28,6 +28,10 @@ export const users = pgTable(
     uniqueIndex("users_email_lower_key").on(sql`lower(${table.email})`),
     index("users_created_at_idx").on(table.createdAt, table.id),
     index("users_role_idx").on(table.role),
+    // Serve the admin list's sort orders (each with the id tie-break) without sorting the table.
+    index("users_username_sort_idx").on(table.username, table.id),
+    index("users_email_sort_idx").on(table.email, table.id),
+    index("users_last_login_sort_idx").on(sql`${table.lastLoginAt} desc nulls last`, sql`${table.id} desc`),
     // Trigram indexes serve the admin's case-insensitive substring search (ILIKE '%…%').
     index("users_username_trgm_idx").using("gin", sql`${table.username} gin_trgm_ops`),
     index("users_email_trgm_idx").using("gin", sql`${table.email} gin_trgm_ops`),

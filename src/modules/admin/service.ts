@@ -79,7 +79,10 @@ export async function listUsers(deps: Deps, query: UserListQuery): Promise<Page<
   const { field, descending } = parseSort(query.sort);
   const where = userFilters(query);
   const column = sortColumns[field];
-  const order = descending ? sql`${column} desc nulls last` : sql`${column} asc nulls last`;
+  // Only last_login_at can be null: never-signed-in users go last when newest-first, and the
+  // mirrored ascending order lets one index serve both directions.
+  const order =
+    field === "last_login_at" ? (descending ? sql`${column} desc nulls last` : sql`${column} asc nulls first`) : descending ? desc(column) : asc(column);
   const [items, [totals]] = await Promise.all([
     db
       .select()
