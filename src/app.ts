@@ -10,15 +10,16 @@ import { RateLimiter } from "./http/rate-limit";
 import { outboxRoutes } from "./mail/outbox";
 import { apiRoutes } from "./modules/api";
 import { healthController } from "./modules/health";
+import { metricsRoute } from "./modules/health/metrics";
 import { webRoutes } from "./web";
 
 /** Composes plugins and modules. Tests call this directly with their own deps. */
 export function createApp(deps: Deps) {
   const { config, logger } = deps;
-  const limiter = new RateLimiter(deps.store, config.rateLimits, logger);
+  const limiter = new RateLimiter(deps.store, config.rateLimits, logger, deps.metrics);
   // Bun's own limit is a backstop (it answers 413 with no body); the JSON 413 comes from securityHeaders.
   return new Elysia({ serve: { maxRequestBodySize: config.bodyLimitBytes * 4 } })
-    .use(errorHandler(logger))
+    .use(errorHandler(logger, deps.metrics))
     .use(requestContext(deps))
     .use(securityHeaders(config))
     .use(
@@ -33,6 +34,7 @@ export function createApp(deps: Deps) {
     )
     .use(apiDocs(pkg.version))
     .use(healthController(deps))
+    .use(metricsRoute(deps))
     // /api always means the latest version: the same routes, mounted twice.
     .use(apiRoutes(deps, "/api/v1", limiter))
     .use(apiRoutes(deps, "/api", limiter))

@@ -4,6 +4,7 @@ import type { Config } from "./config";
 import type { Database } from "./db/client";
 import type { Logger } from "./logger";
 import type { Mailer } from "./mail/mailer";
+import type { Metrics } from "./metrics";
 import type { Store } from "./store";
 
 /** What the app is built from; index.ts opens the real ones, tests pass their own. */
@@ -16,4 +17,5 @@ export interface Deps {
   mailer: Mailer;
   /** Work that runs after the response (mail); shutdown waits for it. */
   background: Background;
+  metrics: Metrics;
 }

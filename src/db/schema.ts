@@ -65,6 +65,22 @@ export const sessions = pgTable(
   ],
 );
 
+/**
+ * Every refresh token a session has replaced (hashes only), so a stolen token is recognised
+ * however many rotations ago it was replaced. Gone with its session.
+ */
+export const refreshTokenHistory = pgTable(
+  "refresh_token_history",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    sessionId: uuid("session_id")
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    replacedAt: timestamptz("replaced_at").notNull(),
+  },
+  (table) => [index("refresh_token_history_session_id_idx").on(table.sessionId)],
+);
+
 export const TOKEN_PURPOSES = ["verify_email", "reset_password"] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 

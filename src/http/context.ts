@@ -38,7 +38,7 @@ export function clientIp(request: Request, socketIp: string | undefined, trustPr
 }
 
 /** Request id, client IP and one log line per request. */
-export function requestContext({ config, logger }: Pick<Deps, "config" | "logger">) {
+export function requestContext({ config, logger, metrics }: Pick<Deps, "config" | "logger" | "metrics">) {
   return new Elysia({ name: "request-context" })
     .onRequest(({ request, set, server }) => {
       const incoming = request.headers.get("x-request-id");
@@ -50,13 +50,19 @@ export function requestContext({ config, logger }: Pick<Deps, "config" | "logger
     .onAfterResponse({ as: "global" }, ({ request, route, set }) => {
       const meta = metaByRequest.get(request);
       if (!meta) return;
+      const status = typeof set.status === "number" ? set.status : 200;
+      const seconds = (performance.now() - meta.startedAt) / 1000;
+      // Unmatched paths share one label so scanners cannot blow up the metric's cardinality.
+      const labels = { method: request.method, route: route || "unmatched", status: String(status) };
+      metrics.httpRequests.inc(labels);
+      metrics.httpDuration.observe(labels, seconds);
       // The query string can carry one-time tokens; only the path is logged.
       logger.info("request", {
         request_id: meta.id,
         method: request.method,
         route: route || new URL(request.url).pathname,
-        status: typeof set.status === "number" ? set.status : 200,
-        duration_ms: Math.round((performance.now() - meta.startedAt) * 100) / 100,
+        status,
+        duration_ms: Math.round(seconds * 100_000) / 100,
         ip: meta.ip,
         ...(meta.userId ? { user_id: meta.userId } : {}),
       });

@@ -1,6 +1,7 @@
 import { Elysia, ValidationError } from "elysia";
 import { AppError } from "../errors";
 import type { Logger } from "../logger";
+import type { Metrics } from "../metrics";
 import { StoreUnavailableError } from "../store";
 import { requestMeta } from "./context";
 
@@ -76,8 +77,9 @@ export function toErrorResponse(error: unknown, code: string | number, logger: L
 }
 
 /** Every error, whoever threw it, leaves as DESIGN.md's JSON shape with the request id. */
-export function errorHandler(logger: Logger) {
+export function errorHandler(logger: Logger, metrics: Metrics) {
   return new Elysia({ name: "error-handler" }).onError({ as: "global" }, ({ error, code, request, set }) => {
+    if (error instanceof StoreUnavailableError) metrics.storeErrors.inc({ effect: "failed_closed" });
     const { status, body, headers } = toErrorResponse(error, code, logger);
     const requestId = requestMeta(request)?.id ?? "";
     set.status = status;

@@ -5,6 +5,7 @@
 import type { Config, RateLimit } from "../config";
 import { rateLimited } from "../errors";
 import type { Logger } from "../logger";
+import type { Metrics } from "../metrics";
 import type { Store } from "../store";
 
 export type Bucket = keyof Config["rateLimits"];
@@ -15,18 +16,12 @@ export interface LimitState {
   resetSeconds: number;
 }
 
-export interface RateLimiterStats {
-  refused: Record<string, number>;
-  storeErrors: number;
-}
-
 export class RateLimiter {
-  readonly stats: RateLimiterStats = { refused: {}, storeErrors: 0 };
-
   constructor(
     private readonly store: Store,
     private readonly limits: Config["rateLimits"],
     private readonly logger: Logger,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Counts one request; throws the 429 AppError when over the limit. Null when the bucket is off or the store is down. */
@@ -35,7 +30,7 @@ export class RateLimiter {
     if (!limit) return null;
     const state = await this.count(`rl:${bucket}:${subject}`, limit);
     if (state && state.remaining < 0) {
-      this.stats.refused[bucket] = (this.stats.refused[bucket] ?? 0) + 1;
+      this.metrics.rateLimited.inc({ bucket });
       throw rateLimited(state.resetSeconds, limit.limit);
     }
     return state;
@@ -51,8 +46,8 @@ export class RateLimiter {
     }
   }
 
-  failedOpen(error: unknown): void {
-    this.stats.storeErrors++;
+  private failedOpen(error: unknown): void {
+    this.metrics.storeErrors.inc({ effect: "failed_open" });
     this.logger.warn("rate limit skipped: store unavailable", { error: error instanceof Error ? error.message : String(error) });
   }
 }

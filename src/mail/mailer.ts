@@ -7,6 +7,7 @@ import nodemailer from "nodemailer";
 import type { Background } from "../background";
 import type { Config } from "../config";
 import type { Logger } from "../logger";
+import type { Metrics } from "../metrics";
 
 export interface MailMessage {
   to: string;
@@ -40,6 +41,7 @@ export class Mailer {
     config: Config,
     private readonly logger: Logger,
     private readonly background: Background,
+    private readonly metrics: Metrics,
     private readonly retryDelaysMs: number[] = RETRY_DELAYS_MS,
   ) {
     if (config.smtpUrl) {
@@ -78,10 +80,12 @@ export class Mailer {
         try {
           await transport(message);
           this.stats.sent++;
+          this.metrics.mail.inc({ result: "sent" });
           return;
         } catch (error) {
           if (attempt >= this.retryDelaysMs.length) {
             this.stats.failed++;
+            this.metrics.mail.inc({ result: "failed" });
             this.logger.error("mail failed", { subject: message.subject, attempts: attempt + 1, error: error instanceof Error ? error.message : String(error) });
             return;
           }

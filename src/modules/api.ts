@@ -21,7 +21,7 @@ const ROUTE_BUCKETS: Record<string, Bucket> = {
 
 export function apiRoutes(deps: Deps, prefix: "/api" | "/api/v1", limiter: RateLimiter) {
   return new Elysia({ prefix })
-    .onBeforeHandle({ as: "scoped" }, async ({ request, route, set }) => {
+    .onBeforeHandle(async ({ request, route, set }) => {
       const bucket = ROUTE_BUCKETS[`${request.method} ${route.slice(prefix.length)}`] ?? "api";
       const state = await limiter.consume(bucket, requestMeta(request)?.ip ?? "unknown");
       if (state) Object.assign(set.headers, rateLimitHeaders(state));

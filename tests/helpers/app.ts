@@ -8,7 +8,9 @@ import { type Clock, systemClock } from "../../src/clock";
 import { type Config, type Env, loadConfig } from "../../src/config";
 import type { Deps } from "../../src/deps";
 import { createLogger, type Logger } from "../../src/logger";
+import type { Store } from "../../src/store";
 import { Mailer } from "../../src/mail/mailer";
+import { Metrics } from "../../src/metrics";
 import { createTestDatabase, createTestStore, type TestDatabase, type TestStore } from "./backends";
 
 /** Cheap Argon2 in tests (the hash still runs), a fixed secret, quiet logs. */
@@ -28,6 +30,8 @@ export interface TestAppOptions {
   shareWith?: TestApp;
   /** Capture log lines (tests that inspect what gets logged). */
   logLines?: string[];
+  /** Use this store instead of a fresh one (e.g. a Redis that cannot be reached); the caller closes it. */
+  store?: Store;
 }
 
 export interface TestApp {
@@ -55,12 +59,14 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   let ownDatabase: TestDatabase | undefined;
   let ownStore: TestStore | undefined;
   const database = options.shareWith?.deps.database ?? (ownDatabase = await createTestDatabase()).database;
-  const store = options.shareWith?.deps.store ?? (ownStore = await createTestStore(clock)).store;
+  const store = options.store ?? options.shareWith?.deps.store ?? (ownStore = await createTestStore(clock)).store;
 
   const background = new Background(logger);
+  // Process metrics are process-wide; one app's registry having them is enough for tests.
+  const metrics = new Metrics({ processMetrics: false });
   // Fast retries keep SMTP-failure tests quick; the delays themselves are not under test.
-  const mailer = new Mailer(config, logger, background, [10, 20, 40]);
-  const deps: Deps = { config, database, store, clock, logger, mailer, background };
+  const mailer = new Mailer(config, logger, background, metrics, [10, 20, 40]);
+  const deps: Deps = { config, database, store, clock, logger, mailer, background, metrics };
   const app = createApp(deps);
   app.listen({ port: 0, hostname: "127.0.0.1" });
   const url = `http://127.0.0.1:${app.server!.port}`;

@@ -15,6 +15,7 @@ function normalise(account: string): string {
 }
 
 function onStoreError(deps: Deps, error: unknown): null {
+  deps.metrics.storeErrors.inc({ effect: "failed_open" });
   deps.logger.warn("login throttle skipped: store unavailable", { error: error instanceof Error ? error.message : String(error) });
   return null;
 }

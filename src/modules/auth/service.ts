@@ -115,21 +115,28 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
   // Throttle by account id when it exists, so username and email share one counter.
   const account = user?.id ?? input.usernameOrEmail;
   const wait = await accountRetryAfter(deps, account);
-  if (wait !== null) throw rateLimited(wait);
+  if (wait !== null) {
+    deps.metrics.logins.inc({ result: "locked" });
+    deps.metrics.rateLimited.inc({ bucket: "login_account" });
+    throw rateLimited(wait);
+  }
 
   // Unknown users cost one Argon2 verification too, against a hash of the same cost.
   const valid = await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash(deps.config.argon2)));
   const now = new Date(deps.clock.now());
   if (!user || !valid) {
+    deps.metrics.logins.inc({ result: "invalid_credentials" });
     await recordFailedLogin(deps, account);
     await recordAudit(db, { action: "login_failed", actor: actorOf(client, null), targetId: user?.id ?? null, at: now, details: user ? {} : { reason: "unknown_account" } });
     throw new AppError(401, "invalid_credentials", "Invalid username, email or password");
   }
   if (user.disabledAt) {
+    deps.metrics.logins.inc({ result: "account_disabled" });
     await recordAudit(db, { action: "login_failed", actor: actorOf(client, user.id), targetId: user.id, at: now, details: { reason: "account_disabled" } });
     throw forbidden("account_disabled", "This account has been disabled");
   }
   await clearFailedLogins(deps, account);
+  deps.metrics.logins.inc({ result: "success" });
 
   const passwordHash = needsRehash(user.passwordHash, deps.config.argon2) ? await hashPassword(input.password, deps.config.argon2) : user.passwordHash;
   return db.transaction(async (tx) => {
@@ -146,8 +153,10 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
 
 export async function refresh(deps: Deps, presented: string, client: ClientInfo): Promise<SignedIn> {
   const result = await rotateRefreshToken(deps, presented, client);
+  deps.metrics.refreshes.inc({ result: result.kind });
   if (result.kind === "invalid") throw invalidToken("The refresh token is invalid or has expired");
   if (result.kind === "reuse") {
+    deps.metrics.refreshReuse.inc();
     await revokeSession(deps, result.session.id, "refresh_token_reuse");
     await recordAudit(deps.database.db, {
       action: "refresh_token_reuse",

@@ -5,7 +5,7 @@
  */
 import { and, eq, gt, inArray, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { type Session, type User, sessions } from "../../db/schema";
+import { refreshTokenHistory, type Session, type User, sessions } from "../../db/schema";
 import type { Deps } from "../../deps";
 import type { Store } from "../../store";
 import { type AccessClaims, generateToken, hashToken, signAccessToken } from "./tokens";
@@ -99,26 +99,35 @@ export async function rotateRefreshToken(deps: Deps, presented: string, client: 
   const now = new Date(deps.clock.now());
   const presentedHash = hashToken(presented);
   const refreshToken = generateToken();
-  const [rotated] = await db
-    .update(sessions)
-    .set({
-      previousTokenHash: presentedHash,
-      tokenHash: hashToken(refreshToken),
-      replacedAt: now,
-      lastUsedAt: now,
-      expiresAt: new Date(now.getTime() + deps.config.refreshTokenTtl * 1000),
-      ip: client.ip ?? sql`${sessions.ip}`,
-      userAgent: client.userAgent ?? sql`${sessions.userAgent}`,
-    })
-    .where(and(eq(sessions.tokenHash, presentedHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
-    .returning();
+  const rotated = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(sessions)
+      .set({
+        previousTokenHash: presentedHash,
+        tokenHash: hashToken(refreshToken),
+        replacedAt: now,
+        lastUsedAt: now,
+        expiresAt: new Date(now.getTime() + deps.config.refreshTokenTtl * 1000),
+        ip: client.ip ?? sql`${sessions.ip}`,
+        userAgent: client.userAgent ?? sql`${sessions.userAgent}`,
+      })
+      .where(and(eq(sessions.tokenHash, presentedHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+      .returning();
+    if (row) await tx.insert(refreshTokenHistory).values({ tokenHash: presentedHash, sessionId: row.id, replacedAt: now });
+    return row;
+  });
   if (rotated) return { kind: "rotated", session: rotated, refreshToken };
 
-  const [previous] = await db.select().from(sessions).where(eq(sessions.previousTokenHash, presentedHash)).limit(1);
-  if (!previous || previous.revokedAt || previous.expiresAt <= now) return { kind: "invalid" };
-  const replacedMsAgo = now.getTime() - (previous.replacedAt?.getTime() ?? 0);
-  if (replacedMsAgo <= deps.config.refreshGraceSeconds * 1000) return { kind: "grace", session: previous };
-  return { kind: "reuse", session: previous };
+  const [replaced] = await db
+    .select({ session: sessions, replacedAt: refreshTokenHistory.replacedAt })
+    .from(refreshTokenHistory)
+    .innerJoin(sessions, eq(sessions.id, refreshTokenHistory.sessionId))
+    .where(eq(refreshTokenHistory.tokenHash, presentedHash))
+    .limit(1);
+  if (!replaced || replaced.session.revokedAt || replaced.session.expiresAt <= now) return { kind: "invalid" };
+  const replacedMsAgo = now.getTime() - replaced.replacedAt.getTime();
+  if (replacedMsAgo <= deps.config.refreshGraceSeconds * 1000) return { kind: "grace", session: replaced.session };
+  return { kind: "reuse", session: replaced.session };
 }
 
 export async function findSessionByRefreshToken(db: Db, presented: string): Promise<Session | undefined> {

@@ -3,12 +3,12 @@ import type { Deps } from "../../deps";
 import { HealthModel } from "./model";
 import { checkHealth } from "./service";
 
-export function healthController({ database, store, clock }: Pick<Deps, "database" | "store" | "clock">) {
+export function healthController({ database, store, clock, metrics }: Pick<Deps, "database" | "store" | "clock" | "metrics">) {
   return new Elysia({ prefix: "/health", detail: { tags: ["Health"] } })
     .get(
       "",
       async ({ status }) => {
-        const report = await checkHealth(database, store, new Date(clock.now()));
+        const report = await checkHealth(database, store, metrics, new Date(clock.now()));
         return report.status === "unhealthy" ? status(503, report) : report;
       },
       {

@@ -1,0 +1,27 @@
+import { timingSafeEqual } from "node:crypto";
+import { Elysia } from "elysia";
+import type { Deps } from "../../deps";
+import { unauthorized } from "../../errors";
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** GET /metrics in the Prometheus text format; behind METRICS_TOKEN when it is set. */
+export function metricsRoute({ config, metrics }: Pick<Deps, "config" | "metrics">) {
+  return new Elysia().get(
+    "/metrics",
+    async ({ headers, set }) => {
+      if (config.metricsToken) {
+        const token = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? "")?.[1] ?? "";
+        if (!sameSecret(token, config.metricsToken)) throw unauthorized("unauthorized", "The metrics token is missing or wrong");
+      }
+      set.headers["content-type"] = metrics.registry.contentType;
+      set.headers["cache-control"] = "no-store";
+      return metrics.text();
+    },
+    { detail: { hide: true } },
+  );
+}
