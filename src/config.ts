@@ -210,6 +210,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.workers > 1 && (!config.databaseUrl || !config.redisUrl)) {
     throw new ConfigError("WORKERS above 1 needs DATABASE_URL and REDIS_URL: the embedded defaults are single-process");
   }
+  if (config.workers > 1 && config.jwtSecretIsEphemeral) {
+    throw new ConfigError("WORKERS above 1 needs JWT_SECRET: every worker must sign and check tokens with the same key");
+  }
   if ((config.adminEmail === undefined) !== (config.adminPassword === undefined)) {
     throw new ConfigError("ADMIN_EMAIL and ADMIN_PASSWORD must be set together");
   }

@@ -43,6 +43,7 @@ describe("configuration", () => {
 
   test("several workers need the shared backends", () => {
     expect(() => loadConfig({ WORKERS: "2" })).toThrow(/WORKERS/);
-    expect(loadConfig({ WORKERS: "2", DATABASE_URL: "postgres://h/db", REDIS_URL: "redis://h" }).workers).toBe(2);
+    expect(() => loadConfig({ WORKERS: "2", DATABASE_URL: "postgres://h/db", REDIS_URL: "redis://h" })).toThrow(/JWT_SECRET/);
+    expect(loadConfig({ WORKERS: "2", DATABASE_URL: "postgres://h/db", REDIS_URL: "redis://h", JWT_SECRET: "x".repeat(40) }).workers).toBe(2);
   });
 });

@@ -6,6 +6,7 @@ import { createApp } from "../../src/app";
 import { Background } from "../../src/background";
 import { type Clock, systemClock } from "../../src/clock";
 import { type Config, type Env, loadConfig } from "../../src/config";
+import type { Database } from "../../src/db/client";
 import type { Deps } from "../../src/deps";
 import { createLogger, type Logger } from "../../src/logger";
 import type { Store } from "../../src/store";
@@ -30,6 +31,8 @@ export interface TestAppOptions {
   shareWith?: TestApp;
   /** Capture log lines (tests that inspect what gets logged). */
   logLines?: string[];
+  /** Use this database instead of a fresh one; the caller closes it. */
+  database?: Database;
   /** Use this store instead of a fresh one (e.g. a Redis that cannot be reached); the caller closes it. */
   store?: Store;
 }
@@ -58,7 +61,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 
   let ownDatabase: TestDatabase | undefined;
   let ownStore: TestStore | undefined;
-  const database = options.shareWith?.deps.database ?? (ownDatabase = await createTestDatabase()).database;
+  const database = options.database ?? options.shareWith?.deps.database ?? (ownDatabase = await createTestDatabase()).database;
   const store = options.store ?? options.shareWith?.deps.store ?? (ownStore = await createTestStore(clock)).store;
 
   const background = new Background(logger);
