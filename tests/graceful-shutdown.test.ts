@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createTestDatabase, type TestDatabase } from "./helpers/backends";
+
+// The real entry point, as `bun start` runs it: SIGTERM lets an in-flight request finish.
+describe("graceful shutdown", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "cobalt-shutdown-"));
+  let database: TestDatabase | undefined;
+  let port = 0;
+
+  beforeAll(async () => {
+    if (process.env.DATABASE_URL) database = await createTestDatabase();
+    const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    port = probe.port;
+    probe.stop(true);
+  });
+  afterAll(async () => {
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test("SIGTERM stops accepting, finishes the request in flight, and exits 0", async () => {
+    const server = Bun.spawn(["bun", "src/index.ts"], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        DATABASE_URL: database?.url ?? "",
+        REDIS_URL: process.env.REDIS_URL ?? "",
+        JWT_SECRET: "shutdown-test-secret-0123456789-abcdef",
+        // A costly hash keeps the sign-in in flight while the signal arrives.
+        ARGON2_MEMORY_KIB: "65536",
+        ARGON2_TIME_COST: "3",
+        LOG_LEVEL: "warn",
+        NODE_ENV: "test",
+      },
+      stdout: "ignore",
+      stderr: "pipe",
+    });
+    const base = `http://127.0.0.1:${port}`;
+    let up = false;
+    for (let i = 0; i < 300 && !up; i++) {
+      up = await fetch(`${base}/health/live`).then((r) => r.ok).catch(() => false);
+      if (!up) await Bun.sleep(100);
+    }
+    expect(up).toBe(true);
+
+    const credentials = { username: "shutdown_user", email: "shutdown@example.com", password: "a long enough passphrase" };
+    expect((await fetch(`${base}/api/v1/auth/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(credentials) })).status).toBe(201);
+
+    const inFlight = fetch(`${base}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username_or_email: credentials.username, password: credentials.password }),
+    });
+    await Bun.sleep(40);
+    server.kill("SIGTERM");
+
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(await server.exited).toBe(0);
+    const afterwards = await fetch(`${base}/health/live`).then(() => "answered").catch(() => "refused");
+    expect(afterwards).toBe("refused");
+  }, 60_000);
+});
