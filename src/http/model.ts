@@ -14,4 +14,6 @@ export const ErrorResponse = t.Object(
 export const errorResponses = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [status, ErrorResponse])) as Record<number, typeof ErrorResponse>;
 
+export const NoContent = t.Void({ description: "Done; no body" });
+
 export const Uuid = t.String({ format: "uuid", error: "Must be a UUID" });

@@ -26,32 +26,26 @@ function tooLarge(limit: number): AppError {
 export function securityHeaders(config: Config) {
   const hsts = config.appUrl.startsWith("https://");
   return new Elysia({ name: "security-headers" })
-    // A chunked JSON body has no Content-Length to check up front: read it, then measure.
-    .onParse({ as: "global" }, async ({ request, contentType }) => {
-      if (request.headers.has("content-length") || !contentType.startsWith("application/json")) return;
-      const text = await request.text();
-      if (Buffer.byteLength(text) > config.bodyLimitBytes) throw tooLarge(config.bodyLimitBytes);
-      try {
-        return text === "" ? undefined : JSON.parse(text);
-      } catch {
-        throw new AppError(400, "invalid_body", "The request body could not be parsed");
-      }
-    })
-    .onRequest(({ request, set }) => {
-    const headers = set.headers;
-    headers["x-content-type-options"] = "nosniff";
-    headers["x-frame-options"] = "DENY";
-    headers["referrer-policy"] = "strict-origin-when-cross-origin";
-    headers["cross-origin-opener-policy"] = "same-origin";
-    headers["cross-origin-resource-policy"] = "same-origin";
-    headers["permissions-policy"] = "camera=(), microphone=(), geolocation=()";
-    const path = request.url.slice(request.url.indexOf("/", 8));
-    headers["content-security-policy"] = path === "/swagger" || path.startsWith("/swagger?") ? DOCS_CSP : CSP;
-    if (hsts) headers["strict-transport-security"] = "max-age=31536000; includeSubDomains";
+    .onRequest(async ({ request, set }) => {
+      const headers = set.headers;
+      headers["x-content-type-options"] = "nosniff";
+      headers["x-frame-options"] = "DENY";
+      headers["referrer-policy"] = "strict-origin-when-cross-origin";
+      headers["cross-origin-opener-policy"] = "same-origin";
+      headers["cross-origin-resource-policy"] = "same-origin";
+      headers["permissions-policy"] = "camera=(), microphone=(), geolocation=()";
+      const path = request.url.slice(request.url.indexOf("/", 8));
+      headers["content-security-policy"] = path === "/swagger" || path.startsWith("/swagger?") ? DOCS_CSP : CSP;
+      if (hsts) headers["strict-transport-security"] = "max-age=31536000; includeSubDomains";
 
-    const length = request.headers.get("content-length");
-    if (length !== null && Number(length) > config.bodyLimitBytes) {
-      throw tooLarge(config.bodyLimitBytes);
-    }
-  });
+      const length = request.headers.get("content-length");
+      if (length !== null && Number(length) > config.bodyLimitBytes) throw tooLarge(config.bodyLimitBytes);
+      // A chunked body announces no length: measure a copy before any parser reads it.
+      // (A parse hook would do, but Elysia wraps its errors as 400s and the OpenAPI plugin
+      // then stops describing request bodies.)
+      if (length === null && request.body) {
+        const size = (await request.clone().arrayBuffer()).byteLength;
+        if (size > config.bodyLimitBytes) throw tooLarge(config.bodyLimitBytes);
+      }
+    });
 }

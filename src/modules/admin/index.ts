@@ -1,7 +1,7 @@
 import { Elysia, t } from "elysia";
 import type { Deps } from "../../deps";
 import { clientInfo } from "../../http/context";
-import { errorResponses, Uuid } from "../../http/model";
+import { errorResponses, NoContent, Uuid } from "../../http/model";
 import { authGuard } from "../auth/guard";
 import { AdminModel } from "./model";
 import * as admin from "./service";
@@ -62,7 +62,7 @@ export function adminController(deps: Deps) {
             await admin.deleteUser(deps, currentUser, params.id, clientInfo(request));
             return status(204, undefined);
           },
-          { params: idParams, response: errorResponses(401, 403, 404, 409, 422), detail: detail("Delete a user and everything it owns", "Not yourself, not the last active admin.") },
+          { params: idParams, response: { 204: NoContent, ...errorResponses(401, 403, 404, 409, 422) }, detail: detail("Delete a user and everything it owns", "Not yourself, not the last active admin.") },
         )
         .get(
           "/users/:id/sessions",
@@ -75,7 +75,7 @@ export function adminController(deps: Deps) {
             await admin.revokeUserSession(deps, currentUser, params.id, params.sessionId, clientInfo(request));
             return status(204, undefined);
           },
-          { params: t.Object({ id: Uuid, sessionId: Uuid }), response: errorResponses(401, 403, 404, 422), detail: detail("End one of a user's sessions") },
+          { params: t.Object({ id: Uuid, sessionId: Uuid }), response: { 204: NoContent, ...errorResponses(401, 403, 404, 422) }, detail: detail("End one of a user's sessions") },
         )
         .get("/stats", () => admin.getStats(deps), { response: { 200: AdminModel.stats, ...denied }, detail: detail("User and session counts") })
         .get(

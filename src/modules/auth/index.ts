@@ -3,7 +3,7 @@ import type { Session } from "../../db/schema";
 import type { Deps } from "../../deps";
 import { invalidToken } from "../../errors";
 import { clientInfo } from "../../http/context";
-import { errorResponses, Uuid } from "../../http/model";
+import { errorResponses, NoContent, Uuid } from "../../http/model";
 import { toMe } from "../users/service";
 import { ACCESS_COOKIE, authGuard, readAccessToken, REFRESH_COOKIE } from "./guard";
 import { AuthModel, SessionList } from "./model";
@@ -97,7 +97,7 @@ export function authController(deps: Deps) {
         cookie[ACCESS_COOKIE]!.remove();
         return status(204, undefined);
       },
-      { detail: { summary: "Sign out of this session", description: "Revokes the session and denies the access token until it expires; clears the cookie. Always 204." } },
+      { response: { 204: NoContent }, detail: { summary: "Sign out of this session", description: "Revokes the session and denies the access token until it expires; clears the cookie. Always 204." } },
     )
     .post(
       "/logout-all",
@@ -107,7 +107,7 @@ export function authController(deps: Deps) {
         cookie[ACCESS_COOKIE]!.remove();
         return status(204, undefined);
       },
-      { auth: true, response: errorResponses(401), detail: { summary: "Sign out of every session", security: bearer } },
+      { auth: true, response: { 204: NoContent, ...errorResponses(401) }, detail: { summary: "Sign out of every session", security: bearer } },
     )
     .get("/me", async ({ auth: caller }) => toMe(await auth.getCurrentUser(deps, caller)), {
       auth: true,
@@ -128,7 +128,7 @@ export function authController(deps: Deps) {
       {
         auth: true,
         params: t.Object({ id: Uuid }),
-        response: { ...errorResponses(401, 404, 422) },
+        response: { 204: NoContent, ...errorResponses(401, 404, 422) },
         detail: { summary: "End one of the user's own sessions", security: bearer },
       },
     );

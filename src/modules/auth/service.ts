@@ -118,7 +118,7 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
   if (wait !== null) {
     deps.metrics.logins.inc({ result: "locked" });
     deps.metrics.rateLimited.inc({ bucket: "login_account" });
-    throw rateLimited(wait);
+    throw rateLimited(wait, deps.config.rateLimits.loginAccount?.limit);
   }
 
   // Unknown users cost one Argon2 verification too, against a hash of the same cost.
