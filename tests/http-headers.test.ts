@@ -97,3 +97,31 @@ describe("security headers", () => {
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
   });
 });
+
+describe("cross-site requests on the API", () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.stop());
+
+  test("an unsafe request authenticated by cookie from a foreign Origin is refused; bearer and no-Origin clients are not", async () => {
+    const user = await registerUser(app);
+    const cookie = `refresh_token=${user.refreshToken}`;
+    const foreign = await app.fetch("/api/v1/auth/refresh", { method: "POST", headers: { cookie, origin: "https://evil.example" } });
+    expect(foreign.status).toBe(403);
+    expect(((await foreign.json()) as { code: string }).code).toBe("cross_site_request");
+
+    const own = await app.fetch("/api/v1/auth/refresh", { method: "POST", headers: { cookie, origin: "http://localhost:3000" } });
+    expect(own.status).toBe(200);
+    const rotated = own.headers.getSetCookie().find((c) => c.startsWith("refresh_token="))!.split(";")[0]!;
+    const noOrigin = await app.fetch("/api/v1/auth/refresh", { method: "POST", headers: { cookie: rotated } });
+    expect(noOrigin.status).toBe(200);
+
+    const bearerFromAnywhere = await app.fetch("/api/v1/auth/logout-all", {
+      method: "POST",
+      headers: { authorization: `Bearer ${user.accessToken}`, origin: "https://evil.example", cookie },
+    });
+    expect(bearerFromAnywhere.status).toBe(204);
+  });
+});
