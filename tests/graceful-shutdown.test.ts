@@ -21,8 +21,8 @@ describe("graceful shutdown", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  test("SIGTERM stops accepting, finishes the request in flight, and exits 0", async () => {
-    const server = Bun.spawn(["bun", "src/index.ts"], {
+  const startServer = () =>
+    Bun.spawn(["bun", "src/index.ts"], {
       env: {
         ...process.env,
         PORT: String(port),
@@ -39,15 +39,21 @@ describe("graceful shutdown", () => {
       stdout: "ignore",
       stderr: "pipe",
     });
-    const base = `http://127.0.0.1:${port}`;
-    let up = false;
-    for (let i = 0; i < 300 && !up; i++) {
-      up = await fetch(`${base}/health/live`).then((r) => r.ok).catch(() => false);
-      if (!up) await Bun.sleep(100);
-    }
-    expect(up).toBe(true);
+  const credentials = { username: "shutdown_user", email: "shutdown@example.com", password: "a long enough passphrase" };
 
-    const credentials = { username: "shutdown_user", email: "shutdown@example.com", password: "a long enough passphrase" };
+  async function waitUntilUp(base: string): Promise<boolean> {
+    for (let i = 0; i < 300; i++) {
+      if (await fetch(`${base}/health/live`).then((r) => r.ok).catch(() => false)) return true;
+      await Bun.sleep(100);
+    }
+    return false;
+  }
+
+  test("SIGTERM stops accepting, finishes the request in flight, and exits 0", async () => {
+    const server = startServer();
+    const base = `http://127.0.0.1:${port}`;
+    expect(await waitUntilUp(base)).toBe(true);
+
     expect((await fetch(`${base}/api/v1/auth/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(credentials) })).status).toBe(201);
 
     const inFlight = fetch(`${base}/api/v1/auth/login`, {
@@ -63,5 +69,22 @@ describe("graceful shutdown", () => {
     expect(await server.exited).toBe(0);
     const afterwards = await fetch(`${base}/health/live`).then(() => "answered").catch(() => "refused");
     expect(afterwards).toBe("refused");
+  }, 60_000);
+
+  test("data survives a restart", async () => {
+    const server = startServer();
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      expect(await waitUntilUp(base)).toBe(true);
+      const login = await fetch(`${base}/api/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username_or_email: credentials.email, password: credentials.password }),
+      });
+      expect(login.status).toBe(200);
+    } finally {
+      server.kill("SIGTERM");
+      await server.exited;
+    }
   }, 60_000);
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ManualClock } from "../src/clock";
 import { startTestApp, type TestApp } from "./helpers/app";
 import { login, me, RELAXED_LIMITS, refresh, START_TIMEOUT_MS, withCookie } from "./helpers/auth";
+import { latestTokenFor } from "./helpers/mail";
 import { bearer, registerUser } from "./helpers/users";
 
 let app: TestApp;
@@ -61,5 +62,26 @@ describe("logs", () => {
     expect(text).not.toContain(JSON.stringify(user.password).slice(1, -1));
     // Nor any JWT at all (three base64url segments starting with the JSON header's encoding).
     expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/);
+  });
+
+  test("never contain reset or verification tokens, or new passwords", async () => {
+    const user = await registerUser(app);
+    const verifyToken = await latestTokenFor(app, user.email, "/verify-email");
+    expect((await app.json("POST", "/api/v1/auth/verify-email", { token: verifyToken })).status).toBe(200);
+    expect((await app.json("POST", "/api/v1/auth/forgot-password", { email: user.email })).status).toBe(202);
+    const resetToken = await latestTokenFor(app, user.email, "/reset-password");
+    const newPassword = "the reset passphrase 41";
+    expect((await app.json("POST", "/api/v1/auth/reset-password", { token: resetToken, password: newPassword })).status).toBe(200);
+    const signedIn = await login(app, user.username, newPassword);
+    const changed = "the changed passphrase 42";
+    expect((await app.json("POST", "/api/v1/auth/change-password", { current_password: newPassword, new_password: changed }, bearer(signedIn.body.access_token))).status).toBe(200);
+    // A reset page link opened in a browser puts the token in the query string: not logged either.
+    await app.fetch(`/reset-password?token=${encodeURIComponent(resetToken)}`);
+
+    await app.deps.background.settled();
+    const text = logLines.join("\n");
+    for (const secret of [verifyToken, resetToken, newPassword, changed, signedIn.body.access_token]) {
+      expect(text.includes(secret) ? `log contains ${secret.slice(0, 12)}…` : "clean").toBe("clean");
+    }
   });
 });
