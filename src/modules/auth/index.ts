@@ -4,6 +4,7 @@ import type { Deps } from "../../deps";
 import { invalidToken } from "../../errors";
 import { clientInfo } from "../../http/context";
 import { errorResponses, NoContent, Uuid } from "../../http/model";
+import { adminSessionView } from "../admin/view";
 import { toMe } from "../users/service";
 import { ACCESS_COOKIE, authGuard, readAccessToken, REFRESH_COOKIE } from "./guard";
 import { AuthModel, SessionList } from "./model";
@@ -13,15 +14,7 @@ import { verifyAccessToken } from "./tokens";
 const bearer = [{ bearer: [] }];
 
 function sessionView(session: Session, currentId: string) {
-  return {
-    id: session.id,
-    created_at: session.createdAt.toISOString(),
-    last_used_at: session.lastUsedAt.toISOString(),
-    expires_at: session.expiresAt.toISOString(),
-    ip: session.ip,
-    user_agent: session.userAgent,
-    current: session.id === currentId,
-  };
+  return { ...adminSessionView(session), current: session.id === currentId };
 }
 
 export function authController(deps: Deps) {
