@@ -10,6 +10,15 @@ WORKDIR /app
 COPY package.json bun.lock bunfig.toml ./
 RUN bun install --frozen-lockfile --production
 
+# --- assets: the Tailwind stylesheet, built with the dev dependencies that stay out of the image
+FROM oven/bun:1.4.4 AS assets
+WORKDIR /app
+COPY package.json bun.lock bunfig.toml ./
+RUN bun install --frozen-lockfile
+COPY src ./src
+COPY public ./public
+RUN bun run build:css
+
 # --- runtime ---------------------------------------------------------------------------------
 FROM oven/bun:1.4.4
 WORKDIR /app
@@ -21,8 +30,9 @@ ENV NODE_ENV=production \
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json bun.lock tsconfig.json bunfig.toml ./
 COPY drizzle ./drizzle
-COPY public ./public
 COPY src ./src
+# public/ from the assets stage: vendored htmx plus the built, up-to-date stylesheet.
+COPY --from=assets /app/public ./public
 RUN mkdir -p /app/data && chown bun:bun /app/data
 
 # The official image has a non-root "bun" user (uid 1000).

@@ -34,7 +34,7 @@ const TYPES: Record<string, string> = {
 
 export interface Asset {
   url: string;
-  body: Uint8Array;
+  body: Uint8Array<ArrayBuffer>;
   contentType: string;
 }
 
@@ -100,14 +100,14 @@ export async function ensureCss(logger?: Logger): Promise<void> {
 /** A plain, readable stylesheet for the rare case the Tailwind build could not run. */
 const FALLBACK_CSS = "body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;line-height:1.5}input,select,button{font:inherit;padding:.4rem}.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0,0,0,0)}";
 
-function readAsset(name: AssetName): Uint8Array {
+function readAsset(name: AssetName): Uint8Array<ArrayBuffer> {
   const path = FILES[name];
-  if (existsSync(path)) return readFileSync(path);
+  if (existsSync(path)) return new Uint8Array(readFileSync(path));
   if (name === "app.css") return new TextEncoder().encode(FALLBACK_CSS);
   throw new Error(`missing static file ${path}: run bun run vendor:htmx`);
 }
 
-function hashedUrl(name: AssetName, body: Uint8Array): string {
+function hashedUrl(name: AssetName, body: Uint8Array<ArrayBuffer>): string {
   const hash = createHash("sha256").update(body).digest("base64url").slice(0, 12);
   const ext = extname(name);
   return `/static/${basename(name, ext)}.${hash}${ext}`;

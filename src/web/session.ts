@@ -26,6 +26,12 @@ export function clearSessionCookies(ctx: PageContext): void {
   ctx.cookies.remove(REFRESH_COOKIE);
 }
 
+/** After sign-out: no cookies, and the rest of this response is rendered for a visitor. */
+export function endBrowserSession(ctx: PageContext): void {
+  clearSessionCookies(ctx);
+  ctx.viewer = null;
+}
+
 function authFromToken(ctx: PageContext, token: string): AuthContext {
   const claims = verifyAccessToken(ctx.deps.config.jwtSecret, token, Math.floor(ctx.deps.clock.now() / 1000));
   if (!claims) throw new AppError(401, "invalid_token", "The new access token did not verify");

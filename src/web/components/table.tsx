@@ -1,0 +1,101 @@
+/** Tables and pagination. Links are real URLs (they work without JavaScript); htmx upgrades them. */
+import type { PropsWithChildren } from "@kitajs/html";
+import { attr, cx } from "./ui";
+
+export function Table({ children, head, label }: PropsWithChildren<{ head: JSX.Element; label: string }>) {
+  return (
+    <div class="-mx-5 overflow-x-auto sm:mx-0 sm:rounded-xl sm:border sm:border-slate-200 dark:sm:border-slate-800">
+      <table class="min-w-full divide-y divide-slate-200 text-left text-sm dark:divide-slate-800" aria-label={attr(label)}>
+        <thead class="bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:bg-slate-900/60 dark:text-slate-400">
+          <tr>{head as "safe"}</tr>
+        </thead>
+        <tbody class="divide-y divide-slate-100 dark:divide-slate-800">{children as "safe"}</tbody>
+      </table>
+    </div>
+  );
+}
+
+export function Th({ children, class: extra }: PropsWithChildren<{ class?: string }>) {
+  return (
+    <th scope="col" class={cx("whitespace-nowrap px-4 py-3", extra)}>
+      {children as "safe"}
+    </th>
+  );
+}
+
+export function Td({ children, class: extra }: PropsWithChildren<{ class?: string }>) {
+  return <td class={cx("px-4 py-3 align-middle", extra)}>{children as "safe"}</td>;
+}
+
+/** How a link swaps only the results when htmx is there (and pushes the URL for back/forward). */
+export interface HxTarget {
+  target: string;
+}
+
+function PageLink({ href, label, current, disabled, hx, rel }: { href: string; label: string; current?: boolean; disabled?: boolean; hx?: HxTarget; rel?: string }) {
+  const base = "inline-flex min-w-9 items-center justify-center rounded-lg px-3 py-1.5 text-sm font-medium";
+  if (disabled) {
+    return (
+      <span class={cx(base, "cursor-not-allowed text-slate-400 dark:text-slate-600")} aria-disabled="true" safe>
+        {label}
+      </span>
+    );
+  }
+  return (
+    <a
+      href={attr(href)}
+      rel={rel}
+      aria-current={current ? "page" : undefined}
+      hx-get={hx ? attr(href) : undefined}
+      hx-target={hx?.target}
+      hx-push-url={hx ? "true" : undefined}
+      class={cx(base, current ? "bg-blue-600 text-white" : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800")}
+      safe
+    >
+      {label}
+    </a>
+  );
+}
+
+/** The pages to offer: first, last, and two either side of the current one. */
+export function pageWindow(page: number, totalPages: number): Array<number | "gap"> {
+  const pages: Array<number | "gap"> = [];
+  for (let n = 1; n <= totalPages; n++) {
+    if (n === 1 || n === totalPages || Math.abs(n - page) <= 2) pages.push(n);
+    else if (pages[pages.length - 1] !== "gap") pages.push("gap");
+  }
+  return pages;
+}
+
+export interface PaginationProps {
+  page: number;
+  totalPages: number;
+  total: number;
+  perPage: number;
+  hrefFor: (page: number) => string;
+  hx?: HxTarget;
+  noun: string;
+}
+
+export function Pagination({ page, totalPages, total, perPage, hrefFor, hx, noun }: PaginationProps) {
+  const first = total === 0 ? 0 : (page - 1) * perPage + 1;
+  const last = Math.min(total, page * perPage);
+  return (
+    <nav class="flex flex-col items-center justify-between gap-3 pt-4 sm:flex-row" aria-label="Pagination">
+      <p class="text-sm text-slate-500 dark:text-slate-400" safe>
+        {total === 0 ? `No ${noun}` : `Showing ${first}–${last} of ${total} ${noun}`}
+      </p>
+      {totalPages > 1 ? (
+        <div class="flex flex-wrap items-center gap-1">
+          <PageLink href={hrefFor(page - 1)} label="Previous" disabled={page <= 1} hx={hx} rel="prev" />
+          {pageWindow(page, totalPages).map((n) =>
+            n === "gap" ? <span class="px-1 text-slate-400">…</span> : <PageLink href={hrefFor(n)} label={String(n)} current={n === page} hx={hx} />,
+          )}
+          <PageLink href={hrefFor(page + 1)} label="Next" disabled={page >= totalPages} hx={hx} rel="next" />
+        </div>
+      ) : (
+        ""
+      )}
+    </nav>
+  );
+}

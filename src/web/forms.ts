@@ -1,0 +1,63 @@
+/**
+ * Form handling shared by the pages: the same TypeBox schemas as the API decide what is valid,
+ * and an AppError from a service becomes errors next to fields plus one message on top.
+ */
+import type { TObject, TSchema } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import { AppError } from "../errors";
+import type { Notice } from "./components/ui";
+import type { FormValues } from "./context";
+
+export type FieldErrors = Record<string, string>;
+
+export interface FormState {
+  values: FormValues;
+  errors: FieldErrors;
+  notice?: Notice;
+}
+
+export const emptyForm = (values: FormValues = {}): FormState => ({ values, errors: {} });
+
+function messageOf(schema: TSchema): string {
+  return typeof schema.error === "string" ? schema.error : "Enter a valid value";
+}
+
+/** Field → message for every field of the schema that the submitted value breaks. */
+export function validateForm(schema: TObject, values: FormValues): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const [name, fieldSchema] of Object.entries(schema.properties)) {
+    const value = values[name] ?? "";
+    if (!Value.Check(fieldSchema, value)) errors[name] = messageOf(fieldSchema);
+  }
+  return errors;
+}
+
+export const hasErrors = (errors: FieldErrors) => Object.keys(errors).length > 0;
+
+function fieldsOf(error: AppError): FieldErrors {
+  const fields = error.details.fields;
+  if (typeof fields !== "object" || fields === null) return {};
+  return Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+}
+
+export interface FormFailure {
+  status: number;
+  errors: FieldErrors;
+  notice: Notice;
+}
+
+/** What a form shows for a service's AppError; anything else is not the form's business. */
+export function formFailure(error: unknown): FormFailure {
+  if (!(error instanceof AppError)) throw error;
+  const errors = fieldsOf(error);
+  if (error.status === 429) {
+    const wait = error.headers["retry-after"] ?? "a few";
+    return { status: 429, errors, notice: { tone: "error", text: `Too many attempts. Please wait ${wait} seconds and try again.` } };
+  }
+  if (error.status === 422 && hasErrors(errors)) return { status: 422, errors, notice: { tone: "error", text: "Please correct the highlighted fields." } };
+  return { status: error.status, errors, notice: { tone: "error", text: error.message } };
+}
+
+export function invalid(errors: FieldErrors): FormFailure {
+  return { status: 422, errors, notice: { tone: "error", text: "Please correct the highlighted fields." } };
+}

@@ -1,0 +1,2 @@
+// Typed htmx attributes (hx-get, hx-target, ...) for the JSX in src/web.
+/// <reference types="@kitajs/html/htmx.d.ts" />

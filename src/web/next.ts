@@ -1,0 +1,29 @@
+/**
+ * Where to go after signing in. Only a path on this site is accepted: it must start with a
+ * single "/" (not "//" or "/\", which browsers read as another host), hold no control
+ * characters or backslashes (browsers drop or rewrite those), and still be on our origin
+ * once resolved. Anything else falls back to the dashboard.
+ */
+export const DEFAULT_NEXT = "/dashboard";
+const PROBE_ORIGIN = "http://cobalt.invalid";
+
+export function safeNext(raw: unknown, fallback = DEFAULT_NEXT): string {
+  if (typeof raw !== "string" || raw.length === 0 || raw.length > 2000) return fallback;
+  if (!raw.startsWith("/") || raw.startsWith("//") || raw.includes("\\")) return fallback;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we refuse
+  if (/[\u0000-\u001f\u007f]/.test(raw)) return fallback;
+  let resolved: URL;
+  try {
+    resolved = new URL(raw, PROBE_ORIGIN);
+  } catch {
+    return fallback;
+  }
+  if (resolved.origin !== PROBE_ORIGIN) return fallback;
+  return `${resolved.pathname}${resolved.search}${resolved.hash}`;
+}
+
+/** /login?next=… for a page that needs a signed-in visitor. */
+export function loginUrl(next: string): string {
+  const target = safeNext(next, "");
+  return target && target !== "/" ? `/login?next=${encodeURIComponent(target)}` : "/login";
+}

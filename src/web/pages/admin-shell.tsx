@@ -1,0 +1,71 @@
+/** Pieces shared by the admin pages: the tab bar, stat tiles, user badges and a page heading. */
+import type { PropsWithChildren } from "@kitajs/html";
+import type { User } from "../../db/schema";
+import { Badge, cx } from "../components/ui";
+
+const TABS = [
+  { href: "/admin", label: "Overview", key: "overview" },
+  { href: "/admin/users", label: "Users", key: "users" },
+  { href: "/admin/audit", label: "Audit log", key: "audit" },
+] as const;
+export type AdminTab = (typeof TABS)[number]["key"];
+
+export function AdminHeader({ tab, title, children }: PropsWithChildren<{ tab: AdminTab; title: string }>) {
+  return (
+    <div class="mb-6 space-y-4">
+      <nav class="flex gap-1 overflow-x-auto border-b border-slate-200 dark:border-slate-800" aria-label="Admin">
+        {TABS.map((item) => (
+          <a
+            href={item.href}
+            aria-current={item.key === tab ? "page" : undefined}
+            class={cx(
+              "-mb-px whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium",
+              item.key === tab ? "border-blue-600 text-blue-700 dark:border-blue-400 dark:text-blue-300" : "border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-white",
+            )}
+           
+          >
+            {item.label}
+          </a>
+        ))}
+      </nav>
+      <div class="flex flex-wrap items-center justify-between gap-3">
+        <h1 class="text-2xl font-bold tracking-tight" safe>
+          {title}
+        </h1>
+        {children as "safe"}
+      </div>
+    </div>
+  );
+}
+
+export function StatTile({ label, value, hint }: { label: string; value: number; hint?: string }) {
+  return (
+    <div class="rounded-2xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+      <p class="text-sm text-slate-500 dark:text-slate-400" safe>
+        {label}
+      </p>
+      <p class="mt-2 text-3xl font-bold tracking-tight tabular-nums" safe>
+        {value.toLocaleString("en")}
+      </p>
+      {hint ? (
+        <p class="mt-1 text-xs text-slate-500 dark:text-slate-400" safe>
+          {hint}
+        </p>
+      ) : (
+        ""
+      )}
+    </div>
+  );
+}
+
+export function RoleBadge({ user }: { user: Pick<User, "role"> }) {
+  return user.role === "admin" ? <Badge color="violet" text="Admin" /> : <Badge color="gray" text="User" />;
+}
+
+export function StatusBadge({ user }: { user: Pick<User, "disabledAt"> }) {
+  return user.disabledAt ? <Badge color="red" text="Disabled" /> : <Badge color="green" text="Active" />;
+}
+
+export function VerifiedBadge({ user }: { user: Pick<User, "emailVerified"> }) {
+  return user.emailVerified ? <Badge color="blue" text="Verified" /> : <Badge color="amber" text="Unverified" />;
+}

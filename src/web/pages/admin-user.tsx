@@ -1,0 +1,212 @@
+/**
+ * One user, for an admin: details, role, access, sessions, recent audit events, deletion.
+ * Destructive actions are confirmed: with htmx by hx-confirm before the POST; without
+ * JavaScript the same button is a GET to a confirmation page holding the real POST form.
+ */
+import Html from "@kitajs/html";
+import type { AuditEvent, Session, User } from "../../db/schema";
+import { Alert, attr, Badge, Button, buttonClass, Card, CsrfField, EmptyState, type Notice } from "../components/ui";
+import { describeUserAgent, formatDateTime, timeAgo } from "../format";
+import { AuditList } from "./admin-audit";
+import { RoleBadge, StatusBadge, VerifiedBadge } from "./admin-shell";
+
+export type ConfirmAction = "disable" | "delete" | "revoke";
+
+export interface UserDetailProps {
+  user: User;
+  sessions: Session[];
+  events: AuditEvent[];
+  names: Map<string, string>;
+  isSelf: boolean;
+  csrfToken: string;
+  now: number;
+  notice?: Notice;
+}
+
+const DETAIL = "#user-detail";
+const userPath = (user: User, rest = "") => `/admin/users/${user.id}${rest}`;
+
+/** A POST that htmx confirms first; without JS, a GET to the confirmation page. */
+function ConfirmedButton({ user, action, label, question, session }: { user: User; action: ConfirmAction; label: string; question: string; session?: string }) {
+  const post = action === "revoke" ? userPath(user, `/sessions/${session}/revoke`) : userPath(user, `/${action}`);
+  return (
+    <form method="get" action={attr(userPath(user, "/confirm"))} hx-post={attr(post)} hx-confirm={attr(question)} hx-target={DETAIL} hx-swap="outerHTML">
+      <input type="hidden" name="action" value={action} />
+      {session ? <input type="hidden" name="session" value={attr(session)} /> : ""}
+      <Button variant={action === "revoke" ? "secondary" : "danger"}>{Html.escapeHtml(label)}</Button>
+    </form>
+  );
+}
+
+function Detail({ label, children }: { label: string; children: JSX.Element }) {
+  return (
+    <div>
+      <dt class="text-xs text-slate-500 dark:text-slate-400" safe>
+        {label}
+      </dt>
+      <dd class="mt-0.5 text-sm font-medium break-all">{children as "safe"}</dd>
+    </div>
+  );
+}
+
+function AccountCard({ user, sessions, now }: Pick<UserDetailProps, "user" | "sessions" | "now">) {
+  const lastSignIn = user.lastLoginAt ? `${timeAgo(user.lastLoginAt, now)}${user.lastLoginIp ? ` from ${user.lastLoginIp}` : ""}` : "Never";
+  const disabled = user.disabledAt ? formatDateTime(user.disabledAt) : "No";
+  return (
+    <Card title="Account">
+      <dl class="grid gap-4 sm:grid-cols-2">
+        <Detail label="User id">
+          <code class="text-xs" safe>
+            {user.id}
+          </code>
+        </Detail>
+        <Detail label="Joined">
+          <span safe>{formatDateTime(user.createdAt)}</span>
+        </Detail>
+        <Detail label="Last sign-in">
+          <span safe>{lastSignIn}</span>
+        </Detail>
+        <Detail label="Updated">
+          <span safe>{formatDateTime(user.updatedAt)}</span>
+        </Detail>
+        <Detail label="Active sessions">
+          <span safe>{String(sessions.length)}</span>
+        </Detail>
+        <Detail label="Disabled">
+          <span safe>{disabled}</span>
+        </Detail>
+      </dl>
+    </Card>
+  );
+}
+
+function RoleCard({ user, isSelf, csrfToken }: Pick<UserDetailProps, "user" | "isSelf" | "csrfToken">) {
+  const other = user.role === "admin" ? "user" : "admin";
+  return (
+    <Card title="Role" description={user.role === "admin" ? "Admins can manage every user." : "A regular account."}>
+      {isSelf ? (
+        <p class="text-sm text-slate-500 dark:text-slate-400">You cannot change your own role.</p>
+      ) : (
+        <form method="post" action={attr(userPath(user, "/role"))} hx-post={attr(userPath(user, "/role"))} hx-target={DETAIL} hx-swap="outerHTML" hx-confirm={attr(other === "admin" ? `Make ${user.username} an admin?` : `Remove admin rights from ${user.username}?`)}>
+          <CsrfField token={csrfToken} />
+          <input type="hidden" name="role" value={other} />
+          <Button variant="secondary">{other === "admin" ? "Make admin" : "Remove admin rights"}</Button>
+        </form>
+      )}
+    </Card>
+  );
+}
+
+function AccessCard({ user, isSelf, csrfToken }: Pick<UserDetailProps, "user" | "isSelf" | "csrfToken">) {
+  return (
+    <Card title="Access" description={user.disabledAt ? "This account is disabled: it cannot sign in." : "Disabling signs the user out everywhere at once."}>
+      {isSelf ? (
+        <p class="text-sm text-slate-500 dark:text-slate-400">You cannot disable your own account.</p>
+      ) : user.disabledAt ? (
+        <form method="post" action={attr(userPath(user, "/enable"))} hx-post={attr(userPath(user, "/enable"))} hx-target={DETAIL} hx-swap="outerHTML">
+          <CsrfField token={csrfToken} />
+          <Button variant="primary">Enable account</Button>
+        </form>
+      ) : (
+        <ConfirmedButton user={user} action="disable" label="Disable account" question={`Disable ${user.username}? They will be signed out everywhere.`} />
+      )}
+    </Card>
+  );
+}
+
+function SessionsList({ user, sessions, now }: Pick<UserDetailProps, "user" | "sessions" | "now">) {
+  if (sessions.length === 0) return <EmptyState title="No active sessions" />;
+  return (
+    <ul class="divide-y divide-slate-100 dark:divide-slate-800">
+      {sessions.map((session) => (
+        <li class="flex flex-col gap-2 py-3 sm:flex-row sm:items-center">
+          <div class="min-w-0 flex-1">
+            <p class="text-sm font-medium" safe>
+              {describeUserAgent(session.userAgent)}
+            </p>
+            <p class="text-xs text-slate-500 dark:text-slate-400" safe>
+              {`${session.ip ?? "Unknown IP"} · signed in ${formatDateTime(session.createdAt)} · active ${timeAgo(session.lastUsedAt, now)}`}
+            </p>
+          </div>
+          <ConfirmedButton user={user} action="revoke" session={session.id} label="End session" question="End this session? That device will be signed out." />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function UserDetail(props: UserDetailProps) {
+  const { user } = props;
+  return (
+    <div id="user-detail" class="space-y-6">
+      <div class="flex flex-wrap items-start justify-between gap-4">
+        <div class="min-w-0">
+          <h1 class="text-2xl font-bold tracking-tight break-all" safe>
+            {user.username}
+          </h1>
+          <p class="mt-1 text-sm text-slate-600 break-all dark:text-slate-400" safe>
+            {user.email}
+          </p>
+          <div class="mt-2 flex flex-wrap gap-1.5">
+            <RoleBadge user={user} />
+            <StatusBadge user={user} />
+            <VerifiedBadge user={user} />
+            {props.isSelf ? <Badge color="blue" text="You" /> : ""}
+          </div>
+        </div>
+      </div>
+      {props.notice ? <Alert {...props.notice} /> : ""}
+      <div class="grid gap-6 lg:grid-cols-3">
+        <div class="lg:col-span-2">
+          <AccountCard {...props} />
+        </div>
+        <div class="space-y-6">
+          <RoleCard {...props} />
+          <AccessCard {...props} />
+        </div>
+      </div>
+      <Card title="Sessions" description="Devices signed in to this account.">
+        <SessionsList {...props} />
+      </Card>
+      <Card title="Recent activity">
+        <AuditList events={props.events} names={props.names} now={props.now} />
+        <a href={attr(`/admin/audit?user_id=${user.id}`)} class="mt-4 inline-block text-sm font-semibold text-blue-600 hover:underline dark:text-blue-400">
+          See all activity
+        </a>
+      </Card>
+      {props.isSelf ? (
+        ""
+      ) : (
+        <Card title="Delete user" description="Deletes the account, its sessions and tokens. The audit history stays." danger>
+          <ConfirmedButton user={user} action="delete" label="Delete user" question={`Delete ${user.username} permanently? This cannot be undone.`} />
+        </Card>
+      )}
+    </div>
+  );
+}
+
+const CONFIRM_TEXT: Record<ConfirmAction, { title: string; text: string; button: string }> = {
+  disable: { title: "Disable this account?", text: "The user is signed out everywhere at once and cannot sign in until the account is enabled again.", button: "Disable account" },
+  delete: { title: "Delete this user?", text: "The account, its sessions and its tokens are deleted permanently. The audit history stays. This cannot be undone.", button: "Delete user" },
+  revoke: { title: "End this session?", text: "The device using this session is signed out at once.", button: "End session" },
+};
+
+/** The no-JavaScript confirmation step: the real POST, or back to the user. */
+export function ConfirmPage({ user, action, session, csrfToken }: { user: User; action: ConfirmAction; session?: string; csrfToken: string }) {
+  const copy = CONFIRM_TEXT[action];
+  const post = action === "revoke" ? userPath(user, `/sessions/${session ?? ""}/revoke`) : userPath(user, `/${action}`);
+  return (
+    <Card title={copy.title} danger>
+      <p class="text-sm text-slate-600 dark:text-slate-300">
+        <span safe>{copy.text}</span> User: <strong safe>{user.username}</strong>
+      </p>
+      <form method="post" action={attr(post)} class="mt-6 flex flex-wrap gap-3">
+        <CsrfField token={csrfToken} />
+        <Button variant="danger">{Html.escapeHtml(copy.button)}</Button>
+        <a href={attr(userPath(user))} class={buttonClass("secondary")}>
+          Cancel
+        </a>
+      </form>
+    </Card>
+  );
+}

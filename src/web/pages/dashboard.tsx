@@ -1,0 +1,174 @@
+/** The signed-in user's home: verification, profile, password, sessions, sign-out everywhere. */
+import type { Session, User } from "../../db/schema";
+import { Alert, attr, Badge, Button, Card, CsrfField, EmptyState, Field, type Notice } from "../components/ui";
+import type { FormState } from "../forms";
+import { describeUserAgent, formatDate, formatDateTime, timeAgo } from "../format";
+import { selfSwapping } from "./auth";
+
+export function VerificationBanner({ user, csrfToken, notice }: { user: User; csrfToken: string; notice?: Notice }) {
+  if (user.emailVerified) return <div id="verification-banner"></div>;
+  return (
+    <div id="verification-banner" class="space-y-3">
+      {notice ? <Alert {...notice} /> : ""}
+      <div class="flex flex-col gap-3 rounded-xl border border-amber-200 bg-amber-50 px-4 py-3 sm:flex-row sm:items-center dark:border-amber-900/60 dark:bg-amber-950/40">
+        <p class="flex-1 text-sm text-amber-900 dark:text-amber-200">
+          <strong class="font-semibold">Verify your email address.</strong> We sent a link to <span class="font-medium" safe>{user.email}</span>. It expires in 24 hours.
+        </p>
+        <form method="post" action="/account/verification" hx-post="/account/verification" hx-target="#verification-banner" hx-swap="outerHTML" hx-disabled-elt="find button">
+          <CsrfField token={csrfToken} />
+          <Button variant="secondary">Resend email</Button>
+        </form>
+      </div>
+    </div>
+  );
+}
+
+function ProfileRow({ label, children }: { label: string; children: JSX.Element }) {
+  return (
+    <div class="flex flex-col gap-1 py-3 sm:flex-row sm:items-center sm:gap-4">
+      <dt class="w-40 shrink-0 text-sm text-slate-500 dark:text-slate-400" safe>
+        {label}
+      </dt>
+      <dd class="flex min-w-0 flex-wrap items-center gap-2 text-sm font-medium">{children as "safe"}</dd>
+    </div>
+  );
+}
+
+export function ProfileCard({ user }: { user: User }) {
+  return (
+    <Card title="Profile" description="Your account details.">
+      <dl class="divide-y divide-slate-100 dark:divide-slate-800">
+        <ProfileRow label="Username">
+          <span class="break-all" safe>
+            {user.username}
+          </span>
+        </ProfileRow>
+        <ProfileRow label="Email">
+          <>
+            <span class="break-all" safe>
+              {user.email}
+            </span>
+            {user.emailVerified ? <Badge color="green" text="Verified" /> : <Badge color="amber" text="Not verified" />}
+          </>
+        </ProfileRow>
+        <ProfileRow label="Role">{user.role === "admin" ? <Badge color="violet" text="Admin" /> : <Badge color="gray" text="User" />}</ProfileRow>
+        <ProfileRow label="Member since">
+          <time datetime={user.createdAt.toISOString()} safe>
+            {formatDate(user.createdAt)}
+          </time>
+        </ProfileRow>
+      </dl>
+    </Card>
+  );
+}
+
+export function ChangePasswordForm({ state, csrfToken, username }: { state: FormState; csrfToken: string; username: string }) {
+  return (
+    <form id="password-form" {...selfSwapping("/account/password")} class="space-y-4">
+      {state.notice ? <Alert {...state.notice} /> : ""}
+      <CsrfField token={csrfToken} />
+      {/* Lets password managers file the new password under the right account. */}
+      <input type="text" name="username" value={attr(username)} autocomplete="username" hidden readonly />
+      <Field idPrefix="pw" name="current_password" type="password" label="Current password" error={state.errors.current_password} autocomplete="current-password" required />
+      <Field idPrefix="pw" name="new_password" type="password" label="New password" error={state.errors.new_password} hint="At least 8 characters. Your other sessions will be signed out." autocomplete="new-password" required minlength={8} maxlength={128} />
+      <Button>Change password</Button>
+    </form>
+  );
+}
+
+function SessionRow({ session, current, csrfToken, now }: { session: Session; current: boolean; csrfToken: string; now: number }) {
+  return (
+    <li class="flex flex-col gap-3 py-4 sm:flex-row sm:items-center">
+      <div class="min-w-0 flex-1">
+        <p class="flex flex-wrap items-center gap-2 text-sm font-medium">
+          <span safe>{describeUserAgent(session.userAgent)}</span>
+          {current ? <Badge color="blue" text="This device" /> : ""}
+        </p>
+        <p class="mt-0.5 text-xs text-slate-500 dark:text-slate-400" safe>
+          {`${session.ip ?? "Unknown IP"} · signed in ${formatDateTime(session.createdAt)} · active ${timeAgo(session.lastUsedAt, now)}`}
+        </p>
+      </div>
+      {current ? (
+        ""
+      ) : (
+        <form
+          method="post"
+          action={attr(`/account/sessions/${session.id}/end`)}
+          hx-post={attr(`/account/sessions/${session.id}/end`)}
+          hx-target="#sessions"
+          hx-swap="outerHTML"
+          hx-disabled-elt="find button"
+        >
+          <CsrfField token={csrfToken} />
+          <Button variant="secondary">End this session</Button>
+        </form>
+      )}
+    </li>
+  );
+}
+
+export function SessionsCard({ sessions, currentId, csrfToken, now, notice }: { sessions: Session[]; currentId: string; csrfToken: string; now: number; notice?: Notice }) {
+  return (
+    <div id="sessions">
+      <Card title="Sessions" description="Devices signed in to your account. End any you do not recognise.">
+        {notice ? <Alert {...notice} /> : ""}
+        {sessions.length === 0 ? (
+          <EmptyState title="No active sessions" />
+        ) : (
+          <ul class="divide-y divide-slate-100 dark:divide-slate-800">
+            {sessions.map((session) => (
+              <SessionRow session={session} current={session.id === currentId} csrfToken={csrfToken} now={now} />
+            ))}
+          </ul>
+        )}
+      </Card>
+    </div>
+  );
+}
+
+export function SignOutEverywhere({ csrfToken }: { csrfToken: string }) {
+  return (
+    <Card title="Sign out everywhere" description="Ends every session of your account, including this one." danger>
+      <form method="post" action="/logout-all" hx-confirm="Sign out on every device, including this one?">
+        <CsrfField token={csrfToken} />
+        <Button variant="danger">Sign out everywhere</Button>
+      </form>
+    </Card>
+  );
+}
+
+export interface DashboardProps {
+  user: User;
+  sessions: Session[];
+  currentSessionId: string;
+  csrfToken: string;
+  now: number;
+  password: FormState;
+  notice?: Notice;
+}
+
+export function DashboardPage(props: DashboardProps) {
+  const { user, csrfToken } = props;
+  return (
+    <div class="space-y-6">
+      <div class="flex flex-wrap items-end justify-between gap-2">
+        <div>
+          <h1 class="text-2xl font-bold tracking-tight" safe>
+            {`Hello, ${user.username}`}
+          </h1>
+          <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">Manage your account, password and sessions.</p>
+        </div>
+      </div>
+      {props.notice ? <Alert {...props.notice} /> : ""}
+      <VerificationBanner user={user} csrfToken={csrfToken} />
+      <div class="grid gap-6 lg:grid-cols-2">
+        <ProfileCard user={user} />
+        <Card title="Change password" description="Use a long password you do not use anywhere else.">
+          <ChangePasswordForm state={props.password} csrfToken={csrfToken} username={user.username} />
+        </Card>
+      </div>
+      <SessionsCard sessions={props.sessions} currentId={props.currentSessionId} csrfToken={csrfToken} now={props.now} />
+      <SignOutEverywhere csrfToken={csrfToken} />
+    </div>
+  );
+}
