@@ -1,4 +1,4 @@
-import { eq, or, sql } from "drizzle-orm";
+import { eq, inArray, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { type User, users } from "../../db/schema";
 
@@ -30,6 +30,14 @@ export async function findUserById(db: Db, id: string): Promise<User | undefined
   if (!isUuid(id)) return undefined;
   const [user] = await db.select().from(users).where(eq(users.id, id)).limit(1);
   return user;
+}
+
+/** Usernames by id, in one query (unknown and malformed ids are left out). */
+export async function findUsernames(db: Db, ids: string[]): Promise<Map<string, string>> {
+  const valid = [...new Set(ids.filter(isUuid))];
+  if (valid.length === 0) return new Map();
+  const rows = await db.select({ id: users.id, username: users.username }).from(users).where(inArray(users.id, valid));
+  return new Map(rows.map((row) => [row.id, row.username]));
 }
 
 /** Username or email, case-insensitively (served by the unique indexes on lower()). */
