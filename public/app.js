@@ -20,6 +20,51 @@
     if (token && meta) meta.content = token;
   });
 
+  // Asking again for the page already shown (Enter right after typing, say) must not add a
+  // second history entry for the same URL: back would seem to do nothing.
+  document.addEventListener("htmx:beforeHistoryUpdate", function (event) {
+    var update = event.detail.history;
+    if (update && update.type === "push" && update.path === location.pathname + location.search) update.type = "replace";
+  });
+
+  // "Show password": the buttons ship hidden, so they only appear where this script runs.
+  function showRevealButtons(root) {
+    if (!root || !root.querySelectorAll) return;
+    var buttons = root.querySelectorAll("button[data-reveal]");
+    for (var i = 0; i < buttons.length; i++) buttons[i].hidden = false;
+  }
+  showRevealButtons(document);
+  document.addEventListener("htmx:load", function (event) {
+    showRevealButtons(event.detail.elt);
+  });
+
+  function setRevealed(input, button, shown) {
+    input.type = shown ? "text" : "password";
+    button.textContent = shown ? "Hide password" : "Show password";
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-reveal]");
+    var input = button && document.getElementById(button.getAttribute("data-reveal"));
+    if (!input) return;
+    setRevealed(input, button, input.type === "password");
+    input.focus();
+  });
+
+  // A shown password goes back to a password field before sending, so the browser does not
+  // keep it in its history of typed text.
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var buttons = event.target.querySelectorAll ? event.target.querySelectorAll("button[data-reveal]") : [];
+      for (var i = 0; i < buttons.length; i++) {
+        var input = document.getElementById(buttons[i].getAttribute("data-reveal"));
+        if (input && input.type === "text") setRevealed(input, buttons[i], false);
+      }
+    },
+    true,
+  );
+
   // After a form comes back with errors, put the keyboard on the first field to fix.
   document.addEventListener("htmx:afterSwap", function (event) {
     var invalid = event.detail.target && event.detail.target.querySelector('[aria-invalid="true"]');

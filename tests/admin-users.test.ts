@@ -81,6 +81,11 @@ describe("listing users", () => {
     const clamped = await app.json<{ per_page: number; page: number }>("GET", "/api/v1/admin/users?per_page=1000&page=0", undefined, asAdmin());
     expect(clamped.body.per_page).toBe(100);
     expect(clamped.body.page).toBe(1);
+    const huge = await app.json<{ users: unknown[]; page: number }>("GET", "/api/v1/admin/users?page=100000000000000000000", undefined, asAdmin());
+    expect(huge.status).toBe(200);
+    expect(huge.body.users).toHaveLength(0);
+    const hugeAudit = await app.json("GET", "/api/v1/admin/audit?page=99999999999999", undefined, asAdmin());
+    expect(hugeAudit.status).toBe(200);
     const bad = await app.json<{ code: string }>("GET", "/api/v1/admin/users?per_page=lots", undefined, asAdmin());
     expect(bad.status).toBe(422);
   });

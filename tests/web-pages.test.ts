@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { RELAXED_LIMITS } from "./helpers/auth";
 import { startTestApp, type TestApp } from "./helpers/app";
+import { latestTokenFor } from "./helpers/mail";
 import { uniqueUser } from "./helpers/users";
 import { htmx, WebClient } from "./e2e/web-client";
 
@@ -165,5 +166,59 @@ describe("browser sessions", () => {
     const bad = await client.post("/verify-email", { token: "abc" });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain("invalid or has already been used");
+  });
+});
+
+describe("next through password recovery", () => {
+  const next = "/admin/users?page=2";
+  const encoded = encodeURIComponent(next);
+
+  test("sign-in → forgot → sent → back to sign-in carries next; a foreign next is dropped", async () => {
+    const client = new WebClient(app);
+    const login = await client.get(`/login?next=${encoded}`);
+    expect(login.text).toContain(`href="/forgot-password?next=${encoded}"`);
+    const forgot = await client.get(`/forgot-password?next=${encoded}`);
+    expect(forgot.text).toContain(`name="next" value="${next.replace("&", "&amp;")}"`);
+    expect(forgot.text).toContain(`href="/login?next=${encoded}"`);
+    const sent = await client.post("/forgot-password", { email: "nobody@example.com", next });
+    expect(sent.location).toBe(`/forgot-password?sent=1&next=${encoded}`);
+    const sentPage = await client.get(sent.location!);
+    expect(sentPage.text).toContain("a link to reset the password is on its way");
+    expect(sentPage.text).toContain(`href="/login?next=${encoded}"`);
+
+    const evil = await client.get("/forgot-password?next=%2F%2Fevil.example");
+    expect(evil.text).not.toContain("evil.example");
+    expect((await client.post("/forgot-password", { email: "nobody@example.com", next: "//evil.example" })).location).toBe("/forgot-password?sent=1");
+  });
+
+  test("a reset with next sends sign-in on to it", async () => {
+    const { user } = await signedUp();
+    const client = new WebClient(app);
+    await client.get("/forgot-password");
+    await client.post("/forgot-password", { email: user.email });
+    const token = await latestTokenFor(app, user.email, "/reset-password");
+    const reset = await client.get(`/reset-password?token=${encodeURIComponent(token)}&next=${encoded}`);
+    expect(reset.text).toContain('name="next"');
+    const done = await client.post("/reset-password", { token, password: `${user.password} again`, next });
+    expect(done.location).toBe(`/login?notice=password-reset&next=${encoded}`);
+    const login = await client.get(done.location!);
+    expect(login.text).toContain("Your password has been reset");
+    const signedIn = await client.post("/login", { username_or_email: user.username, password: `${user.password} again`, next });
+    expect(signedIn.location).toBe(next);
+  });
+});
+
+describe("show password", () => {
+  test("password fields come with a hidden reveal button that app.js turns on; no inline script anywhere", async () => {
+    for (const path of ["/login", "/register"]) {
+      const page = await new WebClient(app).get(path);
+      expect(page.text).toMatch(/<button type="button" hidden data-reveal="f-password" aria-controls="f-password"/);
+      expect(page.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      expect(page.text).not.toMatch(/\son[a-z]+=/);
+    }
+    const { client } = await signedUp();
+    const dashboard = await client.get("/dashboard");
+    expect(dashboard.text).toContain('data-reveal="pw-current_password"');
+    expect(dashboard.text).toContain('data-reveal="pw-new_password"');
   });
 });

@@ -32,6 +32,8 @@ export interface HtmxInfo {
   historyRestore: boolean;
   /** The id of the element the response will be swapped into, if any. */
   target: string | null;
+  /** The id of the element that triggered the request, if any. */
+  trigger: string | null;
   /** True when only a fragment is wanted: an htmx request that is not a full-page navigation. */
   partial: boolean;
 }
@@ -67,7 +69,7 @@ export function htmxInfo(headers: Headers): HtmxInfo {
   const request = headers.get("hx-request") === "true";
   const boosted = headers.get("hx-boosted") === "true";
   const historyRestore = headers.get("hx-history-restore-request") === "true";
-  return { request, boosted, historyRestore, target: headers.get("hx-target"), partial: request && !boosted && !historyRestore };
+  return { request, boosted, historyRestore, target: headers.get("hx-target"), trigger: headers.get("hx-trigger"), partial: request && !boosted && !historyRestore };
 }
 
 /** Urlencoded or multipart bodies arrive parsed by Elysia; only string fields are kept. */

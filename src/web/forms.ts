@@ -58,6 +58,13 @@ export function formFailure(error: unknown): FormFailure {
   return { status: error.status, errors, notice: { tone: "error", text: error.message } };
 }
 
+/** A form sent with a token that no longer matches (see PageOptions.onExpiredForm). */
+export const expiredForm = (): FormFailure => ({
+  status: 403,
+  errors: {},
+  notice: { tone: "error", text: "This form had expired, so nothing was sent. Check the details and submit it again." },
+});
+
 export function invalid(errors: FieldErrors): FormFailure {
   return { status: 422, errors, notice: { tone: "error", text: "Please correct the highlighted fields." } };
 }

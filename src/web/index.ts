@@ -30,7 +30,7 @@ export function webRoutes(deps: Deps, limiter: RateLimiter) {
     assets: loadAssets(deps.logger),
     secureCookies: deps.config.env === "production" || deps.config.appUrl.startsWith("https://"),
   };
-  return new Elysia({ name: "web" })
+  return new Elysia({ name: "web", detail: { hide: true } })
     .use(staticFiles(env.assets))
     .get("/", page(env, (ctx) => render(ctx, { title: "Welcome", body: () => HomePage({ user: ctx.viewer?.user ?? null }) })))
     .use(authPages(env))

@@ -19,7 +19,21 @@ export function safeNext(raw: unknown, fallback = DEFAULT_NEXT): string {
     return fallback;
   }
   if (resolved.origin !== PROBE_ORIGIN) return fallback;
-  return `${resolved.pathname}${resolved.search}${resolved.hash}`;
+  const local = `${resolved.pathname}${resolved.search}${resolved.hash}`;
+  // Dot segments can collapse into a scheme-relative URL: "/..//evil.example" resolves to the
+  // path "//evil.example", which a browser reads as another host.
+  if (local.startsWith("//") || local.startsWith("/\\")) return fallback;
+  return local;
+}
+
+/**
+ * A local link that carries `next` on (sign in, sign up, forgot and reset password), leaving it
+ * out when it is only the default.
+ */
+export function withNext(path: string, next: string): string {
+  const target = safeNext(next);
+  if (target === DEFAULT_NEXT) return path;
+  return `${path}${path.includes("?") ? "&" : "?"}next=${encodeURIComponent(target)}`;
 }
 
 /** /login?next=… for a page that needs a signed-in visitor. */

@@ -6,7 +6,7 @@
 import type { Bucket } from "../http/rate-limit";
 import { requireRole } from "../modules/auth/guard";
 import { baseContext, type PageContext, type RawContext, type Viewer, type WebEnv } from "./context";
-import { isUnsafeMethod, verifyCsrf } from "./csrf";
+import { CsrfError, isUnsafeMethod, verifyCsrf } from "./csrf";
 import { loginUrl } from "./next";
 import { redirect, renderError } from "./respond";
 import { resolveViewer } from "./session";
@@ -17,24 +17,36 @@ type Handler<C> = (ctx: C) => Promise<Response> | Response;
 export interface PageOptions {
   /** The rate-limit budget an unsafe request spends; "api" unless the API has a dedicated one. */
   bucket?: Bucket;
+  /**
+   * A same-origin form whose token no longer matches (the tab was open across a sign-in or
+   * sign-out elsewhere): show the form again with what was typed (never a password) and a
+   * fresh token, instead of an error page that loses it. Nothing is done with the values.
+   */
+  onExpiredForm?: (ctx: PageContext) => Promise<Response>;
 }
 
-async function prepare(env: WebEnv, raw: RawContext, options: PageOptions): Promise<PageContext> {
-  const ctx = baseContext(env, raw);
+async function prepare(ctx: PageContext, options: PageOptions): Promise<void> {
   ctx.viewer = await resolveViewer(ctx);
   if (isUnsafeMethod(ctx.request.method)) {
     verifyCsrf(ctx);
-    await env.limiter.consume(options.bucket ?? "api", ctx.ip);
+    await ctx.env.limiter.consume(options.bucket ?? "api", ctx.ip);
   }
-  return ctx;
 }
 
 async function run<C extends PageContext>(env: WebEnv, raw: RawContext, options: PageOptions, handler: (ctx: PageContext) => Promise<Response> | Response): Promise<Response> {
   let ctx: PageContext | undefined;
   try {
-    ctx = await prepare(env, raw, options);
+    ctx = baseContext(env, raw);
+    await prepare(ctx, options);
     return await handler(ctx as C);
   } catch (error) {
+    if (ctx && options.onExpiredForm && error instanceof CsrfError && error.details.reason === "token") {
+      try {
+        return await options.onExpiredForm(ctx);
+      } catch (inner) {
+        return renderError(ctx, inner);
+      }
+    }
     return renderError(ctx ?? baseContext(env, raw), error);
   }
 }

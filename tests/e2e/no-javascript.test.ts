@@ -47,6 +47,12 @@ describe.skipIf(!hasChromium)("the pages without JavaScript", () => {
     await page.waitForURL(/\/login\?notice=signed-out/);
   });
 
+  test("without JavaScript there is no show-password button that would do nothing", async () => {
+    await page.goto(`${app.url}/login`);
+    expect(await page.locator("button[data-reveal]").count()).toBe(1);
+    expect(await page.getByRole("button", { name: "Show password" }).isVisible()).toBe(false);
+  });
+
   test("a wrong password re-renders the page with the error and the identifier kept", async () => {
     await signIn(user.username, "not the password");
     await page.getByText("Invalid username, email or password").waitFor();
@@ -75,6 +81,17 @@ describe.skipIf(!hasChromium)("the pages without JavaScript", () => {
     await page.getByRole("button", { name: "Disable account" }).click();
     await page.waitForURL(/notice=disabled/);
     await page.getByText("Account disabled.").waitFor();
+  });
+
+  test("the users table sorts by its column headers, as plain links keeping the filters", async () => {
+    await page.goto(`${app.url}/admin/users?role=user`);
+    await page.getByRole("link", { name: "Email", exact: true }).click();
+    await page.waitForURL((url) => url.searchParams.get("sort") === "email" && url.searchParams.get("role") === "user");
+    expect(await page.locator("th", { hasText: "Email" }).getAttribute("aria-sort")).toBe("ascending");
+    await page.getByRole("link", { name: "Email", exact: true }).click();
+    await page.waitForURL((url) => url.searchParams.get("sort") === "-email" && url.searchParams.get("role") === "user");
+    expect(await page.locator("th", { hasText: "Email" }).getAttribute("aria-sort")).toBe("descending");
+    expect(await page.getByLabel("Sort").inputValue()).toBe("-email");
   });
 
   test("no page reported a console error (besides the 401 of the wrong password, on purpose)", () => {

@@ -10,10 +10,10 @@ export const CHROMIUM = "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM);
 const SCREENSHOTS = join(import.meta.dir, "screenshots");
 
-export function launchBrowser(): Promise<Browser> {
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", ...extraArgs],
   });
 }
 
@@ -50,4 +50,9 @@ export async function markDocument(page: Page): Promise<void> {
 
 export async function documentMarked(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.getAttribute("data-e2e-mark") === "1");
+}
+
+/** Waits until htmx has no request in flight and nothing swapping or settling. */
+export async function htmxIdle(page: Page): Promise<void> {
+  await page.waitForFunction(() => !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"));
 }

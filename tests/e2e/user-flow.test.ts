@@ -129,6 +129,29 @@ describe.skipIf(!hasChromium)("a user in the browser", () => {
     await screenshot(page, "forgot-password");
   });
 
+  test("show password reveals and hides the field, also after htmx swapped the form back", async () => {
+    const { context, page: other } = await newPage(browser, log);
+    await other.goto(`${app.url}/login`);
+    const password = other.getByLabel("Password", { exact: true });
+    const toggle = other.getByRole("button", { name: "Show password" });
+    await password.fill("secret words");
+    await toggle.click();
+    expect(await password.getAttribute("type")).toBe("text");
+    await other.getByRole("button", { name: "Hide password" }).click();
+    expect(await password.getAttribute("type")).toBe("password");
+    expect(await password.inputValue()).toBe("secret words");
+    // A failed sign-in comes back as a new form from htmx: its button works too, and a shown
+    // password was turned back into a password field before the form was sent.
+    await other.getByLabel("Username or email").fill("nobody_at_all");
+    await toggle.click();
+    await other.getByRole("button", { name: "Sign in" }).click();
+    await other.getByText("Invalid username, email or password").waitFor();
+    expect(await password.getAttribute("type")).toBe("password");
+    await other.getByRole("button", { name: "Show password" }).click();
+    expect(await password.getAttribute("type")).toBe("text");
+    await context.close();
+  });
+
   test("no page reported a console error or an exception", () => {
     expect(log.problems).toEqual([]);
   });

@@ -34,7 +34,9 @@ export interface Page<T> {
   total_pages: number;
 }
 
-export const clampPage = (page: number | undefined) => Math.max(1, Math.floor(page ?? 1) || 1);
+/** Pages beyond this are empty anyway at any realistic size; the cap keeps OFFSET in range. */
+const MAX_PAGE = 100_000;
+export const clampPage = (page: number | undefined) => Math.min(MAX_PAGE, Math.max(1, Math.floor(page ?? 1) || 1));
 export const clampPerPage = (perPage: number | undefined) => Math.min(100, Math.max(1, Math.floor(perPage ?? 20) || 20));
 
 /** LIKE wildcards in the search text are literal characters, not patterns. */
@@ -179,11 +181,12 @@ export async function deleteUser(deps: Deps, admin: User, targetId: string, clie
 }
 
 export async function listUserSessions(deps: Deps, userId: string) {
-  if (!(await findUserById(deps.database.reader, userId))) throw notFound("User");
+  if (!isUuid(userId) || !(await findUserById(deps.database.reader, userId))) throw notFound("User");
   return listActiveSessions(deps.database.reader, userId, new Date(deps.clock.now()));
 }
 
 export async function revokeUserSession(deps: Deps, admin: User, userId: string, sessionId: string, client: ClientInfo): Promise<void> {
+  if (!isUuid(userId) || !isUuid(sessionId)) throw notFound("Session");
   const active = await listActiveSessions(deps.database.db, userId, new Date(deps.clock.now()));
   if (!active.some((session) => session.id === sessionId)) throw notFound("Session");
   await revokeSession(deps, sessionId, "admin");

@@ -23,6 +23,35 @@ export function Th({ children, class: extra }: PropsWithChildren<{ class?: strin
   );
 }
 
+export type SortDirection = "ascending" | "descending";
+
+/**
+ * A column header that sorts: a real link (works without JavaScript) that htmx upgrades to swap
+ * only the results and push the URL. The active column carries aria-sort.
+ */
+export function SortableTh({ label, href, direction, hx, class: extra }: { label: string; href: string; direction?: SortDirection; hx?: HxTarget; class?: string }) {
+  const arrow = direction === "ascending" ? "↑" : direction === "descending" ? "↓" : "↕";
+  return (
+    <th scope="col" aria-sort={direction} class={cx("whitespace-nowrap px-4 py-3", extra)}>
+      <a
+        href={attr(href)}
+        hx-get={hx ? attr(href) : undefined}
+        hx-target={hx?.target}
+        hx-push-url={hx ? "true" : undefined}
+        class={cx(
+          "-mx-1 inline-flex items-center gap-1 rounded px-1 uppercase hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-blue-500 dark:hover:text-white",
+          direction ? "text-slate-900 dark:text-white" : "",
+        )}
+      >
+        <span safe>{label}</span>
+        <span aria-hidden="true" class={direction ? "" : "opacity-40"}>
+          {arrow}
+        </span>
+      </a>
+    </th>
+  );
+}
+
 export function Td({ children, class: extra }: PropsWithChildren<{ class?: string }>) {
   return <td class={cx("px-4 py-3 align-middle", extra)}>{children as "safe"}</td>;
 }

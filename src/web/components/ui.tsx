@@ -49,6 +49,11 @@ export interface FieldProps {
   maxlength?: number;
   /** Distinguishes two forms with the same field name on one page. */
   idPrefix?: string;
+  /**
+   * A password field gets a "Show password" button. public/app.js unhides and drives it, so
+   * without JavaScript (or before it runs) there is no button that does nothing.
+   */
+  reveal?: boolean;
 }
 
 const inputClass =
@@ -60,12 +65,9 @@ export function Field(props: FieldProps) {
   const type = props.type ?? "text";
   const value = type === "password" ? undefined : props.value;
   const describedBy = [props.error ? `${id}-error` : "", props.hint ? `${id}-hint` : ""].filter(Boolean).join(" ");
-  return (
-    <div class="space-y-1.5">
-      <label for={id} class="block text-sm font-medium text-slate-700 dark:text-slate-300" safe>
-        {props.label}
-      </label>
-      <input
+  const reveal = props.reveal === true && type === "password";
+  const input = (
+    <input
         id={id}
         name={props.name}
         type={type}
@@ -77,8 +79,30 @@ export function Field(props: FieldProps) {
         maxlength={props.maxlength}
         aria-invalid={props.error ? "true" : undefined}
         aria-describedby={describedBy || undefined}
-        class={cx(inputClass, props.error ? "border-red-500 dark:border-red-500" : "border-slate-300 dark:border-slate-700")}
+        class={cx(inputClass, props.error ? "border-red-500 dark:border-red-500" : "border-slate-300 dark:border-slate-700", reveal ? "pr-32" : "")}
       />
+  );
+  return (
+    <div class="space-y-1.5">
+      <label for={id} class="block text-sm font-medium text-slate-700 dark:text-slate-300" safe>
+        {props.label}
+      </label>
+      {reveal ? (
+        <div class="relative">
+          {input as "safe"}
+          <button
+            type="button"
+            hidden
+            data-reveal={id}
+            aria-controls={id}
+            class="absolute inset-y-0 right-0 my-1 mr-1 rounded-md px-2.5 text-xs font-semibold text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-500/40 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white"
+          >
+            Show password
+          </button>
+        </div>
+      ) : (
+        (input as "safe")
+      )}
       {props.hint && !props.error ? (
         <p id={`${id}-hint`} class="text-xs text-slate-500 dark:text-slate-400" safe>
           {props.hint}

@@ -72,6 +72,7 @@ export function auditUrl(filters: AuditFilters, page = filters.page): string {
   const params = new URLSearchParams();
   if (filters.action) params.set("action", filters.action);
   if (filters.user_id) params.set("user_id", filters.user_id);
+  if (filters.per_page !== 25) params.set("per_page", String(filters.per_page));
   if (page > 1) params.set("page", String(page));
   const query = params.toString();
   return query ? `/admin/audit?${query}` : "/admin/audit";
@@ -87,7 +88,8 @@ export interface AuditResultProps {
   error?: string;
 }
 
-export function AuditResults({ events, names, total, totalPages, filters }: AuditResultProps) {
+/** What the filters and paging swap into #audit-results (its container stays: a stable live region). */
+export function AuditResultsContent({ events, names, total, totalPages, filters }: AuditResultProps) {
   const head = (
     <>
       <Th>When</Th>
@@ -99,7 +101,7 @@ export function AuditResults({ events, names, total, totalPages, filters }: Audi
     </>
   );
   return (
-    <div id="audit-results" aria-live="polite">
+    <>
       {events.length === 0 ? (
         <EmptyState title="No events match" text="Try another action or clear the filters." />
       ) : (
@@ -131,6 +133,14 @@ export function AuditResults({ events, names, total, totalPages, filters }: Audi
         </Table>
       )}
       <Pagination page={filters.page} totalPages={totalPages} total={total} perPage={filters.per_page} noun={total === 1 ? "event" : "events"} hrefFor={(page) => auditUrl(filters, page)} hx={{ target: "#audit-results" }} />
+    </>
+  );
+}
+
+export function AuditResults(props: AuditResultProps) {
+  return (
+    <div id="audit-results" aria-live="polite">
+      <AuditResultsContent {...props} />
     </div>
   );
 }
@@ -179,6 +189,7 @@ export function AuditPage(props: AuditResultProps) {
               ""
             )}
           </div>
+          {filters.per_page !== 25 ? <input type="hidden" name="per_page" value={String(filters.per_page)} /> : ""}
           <button type="submit" class={buttonClass("secondary")}>
             Apply
           </button>

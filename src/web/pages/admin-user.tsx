@@ -194,7 +194,7 @@ const CONFIRM_TEXT: Record<ConfirmAction, { title: string; text: string; button:
 /** The no-JavaScript confirmation step: the real POST, or back to the user. */
 export function ConfirmPage({ user, action, session, csrfToken }: { user: User; action: ConfirmAction; session?: string; csrfToken: string }) {
   const copy = CONFIRM_TEXT[action];
-  const post = action === "revoke" ? userPath(user, `/sessions/${session ?? ""}/revoke`) : userPath(user, `/${action}`);
+  const post = action === "revoke" ? userPath(user, `/sessions/${encodeURIComponent(session ?? "")}/revoke`) : userPath(user, `/${action}`);
   return (
     <Card title={copy.title} danger>
       <p class="text-sm text-slate-600 dark:text-slate-300">

@@ -1,6 +1,6 @@
 /** The users table: live search, filters, sorting and pagination that keep the URL in step. */
 import type { User } from "../../db/schema";
-import { Pagination, Table, Td, Th } from "../components/table";
+import { Pagination, type SortDirection, SortableTh, Table, Td, Th } from "../components/table";
 import { Alert, attr, buttonClass, EmptyState, type Notice } from "../components/ui";
 import { formatDate, timeAgo } from "../format";
 import { AdminHeader, RoleBadge, StatusBadge, VerifiedBadge } from "./admin-shell";
@@ -21,14 +21,20 @@ export const SORTS = [
   { value: "username", label: "Username A–Z" },
   { value: "-username", label: "Username Z–A" },
   { value: "email", label: "Email A–Z" },
+  { value: "-email", label: "Email Z–A" },
   { value: "-last_login_at", label: "Recently signed in" },
+  { value: "last_login_at", label: "Least recently signed in" },
 ] as const;
 
+export const DEFAULT_SORT = "-created_at";
+export const DEFAULT_PER_PAGE = 20;
+
 /** The URL of a users list, keeping only the filters that are set. */
-export function usersUrl(filters: UserFilters, page = filters.page): string {
+export function usersUrl(filters: UserFilters, page = filters.page, sort = filters.sort): string {
   const params = new URLSearchParams();
   for (const key of ["search", "role", "status", "email_verified"] as const) if (filters[key]) params.set(key, filters[key]);
-  if (filters.sort !== "-created_at") params.set("sort", filters.sort);
+  if (sort !== DEFAULT_SORT) params.set("sort", sort);
+  if (filters.per_page !== DEFAULT_PER_PAGE) params.set("per_page", String(filters.per_page));
   if (page > 1) params.set("page", String(page));
   const query = params.toString();
   return query ? `/admin/users?${query}` : "/admin/users";
@@ -38,12 +44,31 @@ const RESULTS = "#users-results";
 const selectClass =
   "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-xs focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-500/40 dark:border-slate-700 dark:bg-slate-950";
 
-/** Every control asks for the results with the whole form, so filters combine. */
-const liveControl = (trigger: string) => ({ "hx-get": "/admin/users", "hx-trigger": trigger, "hx-target": RESULTS, "hx-push-url": "true", "hx-include": "closest form" });
+/** Every control asks for the results with the whole form, so filters combine. The results
+ * container stays in place (a stable live region) and only its content is swapped. */
+const liveControl = (trigger: string) => ({
+  "hx-get": "/admin/users",
+  "hx-trigger": trigger,
+  "hx-target": RESULTS,
+  "hx-push-url": "true",
+  "hx-include": "closest form",
+  // One request at a time, then only the newest waiting one: a slow answer never lands after a
+  // newer one (and nothing is aborted, which htmx would log as an error).
+  "hx-sync": "#user-filters:queue last",
+});
 
-function Select({ name, label, value, options }: { name: string; label: string; value: string; options: ReadonlyArray<{ value: string; label: string }> }) {
+interface SelectProps {
+  name: string;
+  label: string;
+  value: string;
+  options: ReadonlyArray<{ value: string; label: string }>;
+  /** Sent out of band with a results fragment, to replace the select already on the page. */
+  oob?: boolean;
+}
+
+function Select({ name, label, value, options, oob }: SelectProps) {
   return (
-    <div class="space-y-1.5">
+    <div id={`filter-${name}-field`} class="space-y-1.5" hx-swap-oob={oob ? "true" : undefined}>
       <label for={`filter-${name}`} class="block text-xs font-medium text-slate-600 dark:text-slate-400" safe>
         {label}
       </label>
@@ -56,6 +81,32 @@ function Select({ name, label, value, options }: { name: string; label: string; 
       </select>
     </div>
   );
+}
+
+/** The sort menu (the column headers do the same on wider screens). */
+export function SortSelect({ filters, oob }: { filters: UserFilters; oob?: boolean }) {
+  return <Select name="sort" label="Sort" value={filters.sort} options={SORTS} oob={oob} />;
+}
+
+/** Sortable columns: the field, and the direction a first click sorts in. */
+const COLUMNS = {
+  username: { label: "User", first: "username" },
+  email: { label: "Email", first: "email" },
+  created_at: { label: "Joined", first: "-created_at" },
+  last_login_at: { label: "Last sign-in", first: "-last_login_at" },
+} as const;
+type Column = keyof typeof COLUMNS;
+
+function sortState(sort: string): { field: string; direction: SortDirection } {
+  return { field: sort.replace(/^-/, ""), direction: sort.startsWith("-") ? "descending" : "ascending" };
+}
+
+/** A header for a column: the active one flips its direction, another starts in its natural one (back to page 1). */
+function ColumnHeader({ column, filters, class: extra }: { column: Column; filters: UserFilters; class?: string }) {
+  const current = sortState(filters.sort);
+  const active = current.field === column;
+  const next = active ? (current.direction === "ascending" ? `-${column}` : column) : COLUMNS[column].first;
+  return <SortableTh label={COLUMNS[column].label} href={usersUrl(filters, 1, next)} direction={active ? current.direction : undefined} hx={{ target: RESULTS }} class={extra} />;
 }
 
 export function FiltersForm({ filters }: { filters: UserFilters }) {
@@ -74,13 +125,14 @@ export function FiltersForm({ filters }: { filters: UserFilters }) {
           autocomplete="off"
           maxlength={200}
           class={selectClass}
-          {...liveControl("input changed delay:300ms, search")}
+          {...liveControl("input changed delay:300ms")}
         />
       </div>
       <Select name="role" label="Role" value={filters.role} options={[{ value: "", label: "All roles" }, { value: "user", label: "User" }, { value: "admin", label: "Admin" }]} />
       <Select name="status" label="Status" value={filters.status} options={[{ value: "", label: "Any status" }, { value: "active", label: "Active" }, { value: "disabled", label: "Disabled" }]} />
       <Select name="email_verified" label="Email" value={filters.email_verified} options={[{ value: "", label: "Any email" }, { value: "true", label: "Verified" }, { value: "false", label: "Unverified" }]} />
-      <Select name="sort" label="Sort" value={filters.sort} options={SORTS} />
+      <SortSelect filters={filters} />
+      {filters.per_page !== DEFAULT_PER_PAGE ? <input type="hidden" name="per_page" value={String(filters.per_page)} /> : ""}
       <button type="submit" class={buttonClass("secondary")}>
         Apply
       </button>
@@ -127,19 +179,19 @@ export interface UsersResultProps {
   now: number;
 }
 
-/** The part live search swaps; the page's URL follows it (hx-push-url). */
-export function UsersResults({ users, total, totalPages, filters, now }: UsersResultProps) {
+/** What live search, filters, sorting and paging swap into #users-results; the URL follows (hx-push-url). */
+export function UsersResultsContent({ users, total, totalPages, filters, now }: UsersResultProps) {
   const head = (
     <>
-      <Th>User</Th>
-      <Th class="hidden sm:table-cell">Email</Th>
+      <ColumnHeader column="username" filters={filters} />
+      <ColumnHeader column="email" filters={filters} class="hidden sm:table-cell" />
       <Th>Status</Th>
-      <Th class="hidden md:table-cell">Joined</Th>
-      <Th class="hidden lg:table-cell">Last sign-in</Th>
+      <ColumnHeader column="created_at" filters={filters} class="hidden md:table-cell" />
+      <ColumnHeader column="last_login_at" filters={filters} class="hidden lg:table-cell" />
     </>
   );
   return (
-    <div id="users-results" aria-live="polite">
+    <>
       {users.length === 0 ? (
         <EmptyState title="No users match" text="Try another search or clear the filters." />
       ) : (
@@ -150,7 +202,29 @@ export function UsersResults({ users, total, totalPages, filters, now }: UsersRe
         </Table>
       )}
       <Pagination page={filters.page} totalPages={totalPages} total={total} perPage={filters.per_page} noun={total === 1 ? "user" : "users"} hrefFor={(page) => usersUrl(filters, page)} hx={{ target: RESULTS }} />
+    </>
+  );
+}
+
+/** The results in their container, as the whole page has them. */
+export function UsersResults(props: UsersResultProps) {
+  return (
+    <div id="users-results" aria-live="polite">
+      <UsersResultsContent {...props} />
     </div>
+  );
+}
+
+/**
+ * The fragment for an htmx request: the new results, plus the sort menu out of band so it shows
+ * the order a column header chose (left alone when the menu itself asked, to keep its focus).
+ */
+export function UsersResultsFragment(props: UsersResultProps & { syncSort: boolean }) {
+  return (
+    <>
+      <UsersResultsContent {...props} />
+      {props.syncSort ? <SortSelect filters={props.filters} oob /> : ""}
+    </>
   );
 }
 

@@ -2,6 +2,7 @@
 import { AuthShell, linkClass } from "../components/auth-shell";
 import { Alert, attr, Button, CsrfField, Field } from "../components/ui";
 import { type FormState, hasErrors } from "../forms";
+import { withNext } from "../next";
 
 export interface FormProps {
   state: FormState;
@@ -25,9 +26,9 @@ export function LoginForm({ state, csrfToken, next }: FormProps & { next: string
       <CsrfField token={csrfToken} />
       <input type="hidden" name="next" value={attr(next)} />
       <Field name="username_or_email" label="Username or email" value={state.values.username_or_email} error={state.errors.username_or_email} autocomplete="username" required autofocus={!hasErrors(state.errors)} maxlength={254} />
-      <Field name="password" type="password" label="Password" error={state.errors.password} autocomplete="current-password" required />
+      <Field name="password" type="password" label="Password" error={state.errors.password} autocomplete="current-password" required reveal />
       <div class="flex justify-end text-sm">
-        <a href="/forgot-password" class={linkClass}>
+        <a href={attr(withNext("/forgot-password", next))} class={linkClass}>
           Forgot your password?
         </a>
       </div>
@@ -37,7 +38,7 @@ export function LoginForm({ state, csrfToken, next }: FormProps & { next: string
 }
 
 export function LoginPage(props: FormProps & { next: string }) {
-  const registerHref = props.next === "/dashboard" ? "/register" : `/register?next=${encodeURIComponent(props.next)}`;
+  const registerHref = withNext("/register", props.next);
   return (
     <AuthShell
       title="Sign in to Cobalt"
@@ -64,7 +65,7 @@ export function RegisterForm({ state, csrfToken, next }: FormProps & { next: str
       <input type="hidden" name="next" value={attr(next)} />
       <Field name="username" label="Username" value={state.values.username} error={state.errors.username} hint="3–50 letters, digits, _ . or -" autocomplete="username" required autofocus={!hasErrors(state.errors)} minlength={3} maxlength={50} />
       <Field name="email" type="email" label="Email" value={state.values.email} error={state.errors.email} autocomplete="email" required maxlength={254} />
-      <Field name="password" type="password" label="Password" error={state.errors.password} hint="At least 8 characters. Avoid common passwords." autocomplete="new-password" required minlength={8} maxlength={128} />
+      <Field name="password" type="password" label="Password" error={state.errors.password} hint="At least 8 characters. Avoid common passwords." autocomplete="new-password" required minlength={8} maxlength={128} reveal />
       <Button full>Create account</Button>
     </form>
   );
@@ -78,7 +79,7 @@ export function RegisterPage(props: FormProps & { next: string }) {
       footer={
         <>
           Already have an account?{" "}
-          <a href="/login" class={linkClass}>
+          <a href={attr(withNext("/login", props.next))} class={linkClass}>
             Sign in
           </a>
         </>

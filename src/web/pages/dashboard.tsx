@@ -69,8 +69,8 @@ export function ChangePasswordForm({ state, csrfToken, username }: { state: Form
       <CsrfField token={csrfToken} />
       {/* Lets password managers file the new password under the right account. */}
       <input type="text" name="username" value={attr(username)} autocomplete="username" hidden readonly />
-      <Field idPrefix="pw" name="current_password" type="password" label="Current password" error={state.errors.current_password} autocomplete="current-password" required />
-      <Field idPrefix="pw" name="new_password" type="password" label="New password" error={state.errors.new_password} hint="At least 8 characters. Your other sessions will be signed out." autocomplete="new-password" required minlength={8} maxlength={128} />
+      <Field idPrefix="pw" name="current_password" type="password" label="Current password" error={state.errors.current_password} autocomplete="current-password" required reveal />
+      <Field idPrefix="pw" name="new_password" type="password" label="New password" error={state.errors.new_password} hint="At least 8 characters. Your other sessions will be signed out." autocomplete="new-password" required minlength={8} maxlength={128} reveal />
       <Button>Change password</Button>
     </form>
   );

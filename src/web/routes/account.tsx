@@ -4,7 +4,8 @@ import { AccountModel } from "../../modules/account/model";
 import { requestPasswordReset, resetPassword, verifyEmail } from "../../modules/account/service";
 import type { PageContext, WebEnv } from "../context";
 import { issueCsrfToken } from "../csrf";
-import { emptyForm, type FormFailure, formFailure, hasErrors, invalid, validateForm } from "../forms";
+import { emptyForm, expiredForm, type FormFailure, formFailure, hasErrors, invalid, validateForm } from "../forms";
+import { safeNext, withNext } from "../next";
 import { page } from "../page";
 import { ForgotPasswordForm, ForgotPasswordPage, LinkProblemPage, ResetPasswordForm, ResetPasswordPage, VerifyEmailPage } from "../pages/account";
 import { redirect, render } from "../respond";
@@ -40,8 +41,12 @@ async function submitVerify(ctx: PageContext): Promise<Response> {
   return redirect(ctx, ctx.viewer ? "/dashboard?notice=verified" : "/login?notice=email-verified");
 }
 
+/** `next` from the form (a post) or the query (a link): where sign-in goes at the end of the flow. */
+const nextOf = (ctx: PageContext) => safeNext(ctx.form.next ?? ctx.url.searchParams.get("next"));
+
 function showForgot(ctx: PageContext, failure?: FormFailure, sent = false): Promise<Response> {
-  const props = { state: { values: { email: ctx.form.email ?? "" }, errors: failure?.errors ?? {}, notice: failure?.notice }, csrfToken: issueCsrfToken(ctx), sent };
+  const state = { values: { email: ctx.form.email ?? "" }, errors: failure?.errors ?? {}, notice: failure?.notice };
+  const props = { state, csrfToken: issueCsrfToken(ctx), sent, next: nextOf(ctx) };
   return render(ctx, { title: "Reset your password", narrow: true, status: failure?.status, body: () => <ForgotPasswordPage {...props} />, fragment: () => <ForgotPasswordForm {...props} /> });
 }
 
@@ -54,13 +59,13 @@ async function submitForgot(ctx: PageContext): Promise<Response> {
   } catch (error) {
     return showForgot(ctx, formFailure(error));
   }
-  return ctx.htmx.partial ? showForgot(ctx, undefined, true) : redirect(ctx, "/forgot-password?sent=1");
+  return ctx.htmx.partial ? showForgot(ctx, undefined, true) : redirect(ctx, withNext("/forgot-password?sent=1", nextOf(ctx)));
 }
 
 function showReset(ctx: PageContext, token: string, failure?: FormFailure): Promise<Response> {
   noReferrer(ctx);
   if (!token) return missingToken(ctx, "Choose a new password");
-  const props = { state: { ...emptyForm(), errors: failure?.errors ?? {}, notice: failure?.notice }, csrfToken: issueCsrfToken(ctx), token };
+  const props = { state: { ...emptyForm(), errors: failure?.errors ?? {}, notice: failure?.notice }, csrfToken: issueCsrfToken(ctx), token, next: nextOf(ctx) };
   return render(ctx, { title: "Choose a new password", narrow: true, status: failure?.status, body: () => <ResetPasswordPage {...props} />, fragment: () => <ResetPasswordForm {...props} /> });
 }
 
@@ -75,15 +80,15 @@ async function submitReset(ctx: PageContext): Promise<Response> {
   }
   // Every session of the account has just ended, this browser's included.
   endBrowserSession(ctx);
-  return redirect(ctx, "/login?notice=password-reset");
+  return redirect(ctx, withNext("/login?notice=password-reset", nextOf(ctx)));
 }
 
 export function accountPages(env: WebEnv) {
-  return new Elysia()
+  return new Elysia({ detail: { hide: true } })
     .get("/verify-email", page(env, showVerify))
     .post("/verify-email", page(env, submitVerify))
     .get("/forgot-password", page(env, (ctx) => showForgot(ctx, undefined, ctx.url.searchParams.get("sent") === "1")))
-    .post("/forgot-password", page(env, submitForgot, { bucket: "email" }))
+    .post("/forgot-password", page(env, submitForgot, { bucket: "email", onExpiredForm: (ctx) => showForgot(ctx, expiredForm()) }))
     .get("/reset-password", page(env, (ctx) => showReset(ctx, ctx.url.searchParams.get("token") ?? "")))
     .post("/reset-password", page(env, submitReset, { bucket: "email" }));
 }

@@ -1,15 +1,17 @@
 /** The admin's users table and a user's page, with role, access, sessions and deletion. */
-import { Elysia } from "elysia";
+import { Elysia, NotFoundError } from "elysia";
 import type { Role } from "../../db/schema";
-import { clampPage, clampPerPage, deleteUser, getUser, listAudit, listUsers, listUserSessions, revokeUserSession, setUserDisabled, setUserRole } from "../../modules/admin/service";
+import { clampPerPage, deleteUser, getUser, listAudit, listUsers, listUserSessions, revokeUserSession, setUserDisabled, setUserRole } from "../../modules/admin/service";
 import type { Notice } from "../components/ui";
 import type { WebEnv } from "../context";
 import { issueCsrfToken } from "../csrf";
 import { type FormFailure, formFailure } from "../forms";
 import { type SignedInContext, signedInPage } from "../page";
 import { type ConfirmAction, ConfirmPage, UserDetail } from "../pages/admin-user";
-import { SORTS, type UserFilters, UsersPage, UsersResults } from "../pages/admin-users";
+import { DEFAULT_PER_PAGE, DEFAULT_SORT, SORTS, type UserFilters, UsersPage, UsersResultsFragment } from "../pages/admin-users";
 import { redirect, render } from "../respond";
+import { isUuid } from "../../modules/users/service";
+import { listPage } from "./list-page";
 import { userNames } from "./user-names";
 
 const oneOf = (value: string | null, allowed: readonly string[]) => (value && allowed.includes(value) ? value : "");
@@ -21,9 +23,9 @@ export function parseUserFilters(params: URLSearchParams): UserFilters {
     role: oneOf(params.get("role"), ["user", "admin"]),
     status: oneOf(params.get("status"), ["active", "disabled"]),
     email_verified: oneOf(params.get("email_verified"), ["true", "false"]),
-    sort: oneOf(params.get("sort"), SORTS.map((sort) => sort.value)) || "-created_at",
-    page: clampPage(Number(params.get("page") ?? 1)),
-    per_page: clampPerPage(Number(params.get("per_page") ?? 20)),
+    sort: oneOf(params.get("sort"), SORTS.map((sort) => sort.value)) || DEFAULT_SORT,
+    page: listPage(params.get("page")),
+    per_page: clampPerPage(Number(params.get("per_page") ?? DEFAULT_PER_PAGE)),
   };
 }
 
@@ -51,7 +53,7 @@ async function showUsers(ctx: SignedInContext): Promise<Response> {
     title: "Users",
     section: "admin",
     body: () => <UsersPage {...props} notice={noticeFor(ctx.url.searchParams.get("notice"))} />,
-    fragment: () => <UsersResults {...props} />,
+    fragment: () => <UsersResultsFragment {...props} syncSort={ctx.htmx.trigger !== "filter-sort"} />,
   });
 }
 
@@ -86,17 +88,28 @@ function confirmAction(ctx: SignedInContext): ConfirmAction {
   return action === "delete" || action === "revoke" ? action : "disable";
 }
 
+/**
+ * Ids from the URL must look like ids before they reach a query or a form's action: a session
+ * "id" such as "../../<other user>/delete" would turn "End this session?" into a deletion.
+ */
+function requireIds(...ids: Array<string | undefined>): void {
+  for (const id of ids) if (!id || !isUuid(id)) throw new NotFoundError();
+}
+
 export function adminUserPages(env: WebEnv) {
   const admin = (handler: (ctx: SignedInContext) => Promise<Response>) => signedInPage(env, handler, { role: "admin" });
   const actor = (ctx: SignedInContext) => ctx.viewer.user;
-  return new Elysia({ prefix: "/admin/users" })
+  return new Elysia({ prefix: "/admin/users", detail: { hide: true } })
     .get("/", admin(showUsers))
     .get("/:id", admin((ctx) => showUser(ctx)))
     .get(
       "/:id/confirm",
       admin(async (ctx) => {
+        const action = confirmAction(ctx);
+        const session = action === "revoke" ? (ctx.url.searchParams.get("session") ?? "") : undefined;
+        requireIds(ctx.params.id, ...(session === undefined ? [] : [session]));
         const { user } = await getUser(ctx.deps, ctx.params.id ?? "");
-        const props = { user, action: confirmAction(ctx), session: ctx.url.searchParams.get("session") ?? undefined, csrfToken: issueCsrfToken(ctx) };
+        const props = { user, action, session, csrfToken: issueCsrfToken(ctx) };
         return render(ctx, { title: "Please confirm", section: "admin", narrow: true, body: () => <ConfirmPage {...props} /> });
       }),
     )
@@ -112,6 +125,9 @@ export function adminUserPages(env: WebEnv) {
     .post("/:id/delete", admin((ctx) => afterAction(ctx, () => deleteUser(ctx.deps, actor(ctx), ctx.params.id ?? "", ctx.client), "deleted")))
     .post(
       "/:id/sessions/:session/revoke",
-      admin((ctx) => afterAction(ctx, () => revokeUserSession(ctx.deps, actor(ctx), ctx.params.id ?? "", ctx.params.session ?? "", ctx.client), "session-ended")),
+      admin((ctx) => {
+        requireIds(ctx.params.id, ctx.params.session);
+        return afterAction(ctx, () => revokeUserSession(ctx.deps, actor(ctx), ctx.params.id ?? "", ctx.params.session ?? "", ctx.client), "session-ended");
+      }),
     );
 }

@@ -1,13 +1,14 @@
 /** The admin overview (stats and recent activity) and the audit log. */
 import { Elysia } from "elysia";
-import { clampPage, clampPerPage, getStats, listAudit } from "../../modules/admin/service";
+import { clampPerPage, getStats, listAudit } from "../../modules/admin/service";
 import { AUDIT_ACTIONS } from "../../modules/audit/service";
 import { isUuid } from "../../modules/users/service";
 import type { WebEnv } from "../context";
 import { type SignedInContext, signedInPage } from "../page";
-import { type AuditFilters, AuditPage, AuditResults, OverviewPage } from "../pages/admin-audit";
+import { type AuditFilters, AuditPage, AuditResultsContent, OverviewPage } from "../pages/admin-audit";
 import { render } from "../respond";
 import { adminUserPages } from "./admin-users";
+import { listPage } from "./list-page";
 import { userNames } from "./user-names";
 
 async function showOverview(ctx: SignedInContext): Promise<Response> {
@@ -23,17 +24,17 @@ async function showAudit(ctx: SignedInContext): Promise<Response> {
   const filters: AuditFilters = {
     action: (AUDIT_ACTIONS as readonly string[]).includes(action) ? action : "",
     user_id: userId,
-    page: clampPage(Number(params.get("page") ?? 1)),
+    page: listPage(params.get("page")),
     per_page: clampPerPage(Number(params.get("per_page") ?? 25)),
   };
   const error = userId && !isUuid(userId) ? "Enter a user id (a UUID), or leave it empty" : undefined;
   const result = await listAudit(ctx.deps, { ...filters, action: filters.action || undefined, user_id: error ? undefined : userId || undefined });
   const props = { events: result.items, names: await userNames(ctx.deps, result.items), total: result.total, totalPages: result.total_pages, filters, now: ctx.deps.clock.now(), error };
-  return render(ctx, { title: "Audit log", section: "admin", body: () => <AuditPage {...props} />, fragment: () => <AuditResults {...props} /> });
+  return render(ctx, { title: "Audit log", section: "admin", body: () => <AuditPage {...props} />, fragment: () => <AuditResultsContent {...props} /> });
 }
 
 export function adminPages(env: WebEnv) {
-  return new Elysia()
+  return new Elysia({ detail: { hide: true } })
     .get("/admin", signedInPage(env, showOverview, { role: "admin" }))
     .get("/admin/audit", signedInPage(env, showAudit, { role: "admin" }))
     .use(adminUserPages(env));

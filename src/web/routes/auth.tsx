@@ -4,7 +4,7 @@ import { AuthModel } from "../../modules/auth/model";
 import { login, logout, logoutAll, register } from "../../modules/auth/service";
 import { REFRESH_COOKIE } from "../../modules/auth/guard";
 import type { PageContext, WebEnv } from "../context";
-import { emptyForm, type FormFailure, formFailure, hasErrors, invalid, validateForm } from "../forms";
+import { emptyForm, expiredForm, type FormFailure, formFailure, hasErrors, invalid, validateForm } from "../forms";
 import { safeNext } from "../next";
 import { page, signedInPage } from "../page";
 import { LoginForm, LoginPage, RegisterForm, RegisterPage } from "../pages/auth";
@@ -73,11 +73,11 @@ async function submitLogout(ctx: PageContext): Promise<Response> {
 export function authPages(env: WebEnv) {
   const signedInGoesOn = (show: (ctx: PageContext) => Promise<Response>) => (ctx: PageContext) =>
     ctx.viewer ? redirect(ctx, safeNext(ctx.url.searchParams.get("next"))) : show(ctx);
-  return new Elysia()
+  return new Elysia({ detail: { hide: true } })
     .get("/login", page(env, signedInGoesOn((ctx) => showLogin(ctx))))
-    .post("/login", page(env, submitLogin, { bucket: "login" }))
+    .post("/login", page(env, submitLogin, { bucket: "login", onExpiredForm: (ctx) => showLogin(ctx, expiredForm()) }))
     .get("/register", page(env, signedInGoesOn((ctx) => showRegister(ctx))))
-    .post("/register", page(env, submitRegister, { bucket: "register" }))
+    .post("/register", page(env, submitRegister, { bucket: "register", onExpiredForm: (ctx) => showRegister(ctx, expiredForm()) }))
     .post("/logout", page(env, submitLogout))
     .post(
       "/logout-all",

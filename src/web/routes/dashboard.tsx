@@ -85,7 +85,7 @@ async function endSession(ctx: SignedInContext): Promise<Response> {
 }
 
 export function dashboardPages(env: WebEnv) {
-  return new Elysia()
+  return new Elysia({ detail: { hide: true } })
     .get("/dashboard", signedInPage(env, (ctx) => showDashboard(ctx)))
     .post("/account/password", signedInPage(env, submitPassword))
     .post("/account/verification", signedInPage(env, resendVerification, { bucket: "email" }))

@@ -3,7 +3,7 @@ import { Elysia, NotFoundError } from "elysia";
 import type { AssetManifest } from "../assets";
 
 export function staticFiles(assets: AssetManifest) {
-  return new Elysia().get("/static/:file", ({ request }) => {
+  return new Elysia({ detail: { hide: true } }).get("/static/:file", ({ request }) => {
     const asset = assets.byUrl(new URL(request.url).pathname);
     if (!asset) throw new NotFoundError();
     return new Response(asset.body, {
