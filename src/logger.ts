@@ -28,8 +28,32 @@ function pretty(level: Level, message: string, fields: LogFields): string {
   return `${new Date().toISOString().slice(11, 23)} ${level.toUpperCase().padEnd(5)} ${message}${extras ? ` ${extras}` : ""}`;
 }
 
+/**
+ * Lines written within one turn of the event loop leave in one write: a write per request line
+ * cost a third of the throughput of a busy server. Pending lines are flushed at exit.
+ */
+function batchedStdout(): (line: string) => void {
+  let pending: string[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const text = `${pending.join("\n")}\n`;
+    pending = [];
+    process.stdout.write(text);
+  };
+  process.on("exit", flush);
+  return (line) => {
+    pending.push(line);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
+}
+
 export function createLogger(options: LoggerOptions): Logger {
-  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const write = options.write ?? batchedStdout();
   const threshold = ORDER[options.level];
   const log = (level: Level, message: string, fields: LogFields = {}) => {
     if (ORDER[level] < threshold) return;

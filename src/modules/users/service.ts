@@ -26,9 +26,25 @@ export function toMe(user: User): Me {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string) => UUID.test(value);
 
+// The lookup behind every authenticated page and admin request: built once per database
+// handle instead of on every call (query building was a fifth of the CPU of GET /auth/me).
+const prepareUserById = (db: Db) =>
+  db
+    .select()
+    .from(users)
+    .where(eq(users.id, sql.placeholder("id")))
+    .limit(1)
+    .prepare("user_by_id");
+const userByIdStatements = new WeakMap<Db, ReturnType<typeof prepareUserById>>();
+
 export async function findUserById(db: Db, id: string): Promise<User | undefined> {
   if (!isUuid(id)) return undefined;
-  const [user] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+  let statement = userByIdStatements.get(db);
+  if (!statement) {
+    statement = prepareUserById(db);
+    userByIdStatements.set(db, statement);
+  }
+  const [user] = await statement.execute({ id });
   return user;
 }
 
