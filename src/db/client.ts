@@ -3,15 +3,11 @@
  * DATA_DIR/pglite when not. Everything above this file sees the same `Db` type and only the
  * query builder, so both drivers behave alike.
  */
-import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import type { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { withReplicas } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
@@ -38,10 +34,6 @@ export interface Database {
   pglite?: PGlite;
 }
 
-export function pgliteExtensions() {
-  return { pg_trgm };
-}
-
 function postgresClient(url: string, poolSize: number) {
   const options = {
     max: poolSize,
@@ -56,7 +48,7 @@ function postgresClient(url: string, poolSize: number) {
   return postgres(url, options);
 }
 
-async function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+export async function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} timed out after ${timeoutMs} ms`)), timeoutMs);
@@ -98,32 +90,9 @@ export function openPostgres(url: string, poolSize: number, readUrl?: string): D
   };
 }
 
-export function wrapPglite(pglite: PGlite): Database {
-  const db = drizzlePglite(pglite, { schema });
-  return {
-    kind: "pglite",
-    db,
-    reader: db,
-    pglite,
-    async ping(timeoutMs = 2000) {
-      await withTimeout(pglite.query("select 1"), timeoutMs, "database ping");
-    },
-    async migrate() {
-      await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
-    },
-    async close() {
-      if (!pglite.closed) await pglite.close();
-    },
-  };
-}
-
-export async function openPglite(dataDir: string): Promise<Database> {
-  mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir, { extensions: pgliteExtensions() });
-  return wrapPglite(pglite);
-}
-
 export async function openDatabase(config: Config): Promise<Database> {
   if (config.databaseUrl) return openPostgres(config.databaseUrl, config.databasePoolSize, config.databaseReadUrl);
+  // Loaded only when used: the embedded engine costs memory a Postgres deployment never needs.
+  const { openPglite } = await import("./pglite");
   return openPglite(config.pgliteDir);
 }

@@ -6,7 +6,8 @@
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
 import type { Clock } from "../../src/clock";
-import { type Database, openPostgres, pgliteExtensions, wrapPglite } from "../../src/db/client";
+import { type Database, openPostgres } from "../../src/db/client";
+import { pgliteExtensions, wrapPglite } from "../../src/db/pglite";
 import { MemoryStore } from "../../src/store/memory";
 import { RedisStore } from "../../src/store/redis";
 import type { Store } from "../../src/store";
