@@ -1,5 +1,5 @@
 /**
- * The database handle: Drizzle over postgres.js when DATABASE_URL is set, over PGlite in
+ * The database handle: Drizzle over Bun.SQL when DATABASE_URL is set, over PGlite in
  * DATA_DIR/pglite when not. Everything above this file sees the same `Db` type and only the
  * query builder, so both drivers behave alike.
  */
@@ -8,9 +8,8 @@ import type { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { withReplicas } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
+import { drizzle as drizzleBunSql } from "drizzle-orm/bun-sql";
+import { migrate as migrateBunSql } from "drizzle-orm/bun-sql/migrator";
 import type { Config } from "../config";
 import * as schema from "./schema";
 
@@ -34,18 +33,14 @@ export interface Database {
   pglite?: PGlite;
 }
 
+/**
+ * Bun's built-in Postgres client. postgres.js 3.4.9 was dropped: with its default pipelining it
+ * slows down steadily under sustained load, and with max_pipeline: 1 a transaction's BEGIN that
+ * lands on a busy connection fails with UNSAFE_TRANSACTION and leaves that pooled connection
+ * idle inside an open transaction. Bun.SQL prepares and caches every statement.
+ */
 function postgresClient(url: string, poolSize: number) {
-  const options = {
-    max: poolSize,
-    // Pipelining in postgres.js 3.4.9 degrades steadily once every connection is busy
-    // (a queue scanned linearly grows under load). The option exists but is not in its types.
-    max_pipeline: 1,
-    connect_timeout: 5,
-    idle_timeout: 60,
-    prepare: true,
-    onnotice: () => {},
-  };
-  return postgres(url, options);
+  return new Bun.SQL(url, { max: poolSize, connectionTimeout: 5, idleTimeout: 60 });
 }
 
 export async function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
@@ -62,30 +57,31 @@ export async function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: 
 
 export function openPostgres(url: string, poolSize: number, readUrl?: string): Database {
   const client = postgresClient(url, poolSize);
-  const primary = drizzlePostgres(client, { schema });
+  const primary = drizzleBunSql({ client, schema });
   const readClient = readUrl ? postgresClient(readUrl, poolSize) : undefined;
   // withReplicas sends select() to the replica and everything else to the primary.
-  const reader: Db = readClient ? withReplicas(primary as Db, [drizzlePostgres(readClient, { schema }) as Db]) : primary;
+  const reader: Db = readClient ? withReplicas(primary as Db, [drizzleBunSql({ client: readClient, schema }) as Db]) : (primary as Db);
   return {
     kind: "postgres",
-    db: primary,
+    db: primary as Db,
     reader,
     async ping(timeoutMs = 2000) {
       await withTimeout(primary.execute(sql`select 1`), timeoutMs, "database ping");
     },
     async migrate() {
+      // The advisory lock belongs to a session: hold one reserved connection throughout.
       const lock = await client.reserve();
       try {
         await lock`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
-        await migratePostgres(primary, { migrationsFolder: MIGRATIONS_FOLDER });
+        await migrateBunSql(primary, { migrationsFolder: MIGRATIONS_FOLDER });
       } finally {
         await lock`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.catch(() => {});
         lock.release();
       }
     },
     async close() {
-      await client.end({ timeout: 5 });
-      await readClient?.end({ timeout: 5 });
+      await client.close({ timeout: 5 });
+      await readClient?.close({ timeout: 5 });
     },
   };
 }

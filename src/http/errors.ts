@@ -13,14 +13,16 @@ export interface ErrorBody {
 }
 
 /** Postgres connection failures (and postgres.js's own) mean "try later", not "we broke". */
-const DATABASE_DOWN_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "57P01", "57P03"]);
+const DATABASE_DOWN_CODES = new Set(["ERR_POSTGRES_CONNECTION_CLOSED", "ERR_POSTGRES_CONNECTION_TIMEOUT", "ERR_POSTGRES_CONNECTION_REFUSED", "ERR_POSTGRES_IDLE_TIMEOUT", "ERR_POSTGRES_LIFETIME_TIMEOUT", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "57P01", "57P03"]);
 
 export function isBackendUnavailable(error: unknown): boolean {
   if (error instanceof StoreUnavailableError) return true;
   let current: unknown = error;
   for (let depth = 0; current && depth < 4; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && (DATABASE_DOWN_CODES.has(code) || code.startsWith("08"))) return true;
+    // Bun.SQL puts its own ERR_POSTGRES_* in code and the server's SQLSTATE in errno.
+    for (const code of [(current as { code?: unknown }).code, (current as { errno?: unknown }).errno]) {
+      if (typeof code === "string" && (DATABASE_DOWN_CODES.has(code) || code.startsWith("08"))) return true;
+    }
     current = (current as { cause?: unknown }).cause;
   }
   return false;

@@ -51,7 +51,8 @@ const UNIQUE_VIOLATION = "23505";
 
 function isUniqueViolation(error: unknown): error is { constraint_name?: string; constraint?: string } {
   for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
-    if ((current as { code?: unknown }).code === UNIQUE_VIOLATION) return true;
+    // SQLSTATE: in code from PGlite, in errno from Bun.SQL.
+    if ((current as { code?: unknown }).code === UNIQUE_VIOLATION || (current as { errno?: unknown }).errno === UNIQUE_VIOLATION) return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;
