@@ -23,7 +23,8 @@
  * BENCH_PROFILE_DIR, default $TMPDIR/cobalt-bench-profiles; figures are then not comparable;
  * summarise with bench/profile-summary.ts), BENCH_KEEP=1 (keep the work
  * directory with the server logs), BENCH_ONLY=startup,me,pages,refresh,login,attack,
- * BENCH_COBALT_DIR (measure the Cobalt in another checkout, e.g. a worktree with a candidate fix).
+ * BENCH_COBALT_DIR (measure the Cobalt in another checkout, e.g. a worktree with a candidate fix),
+ * BENCH_COBALT_FLAGS (extra bun flags for Cobalt, e.g. "--smol").
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -97,6 +98,7 @@ function cobaltEnv(port: number, extra: Record<string, string | undefined>): Rec
 const cobaltCmd = (profile = false) => [
   process.execPath,
   "--no-env-file",
+  ...(env.BENCH_COBALT_FLAGS ?? "").split(" ").filter(Boolean),
   ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []),
   "src/index.ts",
 ];
@@ -288,7 +290,7 @@ async function main(): Promise<void> {
   const info = { ...machine(), ...(await versions(PG_ADMIN_URL, REDIS_URL)) };
   results.machine = info;
   results.date = new Date().toISOString();
-  results.settings = { ...S, cobalt_dir: COBALT_DIR, argon2: ARGON2, redis_url: REDIS_URL, log_level: env.BENCH_LOG_LEVEL ?? "info", quick: QUICK, profile: PROFILE };
+  results.settings = { ...S, cobalt_dir: COBALT_DIR, cobalt_bun_flags: env.BENCH_COBALT_FLAGS ?? "", argon2: ARGON2, redis_url: REDIS_URL, log_level: env.BENCH_LOG_LEVEL ?? "info", quick: QUICK, profile: PROFILE };
   await clearRedis(REDIS_URL);
 
   // One Argon2id hash at the configured cost for every seeded user (a sign-in verifies against it).
