@@ -13,12 +13,10 @@ import { startMaintenance } from "./maintenance";
 import { Metrics } from "./metrics";
 import { ensureFirstAdmin } from "./modules/admin/bootstrap";
 import { openStore } from "./store";
-import { ensureCss } from "./web/assets";
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
 export async function runServer(config: Config, logger: Logger, options: { reusePort: boolean }): Promise<void> {
-  await ensureCss(logger);
   const database = await openDatabase(config);
   await database.migrate();
   await ensureFirstAdmin(database.db, config, logger, new Date());

@@ -77,24 +77,12 @@ function reportFailure(logger: Logger | undefined, stderr: string): void {
 }
 
 /** Builds public/build/app.css when missing or stale. Blocks; used where a sync answer is needed. */
-export function ensureCssSync(logger?: Logger): void {
+function ensureCssSync(logger?: Logger): void {
   if (!cssIsStale()) return;
   const output = temporaryOutput();
   const result = Bun.spawnSync(tailwindCommand(output), { cwd: ROOT, stdout: "ignore", stderr: "pipe" });
   if (result.exitCode === 0 && existsSync(output)) renameSync(output, CSS_OUTPUT);
   else reportFailure(logger, result.stderr.toString());
-}
-
-/** For src/index.ts: build the stylesheet before listening when it is missing or stale. */
-export async function ensureCss(logger?: Logger): Promise<void> {
-  if (!cssIsStale()) return;
-  const output = temporaryOutput();
-  const child = Bun.spawn(tailwindCommand(output), { cwd: ROOT, stdout: "ignore", stderr: "pipe" });
-  const [exitCode, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
-  if (exitCode === 0 && existsSync(output)) {
-    renameSync(output, CSS_OUTPUT);
-    logger?.info("stylesheet built", { file: CSS_OUTPUT });
-  } else reportFailure(logger, stderr);
 }
 
 /** A plain, readable stylesheet for the rare case the Tailwind build could not run. */

@@ -1,17 +1,13 @@
 import type { AuditEvent, Session, User } from "../../db/schema";
+import { toMe } from "../users/service";
 
 /** JSON views of rows: snake_case, ISO dates; shared by the API and the admin pages. */
 export function adminUserView(user: User) {
   return {
-    id: user.id,
-    username: user.username,
-    email: user.email,
-    email_verified: user.emailVerified,
-    role: user.role,
+    ...toMe(user),
     status: user.disabledAt ? ("disabled" as const) : ("active" as const),
     disabled_at: user.disabledAt?.toISOString() ?? null,
     last_login_at: user.lastLoginAt?.toISOString() ?? null,
-    created_at: user.createdAt.toISOString(),
     updated_at: user.updatedAt.toISOString(),
   };
 }

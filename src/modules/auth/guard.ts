@@ -41,23 +41,31 @@ export async function requireRole(deps: Deps, auth: AuthContext, role: Role): Pr
   return user;
 }
 
+interface GuardInput {
+  headers: Record<string, string | undefined>;
+  cookie: Record<string, { value: unknown } | undefined>;
+  request: Request;
+}
+
+/** Authenticates the request and tags its log line with the user. */
+async function authenticateRequest(deps: Deps, { headers, cookie, request }: GuardInput): Promise<AuthContext> {
+  const auth = await authenticate(deps, readAccessToken(headers.authorization, cookie[ACCESS_COOKIE]?.value));
+  const meta = requestMeta(request);
+  if (meta) meta.userId = auth.userId;
+  return auth;
+}
+
 export function authGuard(deps: Deps) {
   return new Elysia().macro({
     auth: {
-      async resolve({ headers, cookie, request }) {
-        const auth = await authenticate(deps, readAccessToken(headers.authorization, cookie[ACCESS_COOKIE]?.value));
-        const meta = requestMeta(request);
-        if (meta) meta.userId = auth.userId;
-        return { auth };
+      async resolve(context) {
+        return { auth: await authenticateRequest(deps, context) };
       },
     },
     role: (role: Role) => ({
-      async resolve({ headers, cookie, request }) {
-        const auth = await authenticate(deps, readAccessToken(headers.authorization, cookie[ACCESS_COOKIE]?.value));
-        const meta = requestMeta(request);
-        if (meta) meta.userId = auth.userId;
-        const currentUser = await requireRole(deps, auth, role);
-        return { auth, currentUser };
+      async resolve(context) {
+        const auth = await authenticateRequest(deps, context);
+        return { auth, currentUser: await requireRole(deps, auth, role) };
       },
     }),
   });

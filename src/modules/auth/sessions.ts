@@ -3,7 +3,7 @@
  * token rotates on every use and only SHA-256 hashes are stored. Ending a session marks it in
  * the store too, so access tokens already issued for it stop working at once on every instance.
  */
-import { and, eq, gt, inArray, isNull, ne, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { refreshTokenHistory, type Session, type User, sessions } from "../../db/schema";
 import type { Deps } from "../../deps";
@@ -168,13 +168,4 @@ export async function listActiveSessions(db: Db, userId: string, now: Date): Pro
     .from(sessions)
     .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
     .orderBy(sql`${sessions.lastUsedAt} desc`);
-}
-
-export async function countActiveSessions(db: Db, userIds: string[], now: Date): Promise<number> {
-  if (userIds.length === 0) return 0;
-  const [row] = await db
-    .select({ count: sql<number>`count(*)::int` })
-    .from(sessions)
-    .where(and(inArray(sessions.userId, userIds), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)));
-  return row?.count ?? 0;
 }
