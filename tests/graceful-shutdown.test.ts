@@ -32,7 +32,7 @@ describe("graceful shutdown", () => {
         JWT_SECRET: "shutdown-test-secret-0123456789-abcdef",
         // A costly hash keeps the sign-in in flight while the signal arrives.
         ARGON2_MEMORY_KIB: "65536",
-        ARGON2_TIME_COST: "3",
+        ARGON2_TIME_COST: "12",
         LOG_LEVEL: "warn",
         // The real server uses the shared Redis's default key prefix: keep this test's
         // sign-ups and sign-ins from spending (or finding spent) the machine's IP budgets.
@@ -67,7 +67,8 @@ describe("graceful shutdown", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ username_or_email: credentials.username, password: credentials.password }),
     });
-    await Bun.sleep(40);
+    // Signal well inside the hash (about a second), never before the request has reached the server.
+    await Bun.sleep(300);
     server.kill("SIGTERM");
 
     const response = await inFlight;
