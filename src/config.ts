@@ -3,6 +3,7 @@
  * A bad value throws ConfigError naming the variable; index.ts prints that one line and exits.
  */
 import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export class ConfigError extends Error {
@@ -28,6 +29,8 @@ export interface Config {
   pgliteDir: string;
   jwtSecret: string;
   jwtSecretIsEphemeral: boolean;
+  /** AES-256-GCM key for secrets at rest (src/crypto/secret-box.ts): 32 bytes. */
+  encryptionKey: Buffer;
   accessTokenTtl: number;
   refreshTokenTtl: number;
   refreshGraceSeconds: number;
@@ -138,6 +141,32 @@ function jwtSecret(env: Env, production: boolean): { secret: string; ephemeral: 
   return { secret: randomBytes(32).toString("base64url"), ephemeral: true };
 }
 
+function decodeKey(name: string, raw: string): Buffer {
+  const text = raw.trim();
+  const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, "hex") : Buffer.from(text.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""), "base64url");
+  if (key.length !== 32) throw new ConfigError(`${name} must be 32 bytes, as 64 hex digits or base64/base64url (e.g. openssl rand -base64 32)`);
+  return key;
+}
+
+/**
+ * ENCRYPTION_KEY is required in production. Elsewhere a key is made once and kept in
+ * DATA_DIR/encryption.key, so secrets sealed by one run still open in the next.
+ */
+function encryptionKey(env: Env, production: boolean, dataDir: string): Buffer {
+  const raw = env.ENCRYPTION_KEY;
+  if (raw?.trim()) return decodeKey("ENCRYPTION_KEY", raw);
+  if (production) throw new ConfigError("ENCRYPTION_KEY is required when NODE_ENV=production (32 bytes: openssl rand -base64 32)");
+  const file = join(dataDir, "encryption.key");
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    // "wx": of several processes starting at once, exactly one writes the key; the others read it.
+    writeFileSync(file, randomBytes(32).toString("base64url"), { flag: "wx", mode: 0o600 });
+  } catch (error) {
+    if ((error as { code?: string }).code !== "EEXIST") throw new ConfigError(`cannot write ${file}: set ENCRYPTION_KEY or make DATA_DIR writable`);
+  }
+  return decodeKey(file, readFileSync(file, "utf8"));
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, "NODE_ENV", ["development", "test", "production"] as const, "development");
   const production = nodeEnv === "production";
@@ -181,6 +210,7 @@ export function loadConfig(env: Env = process.env): Config {
     pgliteDir: join(dataDir, "pglite"),
     jwtSecret: secret.secret,
     jwtSecretIsEphemeral: secret.ephemeral,
+    encryptionKey: encryptionKey(env, production, dataDir),
     accessTokenTtl: int(env, "ACCESS_TOKEN_TTL", 900, 30, 86400),
     refreshTokenTtl: int(env, "REFRESH_TOKEN_TTL", 604800, 300, 31536000),
     refreshGraceSeconds: int(env, "REFRESH_GRACE_SECONDS", 10, 0, 300),

@@ -1,36 +1,81 @@
 /**
- * The one error type. Services throw it; the HTTP layer turns it into the error shape of
- * DESIGN.md §3 (`{error, code, details, request_id}`) with its status, and pages into a message.
+ * The one error type and the registry of every error a client can receive (docs/architecture.md,
+ * "Errors"). Services throw `new AppError(name)`; the HTTP layer (src/http/errors.ts) turns it into
+ * `{error, code, details, request_id}` with the registry's status, and pages into a message.
+ *
+ * An entry's key is its name in code; `code` is what goes over the wire. They differ only where
+ * the published contract gives one wire code two meanings (a one-time link's `invalid_token` is a
+ * 400, a credential's is a 401).
  */
+
+interface ErrorEntry {
+  status: number;
+  code: string;
+  message: string;
+}
+
+export const ERRORS = {
+  invalid_body: { status: 400, code: "invalid_body", message: "The request body could not be parsed" },
+  bad_request: { status: 400, code: "bad_request", message: "The request is malformed" },
+  already_verified: { status: 400, code: "already_verified", message: "This email address is already verified" },
+  invalid_link: { status: 400, code: "invalid_token", message: "This link is invalid or has already been used" },
+  expired_link: { status: 400, code: "expired_token", message: "This link has expired; ask for a new one" },
+
+  unauthorized: { status: 401, code: "unauthorized", message: "Authentication required" },
+  invalid_token: { status: 401, code: "invalid_token", message: "The token is invalid or has expired" },
+  invalid_credentials: { status: 401, code: "invalid_credentials", message: "Invalid username, email or password" },
+
+  forbidden: { status: 403, code: "forbidden", message: "You are not allowed to do this" },
+  account_disabled: { status: 403, code: "account_disabled", message: "This account has been disabled" },
+  cross_site_request: { status: 403, code: "cross_site_request", message: "Cross-site requests cannot use the session cookies" },
+  csrf_failed: { status: 403, code: "csrf_failed", message: "This form has expired" },
+
+  not_found: { status: 404, code: "not_found", message: "Not found" },
+
+  conflict: { status: 409, code: "conflict", message: "The resource already exists" },
+  cannot_modify_self: { status: 409, code: "cannot_modify_self", message: "Administrators cannot do this to their own account" },
+  last_admin: { status: 409, code: "last_admin", message: "The last active admin cannot be disabled, demoted or deleted" },
+
+  payload_too_large: { status: 413, code: "payload_too_large", message: "The request body is too large" },
+  validation_error: { status: 422, code: "validation_error", message: "Some fields are invalid" },
+  rate_limited: { status: 429, code: "rate_limited", message: "Too many requests; try again later" },
+
+  internal_error: { status: 500, code: "internal_error", message: "Internal server error" },
+  service_unavailable: { status: 503, code: "service_unavailable", message: "A backing service is unavailable; try again shortly" },
+} as const satisfies Record<string, ErrorEntry>;
+
+export type ErrorName = keyof typeof ERRORS;
+/** Every `code` a client can receive (the OpenAPI document publishes this list). */
+export type ErrorCode = (typeof ERRORS)[ErrorName]["code"];
+
+export function errorCodes(): ErrorCode[] {
+  return [...new Set(Object.values(ERRORS).map((entry) => entry.code))];
+}
+
 export class AppError extends Error {
   override name = "AppError";
+  readonly status: number;
+  readonly code: ErrorCode;
+
   constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
+    readonly kind: ErrorName,
+    message?: string,
     readonly details: Record<string, unknown> = {},
-    /** Extra response headers, e.g. Retry-After on 429. */
-    readonly headers: Record<string, string> = {},
+    /** For 429s: when the caller may try again, and the limit it ran into (the HTTP layer makes headers of them). */
+    readonly retry?: { afterSeconds: number; limit?: number },
   ) {
-    super(message);
+    super(message ?? ERRORS[kind].message);
+    this.status = ERRORS[kind].status;
+    this.code = ERRORS[kind].code;
   }
 }
 
-export const badRequest = (code: string, message: string, details?: Record<string, unknown>) =>
-  new AppError(400, code, message, details);
-export const validationError = (fields: Record<string, string>) =>
-  new AppError(422, "validation_error", "Some fields are invalid", { fields });
-export const unauthorized = (code = "unauthorized", message = "Authentication required") => new AppError(401, code, message);
-export const invalidToken = (message = "The token is invalid or has expired") => new AppError(401, "invalid_token", message);
-export const forbidden = (code = "forbidden", message = "You are not allowed to do this") => new AppError(403, code, message);
-export const notFound = (what = "Resource") => new AppError(404, "not_found", `${what} not found`);
-export const conflict = (message: string, details?: Record<string, unknown>) => new AppError(409, "conflict", message, details);
-export const serviceUnavailable = (message = "A backing service is unavailable; try again shortly") =>
-  new AppError(503, "service_unavailable", message);
+/** 422 with a message per field (never the submitted value: it may be a password). */
+export const validationError = (fields: Record<string, string>) => new AppError("validation_error", undefined, { fields });
+
+export const notFound = (what = "Resource") => new AppError("not_found", `${what} not found`);
 
 export function rateLimited(retryAfterSeconds: number, limit?: number): AppError {
-  const retryAfter = String(Math.max(1, Math.ceil(retryAfterSeconds)));
-  const headers: Record<string, string> = { "retry-after": retryAfter, "ratelimit-reset": retryAfter, "ratelimit-remaining": "0" };
-  if (limit !== undefined) headers["ratelimit-limit"] = String(limit);
-  return new AppError(429, "rate_limited", "Too many requests; try again later", { retry_after: Number(retryAfter) }, headers);
+  const afterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  return new AppError("rate_limited", undefined, { retry_after: afterSeconds }, { afterSeconds, limit });
 }

@@ -1,5 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError, loadConfig } from "../src/config";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 describe("configuration", () => {
   test("defaults give a runnable development setup on the embedded backends", () => {
@@ -26,8 +29,29 @@ describe("configuration", () => {
     expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/JWT_SECRET/);
     expect(() => loadConfig({ NODE_ENV: "production", JWT_SECRET: "short" })).toThrow(/32 bytes/);
     expect(() => loadConfig({ NODE_ENV: "production", JWT_SECRET: "change-me-change-me-change-me-change-me" })).toThrow(/placeholder/);
-    const ok = loadConfig({ NODE_ENV: "production", JWT_SECRET: "k".repeat(16) + "Zq81#x!pL0v9sT2w" });
+    const ok = loadConfig({ NODE_ENV: "production", JWT_SECRET: "k".repeat(16) + "Zq81#x!pL0v9sT2w", ENCRYPTION_KEY: "a".repeat(64) });
     expect(ok.jwtSecretIsEphemeral).toBe(false);
+  });
+
+  test("production refuses to start without an ENCRYPTION_KEY, and a key of the wrong size is refused anywhere", () => {
+    const secret = "k".repeat(16) + "Zq81#x!pL0v9sT2w";
+    expect(() => loadConfig({ NODE_ENV: "production", JWT_SECRET: secret })).toThrow(/ENCRYPTION_KEY is required/);
+    expect(() => loadConfig({ ENCRYPTION_KEY: "too-short" })).toThrow(/ENCRYPTION_KEY must be 32 bytes/);
+    const fromBase64 = loadConfig({ ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64") });
+    const fromHex = loadConfig({ ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("hex") });
+    expect(fromBase64.encryptionKey.equals(fromHex.encryptionKey)).toBe(true);
+  });
+
+  test("outside production the encryption key is made once in DATA_DIR and kept across starts", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cobalt-key-"));
+    try {
+      const first = loadConfig({ DATA_DIR: dir });
+      const second = loadConfig({ DATA_DIR: dir });
+      expect(first.encryptionKey.length).toBe(32);
+      expect(second.encryptionKey.equals(first.encryptionKey)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("production refuses an Argon2 cost below OWASP's floor", () => {

@@ -1,5 +1,5 @@
 import { Elysia, ValidationError } from "elysia";
-import { AppError } from "../errors";
+import { AppError, ERRORS, type ErrorName } from "../errors";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 import { StoreUnavailableError } from "../store";
@@ -28,6 +28,21 @@ export function isBackendUnavailable(error: unknown): boolean {
   return false;
 }
 
+type ErrorResponse = { status: number; body: Omit<ErrorBody, "request_id">; headers?: Record<string, string> };
+
+function registered(name: ErrorName, message?: string, details: Record<string, unknown> = {}): ErrorResponse {
+  const entry = ERRORS[name];
+  return { status: entry.status, body: { error: message ?? entry.message, code: entry.code, details } };
+}
+
+/** The headers of a refusal that says when to come back (429s): RFC 9110 Retry-After plus the RateLimit draft's. */
+function retryHeaders(retry: NonNullable<AppError["retry"]>): Record<string, string> {
+  const after = String(retry.afterSeconds);
+  const headers: Record<string, string> = { "retry-after": after, "ratelimit-reset": after, "ratelimit-remaining": "0" };
+  if (retry.limit !== undefined) headers["ratelimit-limit"] = String(retry.limit);
+  return headers;
+}
+
 /** Field path → message, never the submitted value (it may be a password). */
 function validationFields(error: ValidationError): Record<string, string> {
   const fields: Record<string, string> = {};
@@ -41,41 +56,38 @@ function validationFields(error: ValidationError): Record<string, string> {
   return fields;
 }
 
-export function toErrorResponse(error: unknown, code: string | number, logger: Logger): { status: number; body: Omit<ErrorBody, "request_id">; headers?: Record<string, string> } {
+export function toErrorResponse(error: unknown, code: string | number, logger: Logger): ErrorResponse {
   if (error instanceof AppError) {
-    return { status: error.status, body: { error: error.message, code: error.code, details: error.details }, headers: error.headers };
+    return { status: error.status, body: { error: error.message, code: error.code, details: error.details }, headers: error.retry ? retryHeaders(error.retry) : undefined };
   }
   if (error instanceof ValidationError) {
     if (error.type === "response") {
       logger.error("response failed its own schema", { error: error.message.slice(0, 500) });
-      return { status: 500, body: { error: "Internal server error", code: "internal_error", details: {} } };
+      return registered("internal_error");
     }
-    return {
-      status: 422,
-      body: { error: "Some fields are invalid", code: "validation_error", details: { fields: validationFields(error) } },
-    };
+    return registered("validation_error", undefined, { fields: validationFields(error) });
   }
   switch (code) {
     case "PARSE":
-      return { status: 400, body: { error: "The request body could not be parsed", code: "invalid_body", details: {} } };
+      return registered("invalid_body");
     case "NOT_FOUND":
-      return { status: 404, body: { error: "Not found", code: "not_found", details: {} } };
+      return registered("not_found");
     case "INVALID_COOKIE_SIGNATURE":
-      return { status: 400, body: { error: "Invalid cookie", code: "bad_request", details: {} } };
+      return registered("bad_request", "Invalid cookie");
   }
   if (isBackendUnavailable(error)) {
-    return { status: 503, body: { error: "A backing service is unavailable; try again shortly", code: "service_unavailable", details: {} }, headers: { "retry-after": "5" } };
+    return { ...registered("service_unavailable"), headers: { "retry-after": "5" } };
   }
   const status = (error as { status?: unknown })?.status;
   if (typeof status === "number" && status >= 400 && status < 500) {
     // Elysia's own client errors (e.g. 413 from its parser, 405).
-    return { status, body: { error: (error as Error).message || "Bad request", code: status === 413 ? "payload_too_large" : "bad_request", details: {} } };
+    return { ...registered(status === 413 ? "payload_too_large" : "bad_request", (error as Error).message || undefined), status };
   }
   logger.error("unhandled error", {
     error: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : String(error).slice(0, 500),
     stack: error instanceof Error ? error.stack?.split("\n").slice(1, 6).join(" | ") : undefined,
   });
-  return { status: 500, body: { error: "Internal server error", code: "internal_error", details: {} } };
+  return registered("internal_error");
 }
 
 /** Every error, whoever threw it, leaves as DESIGN.md's JSON shape with the request id. */

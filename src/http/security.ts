@@ -19,7 +19,7 @@ const CSP = [
 const DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
 
 function tooLarge(limit: number): AppError {
-  return new AppError(413, "payload_too_large", `The request body is larger than ${limit} bytes`);
+  return new AppError("payload_too_large", `The request body is larger than ${limit} bytes`);
 }
 
 /** Security headers on every response, and the 1 MiB body limit checked before anything is read. */

@@ -4,7 +4,7 @@
  */
 import { Elysia } from "elysia";
 import type { Deps } from "../deps";
-import { forbidden } from "../errors";
+import { AppError } from "../errors";
 import { requestMeta } from "../http/context";
 import { type Bucket, RateLimiter, rateLimitHeaders } from "../http/rate-limit";
 import { accountController } from "./account";
@@ -32,7 +32,7 @@ function refuseCrossSiteCookieRequest(request: Request, allowedOrigins: Set<stri
   if (!origin || allowedOrigins.has(origin)) return;
   const cookies = request.headers.get("cookie") ?? "";
   if (!/(?:^|;\s*)(?:access_token|refresh_token)=/.test(cookies)) return;
-  throw forbidden("cross_site_request", "Cross-site requests cannot use the session cookies");
+  throw new AppError("cross_site_request");
 }
 
 export function apiRoutes(deps: Deps, prefix: "/api" | "/api/v1", limiter: RateLimiter) {

@@ -18,7 +18,7 @@ const COOKIE_MAX_AGE = 400 * 24 * 3600;
 
 export class CsrfError extends AppError {
   constructor(reason: "origin" | "token") {
-    super(403, "csrf_failed", reason === "origin" ? "This request came from another site" : "This form has expired", { reason });
+    super("csrf_failed", reason === "origin" ? "This request came from another site" : "This form has expired", { reason });
   }
 }
 

@@ -51,7 +51,7 @@ export function formFailure(error: unknown): FormFailure {
   if (!(error instanceof AppError)) throw error;
   const errors = fieldsOf(error);
   if (error.status === 429) {
-    const wait = error.headers["retry-after"] ?? "a few";
+    const wait = error.retry?.afterSeconds ?? "a few";
     return { status: 429, errors, notice: { tone: "error", text: `Too many attempts. Please wait ${wait} seconds and try again.` } };
   }
   if (error.status === 422 && hasErrors(errors)) return { status: 422, errors, notice: { tone: "error", text: "Please correct the highlighted fields." } };

@@ -34,7 +34,7 @@ export function endBrowserSession(ctx: PageContext): void {
 
 function authFromToken(ctx: PageContext, token: string): AuthContext {
   const claims = verifyAccessToken(ctx.deps.config.jwtSecret, token, Math.floor(ctx.deps.clock.now() / 1000));
-  if (!claims) throw new AppError(401, "invalid_token", "The new access token did not verify");
+  if (!claims) throw new AppError("invalid_token", "The new access token did not verify");
   return { userId: claims.sub, sessionId: claims.sid, role: claims.role, claims };
 }
 

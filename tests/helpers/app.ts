@@ -18,6 +18,7 @@ import { createTestDatabase, createTestStore, type TestDatabase, type TestStore 
 export const TEST_ENV: Env = {
   NODE_ENV: "test",
   JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-0123456789",
+  ENCRYPTION_KEY: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
   ARGON2_MEMORY_KIB: "1024",
   ARGON2_TIME_COST: "1",
   LOG_LEVEL: "silent",

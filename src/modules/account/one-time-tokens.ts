@@ -50,6 +50,6 @@ export async function consumeOneTimeToken(db: Db, token: string, purpose: TokenP
     .from(oneTimeTokens)
     .where(and(eq(oneTimeTokens.tokenHash, tokenHash), eq(oneTimeTokens.purpose, purpose)))
     .limit(1);
-  if (existing && !existing.usedAt) throw new AppError(400, "expired_token", "This link has expired; ask for a new one");
-  throw new AppError(400, "invalid_token", "This link is invalid or has already been used");
+  if (existing && !existing.usedAt) throw new AppError("expired_link");
+  throw new AppError("invalid_link");
 }

@@ -4,7 +4,7 @@
 import { eq } from "drizzle-orm";
 import { type User, users } from "../../db/schema";
 import type { Deps } from "../../deps";
-import { AppError, badRequest, rateLimited, validationError } from "../../errors";
+import { AppError, rateLimited, validationError } from "../../errors";
 import { passwordChangedEmail, passwordResetEmail, verificationEmail } from "../../mail/templates";
 import { type Actor, recordAudit } from "../audit/service";
 import { hashPassword, passwordProblem, verifyPassword } from "../auth/passwords";
@@ -42,8 +42,8 @@ async function throttleVerificationMail(deps: Deps, userId: string): Promise<voi
 
 export async function sendVerification(deps: Deps, auth: AuthContext, client: ClientInfo): Promise<void> {
   const user = await findUserById(deps.database.db, auth.userId);
-  if (!user) throw new AppError(401, "invalid_token", "The account no longer exists");
-  if (user.emailVerified) throw badRequest("already_verified", "This email address is already verified");
+  if (!user) throw new AppError("invalid_token", "The account no longer exists");
+  if (user.emailVerified) throw new AppError("already_verified");
   await throttleVerificationMail(deps, user.id);
   await sendVerificationEmail(deps, user);
   await recordAudit(deps.database.db, { action: "email_verification_sent", actor: actorOf(client, user.id), targetId: user.id, at: now(deps) });
@@ -105,9 +105,9 @@ export async function resetPassword(deps: Deps, token: string, password: string,
 /** Needs the current password; keeps the caller's session and ends the others. */
 export async function changePassword(deps: Deps, auth: AuthContext, currentPassword: string, newPassword: string, client: ClientInfo): Promise<void> {
   const user = await findUserById(deps.database.db, auth.userId);
-  if (!user) throw new AppError(401, "invalid_token", "The account no longer exists");
+  if (!user) throw new AppError("invalid_token", "The account no longer exists");
   if (!(await verifyPassword(currentPassword, user.passwordHash))) {
-    throw new AppError(422, "validation_error", "Some fields are invalid", { fields: { current_password: "The current password is not correct" } });
+    throw validationError({ current_password: "The current password is not correct" });
   }
   const problem = passwordProblem(newPassword);
   if (problem) throw validationError({ new_password: problem });

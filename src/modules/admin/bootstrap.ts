@@ -6,7 +6,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Config } from "../../config";
 import type { Db } from "../../db/client";
 import { type User, users } from "../../db/schema";
-import { AppError, conflict, notFound, validationError } from "../../errors";
+import { AppError, notFound, validationError } from "../../errors";
 import type { Logger } from "../../logger";
 import { recordAudit } from "../audit/service";
 import { hashPassword, passwordProblem } from "../auth/passwords";
@@ -32,8 +32,8 @@ export async function createAdminUser(db: Db, config: Config, input: NewAdmin, a
   if (!USERNAME.test(input.username)) throw validationError({ username: "Username must be 3 to 50 letters, digits, _ . or -" });
   const problem = passwordProblem(input.password);
   if (problem) throw validationError({ password: problem });
-  if (await findUserByEmail(db, email)) throw conflict("An account with this email already exists; promote it instead");
-  if (await findUserByLogin(db, input.username)) throw conflict("This username is taken");
+  if (await findUserByEmail(db, email)) throw new AppError("conflict", "An account with this email already exists; promote it instead");
+  if (await findUserByLogin(db, input.username)) throw new AppError("conflict", "This username is taken");
   const passwordHash = await hashPassword(input.password, config.argon2);
   return db.transaction(async (tx) => {
     const [user] = await tx

@@ -7,7 +7,7 @@ import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/client";
 import { auditLog, type Role, sessions, type User, users } from "../../db/schema";
 import type { Deps } from "../../deps";
-import { AppError, notFound } from "../../errors";
+import { AppError, notFound, validationError } from "../../errors";
 import { type Actor, recordAudit } from "../audit/service";
 import { type ClientInfo, clearUserRevoked, listActiveSessions, markSessionsRevoked, markUserRevoked, revokeSession, revokeUserSessions } from "../auth/sessions";
 import { findUserById, isUuid } from "../users/service";
@@ -55,7 +55,7 @@ export function parseSort(sort: string | undefined): { field: SortField; descend
   const descending = sort === undefined || sort.startsWith("-");
   const field = (sort ?? "-created_at").replace(/^[-+]/, "");
   if (!(SORT_FIELDS as readonly string[]).includes(field)) {
-    throw new AppError(422, "validation_error", "Some fields are invalid", { fields: { sort: `Sort by one of ${SORT_FIELDS.join(", ")}, prefixed with - for descending` } });
+    throw validationError({ sort: `Sort by one of ${SORT_FIELDS.join(", ")}, prefixed with - for descending` });
   }
   return { field: field as SortField, descending };
 }
@@ -132,9 +132,9 @@ async function guardedTarget(tx: Db, admin: User, targetId: string, change: Chan
   const [target] = await tx.select().from(users).where(eq(users.id, targetId)).limit(1).for("update");
   if (!target) throw notFound("User");
   if (!change) return target;
-  if (target.id === admin.id) throw new AppError(409, "cannot_modify_self", SELF_MESSAGES[change]);
+  if (target.id === admin.id) throw new AppError("cannot_modify_self", SELF_MESSAGES[change]);
   if (activeAdmins.includes(target.id) && activeAdmins.length <= 1) {
-    throw new AppError(409, "last_admin", "The last active admin cannot be disabled, demoted or deleted");
+    throw new AppError("last_admin");
   }
   return target;
 }

@@ -7,7 +7,7 @@
 import { Elysia } from "elysia";
 import type { Role, User } from "../../db/schema";
 import type { Deps } from "../../deps";
-import { forbidden, invalidToken, unauthorized } from "../../errors";
+import { AppError } from "../../errors";
 import { requestMeta } from "../../http/context";
 import { findUserById } from "../users/service";
 import type { AuthContext } from "./service";
@@ -26,18 +26,18 @@ export function readAccessToken(authorization: string | undefined, cookieValue: 
 }
 
 export async function authenticate(deps: Deps, token: string | undefined): Promise<AuthContext> {
-  if (token === undefined) throw unauthorized("unauthorized", "Sign in to continue: send a bearer token");
+  if (token === undefined) throw new AppError("unauthorized", "Sign in to continue: send a bearer token");
   const claims = verifyAccessToken(deps.config.jwtSecret, token, Math.floor(deps.clock.now() / 1000));
-  if (!claims) throw invalidToken("The access token is invalid or has expired");
-  if (await deps.store.anyExists(revocationKeys(claims))) throw invalidToken("The access token has been revoked");
+  if (!claims) throw new AppError("invalid_token", "The access token is invalid or has expired");
+  if (await deps.store.anyExists(revocationKeys(claims))) throw new AppError("invalid_token", "The access token has been revoked");
   return { userId: claims.sub, sessionId: claims.sid, role: claims.role, claims };
 }
 
 /** Role and disabled state come from the database, so a demotion bites on the next request. */
 export async function requireRole(deps: Deps, auth: AuthContext, role: Role): Promise<User> {
   const user = await findUserById(deps.database.db, auth.userId);
-  if (!user || user.disabledAt) throw invalidToken("The account is disabled or no longer exists");
-  if (role === "admin" && user.role !== "admin") throw forbidden("forbidden", "Administrator access required");
+  if (!user || user.disabledAt) throw new AppError("invalid_token", "The account is disabled or no longer exists");
+  if (role === "admin" && user.role !== "admin") throw new AppError("forbidden", "Administrator access required");
   return user;
 }
 

@@ -1,7 +1,7 @@
 import { Elysia, t } from "elysia";
 import type { Session } from "../../db/schema";
 import type { Deps } from "../../deps";
-import { invalidToken } from "../../errors";
+import { AppError } from "../../errors";
 import { clientInfo } from "../../http/context";
 import { errorResponses, NoContent, Uuid } from "../../http/model";
 import { adminSessionView } from "../admin/view";
@@ -65,7 +65,7 @@ export function authController(deps: Deps) {
       "/refresh",
       async ({ body, cookie, request }) => {
         const presented = body?.refresh_token || (cookie[REFRESH_COOKIE]?.value as string | undefined);
-        if (!presented) throw invalidToken("No refresh token: send the refresh_token cookie");
+        if (!presented) throw new AppError("invalid_token", "No refresh token: send the refresh_token cookie");
         const result = await auth.refresh(deps, presented, clientInfo(request));
         if (result.refreshToken) cookie[REFRESH_COOKIE]!.set({ value: result.refreshToken, maxAge: config.refreshTokenTtl, ...cookieOptions });
         return tokenResponse(result);

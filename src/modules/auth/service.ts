@@ -5,7 +5,7 @@
 import { eq } from "drizzle-orm";
 import { type Session, type User, users } from "../../db/schema";
 import type { Deps } from "../../deps";
-import { AppError, conflict, forbidden, invalidToken, notFound, rateLimited, unauthorized, validationError } from "../../errors";
+import { AppError, notFound, rateLimited, validationError } from "../../errors";
 import { sendVerificationEmail } from "../account/service";
 import { type Actor, recordAudit } from "../audit/service";
 import { findUserByEmail, findUserById, findUserByLogin } from "../users/service";
@@ -80,7 +80,7 @@ export async function register(deps: Deps, input: RegisterInput, client: ClientI
   const normalised = { username: input.username.trim(), email: input.email.trim().toLowerCase(), password: input.password };
 
   const taken = await takenFields(deps, normalised);
-  if (Object.keys(taken).length > 0) throw conflict("Username or email is already registered", { fields: taken });
+  if (Object.keys(taken).length > 0) throw new AppError("conflict", "Username or email is already registered", { fields: taken });
 
   const passwordHash = await hashPassword(normalised.password, deps.config.argon2);
   const now = new Date(deps.clock.now());
@@ -97,7 +97,7 @@ export async function register(deps: Deps, input: RegisterInput, client: ClientI
     });
   } catch (error) {
     // Two sign-ups racing for one name: the unique index decides, the loser gets 409.
-    if (isUniqueViolation(error)) throw conflict("Username or email is already registered", { fields: await takenFields(deps, normalised) });
+    if (isUniqueViolation(error)) throw new AppError("conflict", "Username or email is already registered", { fields: await takenFields(deps, normalised) });
     throw error;
   }
   const user = result.user;
@@ -129,12 +129,12 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
     deps.metrics.logins.inc({ result: "invalid_credentials" });
     await recordFailedLogin(deps, account);
     await recordAudit(db, { action: "login_failed", actor: actorOf(client, null), targetId: user?.id ?? null, at: now, details: user ? {} : { reason: "unknown_account" } });
-    throw new AppError(401, "invalid_credentials", "Invalid username, email or password");
+    throw new AppError("invalid_credentials");
   }
   if (user.disabledAt) {
     deps.metrics.logins.inc({ result: "account_disabled" });
     await recordAudit(db, { action: "login_failed", actor: actorOf(client, user.id), targetId: user.id, at: now, details: { reason: "account_disabled" } });
-    throw forbidden("account_disabled", "This account has been disabled");
+    throw new AppError("account_disabled");
   }
   await clearFailedLogins(deps, account);
   deps.metrics.logins.inc({ result: "success" });
@@ -155,7 +155,7 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
 export async function refresh(deps: Deps, presented: string, client: ClientInfo): Promise<SignedIn> {
   const result = await rotateRefreshToken(deps, presented, client);
   deps.metrics.refreshes.inc({ result: result.kind });
-  if (result.kind === "invalid") throw invalidToken("The refresh token is invalid or has expired");
+  if (result.kind === "invalid") throw new AppError("invalid_token", "The refresh token is invalid or has expired");
   if (result.kind === "reuse") {
     deps.metrics.refreshReuse.inc();
     await revokeSession(deps, result.session.id, "refresh_token_reuse");
@@ -167,13 +167,13 @@ export async function refresh(deps: Deps, presented: string, client: ClientInfo)
       details: { session_id: result.session.id },
     });
     deps.logger.warn("refresh token reuse: session revoked", { session_id: result.session.id, user_id: result.session.userId });
-    throw invalidToken("The refresh token is invalid or has expired");
+    throw new AppError("invalid_token", "The refresh token is invalid or has expired");
   }
   const user = await findUserById(deps.database.db, result.session.userId);
-  if (!user) throw invalidToken();
+  if (!user) throw new AppError("invalid_token");
   if (user.disabledAt) {
     await revokeSession(deps, result.session.id, "disabled");
-    throw forbidden("account_disabled", "This account has been disabled");
+    throw new AppError("account_disabled");
   }
   return signedIn(deps, user, result.session, result.kind === "rotated" ? result.refreshToken : undefined);
 }
@@ -207,7 +207,7 @@ export async function logoutAll(deps: Deps, auth: AuthContext, client: ClientInf
 
 export async function getCurrentUser(deps: Deps, auth: AuthContext): Promise<User> {
   const user = await findUserById(deps.database.reader, auth.userId);
-  if (!user) throw unauthorized("invalid_token", "The account no longer exists");
+  if (!user) throw new AppError("invalid_token", "The account no longer exists");
   return user;
 }
 

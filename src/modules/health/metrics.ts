@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
-import { unauthorized } from "../../errors";
+import { AppError } from "../../errors";
 
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -16,7 +16,7 @@ export function metricsRoute({ config, metrics }: Pick<Deps, "config" | "metrics
     async ({ headers, set }) => {
       if (config.metricsToken) {
         const token = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? "")?.[1] ?? "";
-        if (!sameSecret(token, config.metricsToken)) throw unauthorized("unauthorized", "The metrics token is missing or wrong");
+        if (!sameSecret(token, config.metricsToken)) throw new AppError("unauthorized", "The metrics token is missing or wrong");
       }
       set.headers["content-type"] = metrics.registry.contentType;
       set.headers["cache-control"] = "no-store";
