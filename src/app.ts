@@ -10,6 +10,7 @@ import { RateLimiter } from "./http/rate-limit";
 import { outboxRoutes } from "./mail/outbox";
 import { apiRoutes } from "./modules/api";
 import { healthController } from "./modules/health";
+import { jwksController } from "./modules/keys";
 import { metricsRoute } from "./modules/health/metrics";
 import { webRoutes } from "./web";
 
@@ -35,6 +36,7 @@ export function createApp(deps: Deps) {
     .use(apiDocs(pkg.version))
     .use(healthController(deps))
     .use(metricsRoute(deps))
+    .use(jwksController(deps))
     // /api always means the latest version: the same routes, mounted twice.
     .use(apiRoutes(deps, "/api/v1", limiter))
     .use(apiRoutes(deps, "/api", limiter))

@@ -31,6 +31,11 @@ export interface Config {
   jwtSecretIsEphemeral: boolean;
   /** AES-256-GCM key for secrets at rest (src/crypto/secret-box.ts): 32 bytes. */
   encryptionKey: Buffer;
+  /** How access tokens are signed: EdDSA with database keys published as a JWKS, or HS256 with JWT_SECRET. */
+  jwtAlg: "EdDSA" | "HS256";
+  jwtKeyRotationDays: number;
+  /** Verified EdDSA tokens remembered until they expire (0 turns the cache off). */
+  jwtVerifyCacheSize: number;
   accessTokenTtl: number;
   refreshTokenTtl: number;
   refreshGraceSeconds: number;
@@ -167,6 +172,13 @@ function encryptionKey(env: Env, production: boolean, dataDir: string): Buffer {
   return decodeKey(file, readFileSync(file, "utf8"));
 }
 
+function jwtAlg(env: Env): "EdDSA" | "HS256" {
+  const raw = env.JWT_ALG?.trim();
+  if (!raw) return "EdDSA";
+  if (raw === "EdDSA" || raw === "HS256") return raw;
+  throw new ConfigError(`JWT_ALG must be EdDSA or HS256, got "${raw}"`);
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, "NODE_ENV", ["development", "test", "production"] as const, "development");
   const production = nodeEnv === "production";
@@ -211,6 +223,9 @@ export function loadConfig(env: Env = process.env): Config {
     jwtSecret: secret.secret,
     jwtSecretIsEphemeral: secret.ephemeral,
     encryptionKey: encryptionKey(env, production, dataDir),
+    jwtAlg: jwtAlg(env),
+    jwtKeyRotationDays: int(env, "JWT_KEY_ROTATION_DAYS", 30, 1, 365),
+    jwtVerifyCacheSize: int(env, "JWT_VERIFY_CACHE_SIZE", 10000, 0, 1_000_000),
     accessTokenTtl: int(env, "ACCESS_TOKEN_TTL", 900, 30, 86400),
     refreshTokenTtl: int(env, "REFRESH_TOKEN_TTL", 604800, 300, 31536000),
     refreshGraceSeconds: int(env, "REFRESH_GRACE_SECONDS", 10, 0, 300),

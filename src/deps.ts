@@ -5,6 +5,7 @@ import type { Database } from "./db/client";
 import type { Logger } from "./logger";
 import type { Mailer } from "./mail/mailer";
 import type { Metrics } from "./metrics";
+import type { AccessTokens } from "./modules/keys/access-tokens";
 import type { Store } from "./store";
 
 /** What the app is built from; index.ts opens the real ones, tests pass their own. */
@@ -18,4 +19,6 @@ export interface Deps {
   /** Work that runs after the response (mail); shutdown waits for it. */
   background: Background;
   metrics: Metrics;
+  /** Signs and verifies access tokens (EdDSA keys from the database, or HS256). */
+  accessTokens: AccessTokens;
 }

@@ -1,17 +1,20 @@
 /**
  * Periodic clean-up: expired and revoked sessions, spent one-time tokens, and audit events
- * past the retention. Safe to run on every instance at once (plain deletes by time).
+ * past the retention; and the signing-key schedule (a next key always published, retired keys
+ * unpublished once their tokens have expired). Safe to run on every instance at once: plain
+ * deletes by time, and the key schedule changes under one lock.
  */
 import { and, isNotNull, lt, or } from "drizzle-orm";
 import { oneTimeTokens, sessions } from "./db/schema";
 import type { Deps } from "./deps";
 import { pruneAuditLog } from "./modules/audit/service";
+import { maintainSigningKeys } from "./modules/keys/service";
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Revoked sessions stay visible to admins for a week before they go. */
 const REVOKED_SESSION_KEEP_MS = 7 * DAY_MS;
 
-export async function runMaintenance(deps: Deps): Promise<{ sessions: number; tokens: number; auditEvents: number }> {
+export async function runMaintenance(deps: Deps): Promise<{ sessions: number; tokens: number; auditEvents: number; keysCreated: number; keysPruned: number }> {
   const db = deps.database.db;
   const now = deps.clock.now();
   const deletedSessions = await db
@@ -23,7 +26,9 @@ export async function runMaintenance(deps: Deps): Promise<{ sessions: number; to
     .where(or(lt(oneTimeTokens.expiresAt, new Date(now)), and(isNotNull(oneTimeTokens.usedAt), lt(oneTimeTokens.usedAt, new Date(now - DAY_MS)))))
     .returning({ id: oneTimeTokens.id });
   const auditEvents = await pruneAuditLog(db, new Date(now - deps.config.auditRetentionDays * DAY_MS));
-  return { sessions: deletedSessions.length, tokens: deletedTokens.length, auditEvents };
+  const keys = deps.config.jwtAlg === "EdDSA" ? await maintainSigningKeys(db, deps.config, now) : { created: [], pruned: [] };
+  if (keys.created.length + keys.pruned.length > 0) deps.accessTokens.invalidate();
+  return { sessions: deletedSessions.length, tokens: deletedTokens.length, auditEvents, keysCreated: keys.created.length, keysPruned: keys.pruned.length };
 }
 
 export function startMaintenance(deps: Deps, intervalMs = 3600 * 1000): () => void {

@@ -37,6 +37,12 @@ export class Metrics {
     help: "Replaced refresh tokens presented after the grace window (sessions revoked)",
     registers: [this.registry],
   });
+  readonly accessTokenChecks = new Counter({
+    name: "cobalt_access_token_checks_total",
+    help: "EdDSA access-token signature checks by result (cache_hit, verified, refused)",
+    labelNames: ["result"] as const,
+    registers: [this.registry],
+  });
   readonly rateLimited = new Counter({
     name: "cobalt_rate_limit_refusals_total",
     help: "Requests refused with 429, by limit",

@@ -12,6 +12,7 @@ import { Mailer } from "./mail/mailer";
 import { startMaintenance } from "./maintenance";
 import { Metrics } from "./metrics";
 import { ensureFirstAdmin } from "./modules/admin/bootstrap";
+import { AccessTokens } from "./modules/keys/access-tokens";
 import { openStore } from "./store";
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -25,7 +26,9 @@ export async function runServer(config: Config, logger: Logger, options: { reuse
   metrics.dbPoolSize.set(database.kind === "postgres" ? config.databasePoolSize : 1);
   const background = new Background(logger);
   const mailer = new Mailer(config, logger, background, metrics);
-  const deps = { config, database, store, clock: systemClock, logger, mailer, background, metrics };
+  const base = { config, database, store, clock: systemClock, logger, mailer, background, metrics };
+  const deps = { ...base, accessTokens: new AccessTokens(base) };
+  await deps.accessTokens.prepare();
   const app = createApp(deps);
   const stopMaintenance = startMaintenance(deps);
   app.listen({ port: config.port, hostname: "0.0.0.0", reusePort: options.reusePort });

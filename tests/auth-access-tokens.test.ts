@@ -9,7 +9,8 @@ const clock = new ManualClock();
 const SECRET = TEST_ENV.JWT_SECRET!;
 
 beforeAll(async () => {
-  app = await startTestApp({ clock, env: RELAXED_LIMITS });
+  // This suite is about the HS256 format (JWT_ALG=HS256); EdDSA tokens have their own (tests/access-tokens-eddsa.test.ts).
+  app = await startTestApp({ clock, env: { ...RELAXED_LIMITS, JWT_ALG: "HS256" } });
 }, START_TIMEOUT_MS);
 afterAll(() => app.stop());
 

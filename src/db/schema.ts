@@ -141,3 +141,48 @@ export const auditLog = pgTable(
 export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type AuditEvent = typeof auditLog.$inferSelect;
+
+export const SIGNING_ALGS = ["EdDSA"] as const;
+
+/**
+ * Access-token signing keys (docs/tokens.md). A key signs from `activates_at` until the next key
+ * activates, and is published from its creation until every token it signed has expired. The private JWK is sealed with ENCRYPTION_KEY, bound to its kid.
+ */
+export const signingKeys = pgTable(
+  "signing_keys",
+  {
+    kid: text("kid").primaryKey(),
+    alg: text("alg", { enum: SIGNING_ALGS }).notNull(),
+    publicJwk: jsonb("public_jwk").$type<{ kty: string; crv: string; x: string }>().notNull(),
+    privateJwkSealed: text("private_jwk_sealed").notNull(),
+    createdAt: timestamptz("created_at").notNull(),
+    activatesAt: timestamptz("activates_at").notNull(),
+  },
+  (table) => [index("signing_keys_activates_at_idx").on(table.activatesAt)],
+);
+
+export const PAT_SCOPES = ["profile:read", "sessions:read", "sessions:write", "admin:read", "admin:write"] as const;
+export type PatScope = (typeof PAT_SCOPES)[number];
+
+/** Personal access tokens for scripts and CI; only the SHA-256 of the token is stored. */
+export const personalAccessTokens = pgTable(
+  "personal_access_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    scopes: text("scopes").array().$type<PatScope[]>().notNull(),
+    createdAt: timestamptz("created_at").notNull(),
+    expiresAt: timestamptz("expires_at").notNull(),
+    lastUsedAt: timestamptz("last_used_at"),
+    lastUsedIp: text("last_used_ip"),
+    revokedAt: timestamptz("revoked_at"),
+  },
+  (table) => [uniqueIndex("personal_access_tokens_token_hash_key").on(table.tokenHash), index("personal_access_tokens_user_id_idx").on(table.userId)],
+);
+
+export type SigningKey = typeof signingKeys.$inferSelect;
+export type PersonalAccessToken = typeof personalAccessTokens.$inferSelect;

@@ -6,7 +6,6 @@
 import { AppError } from "../errors";
 import { ACCESS_COOKIE, authenticate, REFRESH_COOKIE } from "../modules/auth/guard";
 import { type AuthContext, getCurrentUser, refresh, type SignedIn } from "../modules/auth/service";
-import { verifyAccessToken } from "../modules/auth/tokens";
 import type { PageContext, Viewer } from "./context";
 
 /** 401/403 from the auth layer mean "not signed in any more", not a failure of the page. */
@@ -32,8 +31,8 @@ export function endBrowserSession(ctx: PageContext): void {
   ctx.viewer = null;
 }
 
-function authFromToken(ctx: PageContext, token: string): AuthContext {
-  const claims = verifyAccessToken(ctx.deps.config.jwtSecret, token, Math.floor(ctx.deps.clock.now() / 1000));
+async function authFromToken(ctx: PageContext, token: string): Promise<AuthContext> {
+  const claims = await ctx.deps.accessTokens.verify(token, Math.floor(ctx.deps.clock.now() / 1000));
   if (!claims) throw new AppError("invalid_token", "The new access token did not verify");
   return { userId: claims.sub, sessionId: claims.sid, role: claims.role, claims };
 }
@@ -59,7 +58,7 @@ async function fromRefreshCookie(ctx: PageContext, token: string): Promise<Viewe
     await ctx.env.limiter.consume("refresh", ctx.ip);
     const result = await refresh(ctx.deps, token, ctx.client);
     setSessionCookies(ctx, result);
-    return { auth: authFromToken(ctx, result.accessToken), user: result.user };
+    return { auth: await authFromToken(ctx, result.accessToken), user: result.user };
   } catch (error) {
     if (isSignedOut(error)) return null;
     throw error;

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from "../../src/logger";
 import type { Store } from "../../src/store";
 import { Mailer } from "../../src/mail/mailer";
 import { Metrics } from "../../src/metrics";
+import { AccessTokens } from "../../src/modules/keys/access-tokens";
 import { createTestDatabase, createTestStore, type TestDatabase, type TestStore } from "./backends";
 
 /** Cheap Argon2 in tests (the hash still runs), a fixed secret, quiet logs. */
@@ -70,7 +71,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const metrics = new Metrics({ processMetrics: false });
   // Fast retries keep SMTP-failure tests quick; the delays themselves are not under test.
   const mailer = new Mailer(config, logger, background, metrics, [10, 20, 40]);
-  const deps: Deps = { config, database, store, clock, logger, mailer, background, metrics };
+  const base = { config, database, store, clock, logger, mailer, background, metrics };
+  const deps: Deps = { ...base, accessTokens: new AccessTokens(base) };
+  await deps.accessTokens.prepare();
   const app = createApp(deps);
   app.listen({ port: 0, hostname: "127.0.0.1" });
   const url = `http://127.0.0.1:${app.server!.port}`;

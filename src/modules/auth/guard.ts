@@ -12,7 +12,6 @@ import { requestMeta } from "../../http/context";
 import { findUserById } from "../users/service";
 import type { AuthContext } from "./service";
 import { revocationKeys } from "./sessions";
-import { verifyAccessToken } from "./tokens";
 
 export const ACCESS_COOKIE = "access_token";
 export const REFRESH_COOKIE = "refresh_token";
@@ -27,7 +26,7 @@ export function readAccessToken(authorization: string | undefined, cookieValue: 
 
 export async function authenticate(deps: Deps, token: string | undefined): Promise<AuthContext> {
   if (token === undefined) throw new AppError("unauthorized", "Sign in to continue: send a bearer token");
-  const claims = verifyAccessToken(deps.config.jwtSecret, token, Math.floor(deps.clock.now() / 1000));
+  const claims = await deps.accessTokens.verify(token, Math.floor(deps.clock.now() / 1000));
   if (!claims) throw new AppError("invalid_token", "The access token is invalid or has expired");
   if (await deps.store.anyExists(revocationKeys(claims))) throw new AppError("invalid_token", "The access token has been revoked");
   return { userId: claims.sub, sessionId: claims.sid, role: claims.role, claims };

@@ -9,7 +9,6 @@ import { toMe } from "../users/service";
 import { ACCESS_COOKIE, authGuard, readAccessToken, REFRESH_COOKIE } from "./guard";
 import { AuthModel, SessionList } from "./model";
 import * as auth from "./service";
-import { verifyAccessToken } from "./tokens";
 
 const bearer = [{ bearer: [] }];
 
@@ -83,7 +82,7 @@ export function authController(deps: Deps) {
       "/logout",
       async ({ headers, cookie, request, status }) => {
         const token = readAccessToken(headers.authorization, cookie[ACCESS_COOKIE]?.value);
-        const claims = token ? (verifyAccessToken(config.jwtSecret, token, Math.floor(deps.clock.now() / 1000)) ?? undefined) : undefined;
+        const claims = token ? ((await deps.accessTokens.verify(token, Math.floor(deps.clock.now() / 1000))) ?? undefined) : undefined;
         const refreshToken = cookie[REFRESH_COOKIE]?.value as string | undefined;
         await auth.logout(deps, { claims, refreshToken }, clientInfo(request));
         cookie[REFRESH_COOKIE]!.remove();

@@ -62,8 +62,9 @@ function actorOf(client: ClientInfo, userId: string | null): Actor {
   return { userId, ip: client.ip, userAgent: client.userAgent };
 }
 
-function signedIn(deps: Deps, user: User, session: Session, refreshToken?: string): SignedIn {
-  const access = issueAccessToken(deps, user, session.id);
+/** Signs the access token; never inside a transaction (signing may read the key set). */
+async function signedIn(deps: Deps, user: User, session: Session, refreshToken?: string): Promise<SignedIn> {
+  const access = await issueAccessToken(deps, user, session.id);
   return { user, session, accessToken: access.token, expiresIn: access.expiresIn, refreshToken };
 }
 
@@ -84,25 +85,25 @@ export async function register(deps: Deps, input: RegisterInput, client: ClientI
 
   const passwordHash = await hashPassword(normalised.password, deps.config.argon2);
   const now = new Date(deps.clock.now());
-  let result: SignedIn;
+  let created: { user: User; session: Session; refreshToken: string };
   try {
-    result = await deps.database.db.transaction(async (tx) => {
+    created = await deps.database.db.transaction(async (tx) => {
       const [user] = await tx
         .insert(users)
         .values({ username: normalised.username, email: normalised.email, passwordHash, createdAt: now, updatedAt: now, lastLoginAt: now, lastLoginIp: client.ip, lastLoginUserAgent: client.userAgent })
         .returning();
       const { session, refreshToken } = await createSession(deps, tx, user!.id, client);
       await recordAudit(tx, { action: "register", actor: actorOf(client, user!.id), targetId: user!.id, at: now });
-      return signedIn(deps, user!, session, refreshToken);
+      return { user: user!, session, refreshToken };
     });
   } catch (error) {
     // Two sign-ups racing for one name: the unique index decides, the loser gets 409.
     if (isUniqueViolation(error)) throw new AppError("conflict", "Username or email is already registered", { fields: await takenFields(deps, normalised) });
     throw error;
   }
-  const user = result.user;
+  const { user } = created;
   deps.background.run("verification mail", () => sendVerificationEmail(deps, user));
-  return result;
+  return signedIn(deps, user, created.session, created.refreshToken);
 }
 
 export interface LoginInput {
@@ -140,7 +141,7 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
   deps.metrics.logins.inc({ result: "success" });
 
   const passwordHash = needsRehash(user.passwordHash, deps.config.argon2) ? await hashPassword(input.password, deps.config.argon2) : user.passwordHash;
-  return db.transaction(async (tx) => {
+  const signed = await db.transaction(async (tx) => {
     const [updated] = await tx
       .update(users)
       .set({ lastLoginAt: now, lastLoginIp: client.ip, lastLoginUserAgent: client.userAgent, passwordHash })
@@ -148,8 +149,9 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
       .returning();
     const { session, refreshToken } = await createSession(deps, tx, user.id, client);
     await recordAudit(tx, { action: "login", actor: actorOf(client, user.id), targetId: user.id, at: now, details: { session_id: session.id } });
-    return signedIn(deps, updated!, session, refreshToken);
+    return { user: updated!, session, refreshToken };
   });
+  return signedIn(deps, signed.user, signed.session, signed.refreshToken);
 }
 
 export async function refresh(deps: Deps, presented: string, client: ClientInfo): Promise<SignedIn> {

@@ -8,7 +8,7 @@ import type { Db } from "../../db/client";
 import { refreshTokenHistory, type Session, type User, sessions } from "../../db/schema";
 import type { Deps } from "../../deps";
 import type { Store } from "../../store";
-import { type AccessClaims, generateToken, hashToken, signAccessToken } from "./tokens";
+import { type AccessClaims, generateToken, hashToken } from "./tokens";
 
 export interface ClientInfo {
   ip: string | null;
@@ -51,7 +51,7 @@ export async function clearUserRevoked(deps: Deps, userId: string): Promise<void
   await deps.store.del(key.revokedUser(userId));
 }
 
-export function issueAccessToken(deps: Deps, user: Pick<User, "id" | "role">, sessionId: string): { token: string; expiresIn: number; claims: AccessClaims } {
+export async function issueAccessToken(deps: Deps, user: Pick<User, "id" | "role">, sessionId: string): Promise<{ token: string; expiresIn: number; claims: AccessClaims }> {
   const iat = Math.floor(deps.clock.now() / 1000);
   const claims: AccessClaims = {
     sub: user.id,
@@ -60,8 +60,9 @@ export function issueAccessToken(deps: Deps, user: Pick<User, "id" | "role">, se
     jti: crypto.randomUUID(),
     iat,
     exp: iat + deps.config.accessTokenTtl,
+    iss: deps.config.appUrl,
   };
-  return { token: signAccessToken(deps.config.jwtSecret, claims), expiresIn: deps.config.accessTokenTtl, claims };
+  return { token: await deps.accessTokens.sign(claims), expiresIn: deps.config.accessTokenTtl, claims };
 }
 
 export async function createSession(deps: Deps, db: Db, userId: string, client: ClientInfo): Promise<{ session: Session; refreshToken: string }> {

@@ -1,6 +1,7 @@
 /**
- * Access tokens: HS256 JWTs signed and checked here with Bun's native HMAC. Only our
- * exact header is accepted, so `alg: none`, RS/HS confusion and any other algorithm fail.
+ * Access tokens' claims, and HS256 JWTs (JWT_ALG=HS256) signed and checked here with Bun's
+ * native HMAC. Only our exact header is accepted, so `alg: none`, RS/HS confusion and any other
+ * algorithm fail. EdDSA tokens are signed and checked by src/modules/keys/access-tokens.ts.
  * Refresh and one-time tokens: 32 random bytes, base64url; only their SHA-256 is ever stored.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
@@ -13,6 +14,8 @@ export interface AccessClaims {
   jti: string;
   iat: number;
   exp: number;
+  /** The issuer (APP_URL), for other services that verify our tokens. */
+  iss?: string;
 }
 
 const HEADER = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
@@ -41,14 +44,8 @@ function isClaims(value: unknown): value is AccessClaims {
   );
 }
 
-/** The claims of a well-signed, unexpired token; null for anything else. */
-export function verifyAccessToken(secret: string, token: string, nowSeconds: number): AccessClaims | null {
-  if (token.length > 4096) return null;
-  const [header, payload, sig, extra] = token.split(".");
-  if (header !== HEADER || !payload || !sig || extra !== undefined) return null;
-  const expected = signature(secret, `${header}.${payload}`);
-  const given = Buffer.from(sig, "base64url");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+/** The claims in a token's payload segment when they are well formed and unexpired; null otherwise. */
+export function parseClaims(payload: string, nowSeconds: number): AccessClaims | null {
   let claims: unknown;
   try {
     claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
@@ -57,6 +54,17 @@ export function verifyAccessToken(secret: string, token: string, nowSeconds: num
   }
   if (!isClaims(claims) || claims.exp <= nowSeconds) return null;
   return claims;
+}
+
+/** The claims of a well-signed, unexpired HS256 token; null for anything else. */
+export function verifyAccessToken(secret: string, token: string, nowSeconds: number): AccessClaims | null {
+  if (token.length > 4096) return null;
+  const [header, payload, sig, extra] = token.split(".");
+  if (header !== HEADER || !payload || !sig || extra !== undefined) return null;
+  const expected = signature(secret, `${header}.${payload}`);
+  const given = Buffer.from(sig, "base64url");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  return parseClaims(payload, nowSeconds);
 }
 
 export function generateToken(): string {
