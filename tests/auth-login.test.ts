@@ -115,7 +115,7 @@ describe("POST /auth/login", () => {
     const upgraded = (await storedUser(user.id)).passwordHash;
     expect(upgraded).not.toBe(oldHash);
     expect(upgraded).toMatch(/^\$argon2id\$v=\d+\$m=1024,t=1,p=\d+\$/);
-    expect(await Bun.password.verify(user.password, upgraded)).toBe(true);
+    expect(await Bun.password.verify(user.password, upgraded!)).toBe(true);
     expect((await login(app, user.username, user.password)).status).toBe(200);
   });
 

@@ -12,7 +12,8 @@ export const users = pgTable(
     id: uuid("id").primaryKey().defaultRandom(),
     username: text("username").notNull(),
     email: text("email").notNull(),
-    passwordHash: text("password_hash").notNull(),
+    /** Null for an account made through a provider that has not set a password yet (reset sets one). */
+    passwordHash: text("password_hash"),
     emailVerified: boolean("email_verified").notNull().default(false),
     emailVerifiedAt: timestamptz("email_verified_at"),
     role: text("role", { enum: ROLES }).notNull().default("user"),
@@ -103,18 +104,27 @@ export const oneTimeTokens = pgTable(
   ],
 );
 
-/** Linked external identities; no provider is wired up yet. */
+/**
+ * Linked external identities (social sign-in): one row per provider account, which belongs to
+ * exactly one user. `email` is what the provider said when the identity was linked.
+ */
 export const oauthAccounts = pgTable(
   "oauth_accounts",
   {
+    id: uuid("id").notNull().defaultRandom(),
     provider: text("provider").notNull(),
     providerAccountId: text("provider_account_id").notNull(),
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
+    email: text("email"),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
   },
-  (table) => [primaryKey({ columns: [table.provider, table.providerAccountId] }), index("oauth_accounts_user_id_idx").on(table.userId)],
+  (table) => [
+    primaryKey({ columns: [table.provider, table.providerAccountId] }),
+    uniqueIndex("oauth_accounts_id_key").on(table.id),
+    index("oauth_accounts_user_id_idx").on(table.userId),
+  ],
 );
 
 /** Actor and target carry no foreign key: the history of a deleted user stays readable. */
@@ -186,3 +196,4 @@ export const personalAccessTokens = pgTable(
 
 export type SigningKey = typeof signingKeys.$inferSelect;
 export type PersonalAccessToken = typeof personalAccessTokens.$inferSelect;
+export type OAuthAccount = typeof oauthAccounts.$inferSelect;

@@ -106,7 +106,8 @@ export async function resetPassword(deps: Deps, token: string, password: string,
 export async function changePassword(deps: Deps, auth: AuthContext, currentPassword: string, newPassword: string, client: ClientInfo): Promise<void> {
   const user = await findUserById(deps.database.db, auth.userId);
   if (!user) throw new AppError("invalid_token", "The account no longer exists");
-  if (!(await verifyPassword(currentPassword, user.passwordHash))) {
+  // An account made through a provider has no password yet: it sets one through reset.
+  if (!user.passwordHash || !(await verifyPassword(currentPassword, user.passwordHash))) {
     throw validationError({ current_password: "The current password is not correct" });
   }
   const problem = passwordProblem(newPassword);

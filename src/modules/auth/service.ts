@@ -140,7 +140,8 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
   await clearFailedLogins(deps, account);
   deps.metrics.logins.inc({ result: "success" });
 
-  const passwordHash = needsRehash(user.passwordHash, deps.config.argon2) ? await hashPassword(input.password, deps.config.argon2) : user.passwordHash;
+  const current = user.passwordHash!; // a null hash never verifies
+  const passwordHash = needsRehash(current, deps.config.argon2) ? await hashPassword(input.password, deps.config.argon2) : current;
   const signed = await db.transaction(async (tx) => {
     const [updated] = await tx
       .update(users)
