@@ -61,6 +61,18 @@ export interface Config {
   logFormat: "json" | "pretty";
   bodyLimitBytes: number;
   auditRetentionDays: number;
+  oauth: OAuthConfig;
+}
+
+/** A social sign-in provider (docs/oauth.md). GitHub is plain OAuth 2.0; the others are OpenID Connect issuers. */
+export type OAuthProviderConfig =
+  | { kind: "github"; id: "github"; name: string; clientId: string; clientSecret: string; authorizeUrl: string; tokenUrl: string; apiUrl: string }
+  | { kind: "oidc"; id: string; name: string; clientId: string; clientSecret: string; issuer: string };
+
+export interface OAuthConfig {
+  /** Every call to a provider gives up after this long. */
+  timeoutMs: number;
+  providers: OAuthProviderConfig[];
 }
 
 /** OWASP's minimum for Argon2id (19 MiB, t=2): production refuses anything cheaper. */
@@ -250,6 +262,7 @@ export function loadConfig(env: Env = process.env): Config {
     logFormat: oneOf(env, "LOG_FORMAT", ["json", "pretty"] as const, production ? "json" : "pretty"),
     bodyLimitBytes: 1024 * 1024,
     auditRetentionDays: int(env, "AUDIT_RETENTION_DAYS", 90, 1, 3650),
+    oauth: oauthConfig(env, production),
   };
 
   if (config.workers > 1 && (!config.databaseUrl || !config.redisUrl)) {
@@ -262,4 +275,60 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError("ADMIN_EMAIL and ADMIN_PASSWORD must be set together");
   }
   return config;
+}
+
+const OAUTH_ISSUER_VAR = /^OAUTH_([A-Z0-9]+)_ISSUER$/;
+
+function oauthUrl(env: Env, name: string, fallback: string, production: boolean): string {
+  const value = (url(env, name, production ? ["https:"] : ["http:", "https:"]) ?? fallback).replace(/\/+$/, "");
+  return value;
+}
+
+function oauthCredentials(env: Env, prefix: string): { clientId: string; clientSecret: string } | null {
+  const clientId = env[`${prefix}_CLIENT_ID`]?.trim();
+  const clientSecret = env[`${prefix}_CLIENT_SECRET`]?.trim();
+  if (!clientId && !clientSecret) return null;
+  if (!clientId || !clientSecret) throw new ConfigError(`${prefix}_CLIENT_ID and ${prefix}_CLIENT_SECRET must be set together`);
+  return { clientId, clientSecret };
+}
+
+/**
+ * GitHub and Google by their client credentials, any other OpenID Connect issuer by
+ * OAUTH_<ID>_ISSUER. Issuers must be https in production (http only for local testing).
+ */
+function oauthConfig(env: Env, production: boolean): OAuthConfig {
+  const seconds = Number(env.OAUTH_TIMEOUT_SECONDS?.trim() || "10");
+  if (!Number.isFinite(seconds) || seconds < 0.05 || seconds > 120) {
+    throw new ConfigError(`OAUTH_TIMEOUT_SECONDS must be a number of seconds from 0.05 to 120, got "${env.OAUTH_TIMEOUT_SECONDS}"`);
+  }
+  const providers: OAuthProviderConfig[] = [];
+  const github = oauthCredentials(env, "OAUTH_GITHUB");
+  if (github) {
+    providers.push({
+      kind: "github",
+      id: "github",
+      name: env.OAUTH_GITHUB_NAME?.trim() || "GitHub",
+      ...github,
+      authorizeUrl: oauthUrl(env, "OAUTH_GITHUB_AUTHORIZE_URL", "https://github.com/login/oauth/authorize", production),
+      tokenUrl: oauthUrl(env, "OAUTH_GITHUB_TOKEN_URL", "https://github.com/login/oauth/access_token", production),
+      apiUrl: oauthUrl(env, "OAUTH_GITHUB_API_URL", "https://api.github.com", production),
+    });
+  }
+  if (env.OAUTH_GITHUB_ISSUER) throw new ConfigError("OAUTH_GITHUB_ISSUER is not used: GitHub is not an OpenID Connect issuer (see OAUTH_GITHUB_*_URL)");
+  const google = oauthCredentials(env, "OAUTH_GOOGLE");
+  if (google) {
+    const issuer = oauthUrl(env, "OAUTH_GOOGLE_ISSUER", "https://accounts.google.com", production);
+    providers.push({ kind: "oidc", id: "google", name: env.OAUTH_GOOGLE_NAME?.trim() || "Google", ...google, issuer });
+  }
+  for (const name of Object.keys(env).sort()) {
+    const id = OAUTH_ISSUER_VAR.exec(name)?.[1];
+    if (!id || id === "GOOGLE" || id === "GITHUB" || !env[name]?.trim()) continue;
+    const prefix = `OAUTH_${id}`;
+    const credentials = oauthCredentials(env, prefix);
+    if (!credentials) throw new ConfigError(`${name} is set but ${prefix}_CLIENT_ID and ${prefix}_CLIENT_SECRET are not`);
+    const issuer = oauthUrl(env, name, "", production);
+    const label = env[`${prefix}_NAME`]?.trim() || id.charAt(0) + id.slice(1).toLowerCase();
+    providers.push({ kind: "oidc", id: id.toLowerCase(), name: label, ...credentials, issuer });
+  }
+  return { timeoutMs: Math.round(seconds * 1000), providers };
 }

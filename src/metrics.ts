@@ -61,6 +61,18 @@ export class Metrics {
     labelNames: ["result"] as const,
     registers: [this.registry],
   });
+  readonly oauth = new Counter({
+    name: "cobalt_oauth_events_total",
+    help: "Social sign-in outcomes by provider and event (login, signup, linked, unlinked)",
+    labelNames: ["provider", "event"] as const,
+    registers: [this.registry],
+  });
+  readonly oauthFailures = new Counter({
+    name: "cobalt_oauth_failures_total",
+    help: "Social sign-in attempts that ended on a failure page, by provider and reason",
+    labelNames: ["provider", "reason"] as const,
+    registers: [this.registry],
+  });
   readonly backendUp = new Gauge({
     name: "cobalt_backend_up",
     help: "1 when the backing service answered its last health check",

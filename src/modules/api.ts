@@ -10,6 +10,7 @@ import { type Bucket, RateLimiter, rateLimitHeaders } from "../http/rate-limit";
 import { accountController } from "./account";
 import { adminController } from "./admin";
 import { authController } from "./auth";
+import { oauthController } from "./oauth";
 
 const ROUTE_BUCKETS: Record<string, Bucket> = {
   "POST /auth/login": "login",
@@ -46,5 +47,6 @@ export function apiRoutes(deps: Deps, prefix: "/api" | "/api/v1", limiter: RateL
     })
     .use(authController(deps))
     .use(accountController(deps))
-    .use(adminController(deps));
+    .use(adminController(deps))
+    .use(oauthController(deps));
 }

@@ -14,6 +14,7 @@ import { accountPages } from "./routes/account";
 import { adminPages } from "./routes/admin";
 import { authPages } from "./routes/auth";
 import { dashboardPages } from "./routes/dashboard";
+import { oauthPages } from "./routes/oauth";
 import { staticFiles } from "./routes/static";
 
 /** Paths that belong to the API and other machine-facing routes: their 404 stays JSON. */
@@ -37,6 +38,7 @@ export function webRoutes(deps: Deps, limiter: RateLimiter) {
     .use(dashboardPages(env))
     .use(accountPages(env))
     .use(adminPages(env))
+    .use(oauthPages(env))
     .get("/*", (raw) => {
       // A browser asking for a page that does not exist gets a friendly page; machines get JSON.
       if (!wantsPage(raw.request, new URL(raw.request.url).pathname)) throw new NotFoundError();

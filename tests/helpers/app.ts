@@ -37,6 +37,8 @@ export interface TestAppOptions {
   database?: Database;
   /** Use this store instead of a fresh one (e.g. a Redis that cannot be reached); the caller closes it. */
   store?: Store;
+  /** Listen on this port instead of a random one (when APP_URL must be known before start). */
+  port?: number;
 }
 
 export interface TestApp {
@@ -75,7 +77,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const deps: Deps = { ...base, accessTokens: new AccessTokens(base) };
   await deps.accessTokens.prepare();
   const app = createApp(deps);
-  app.listen({ port: 0, hostname: "127.0.0.1" });
+  app.listen({ port: options.port ?? 0, hostname: "127.0.0.1" });
   const url = `http://127.0.0.1:${app.server!.port}`;
 
   const fetchApp = (path: string, init?: RequestInit) => fetch(url + path, { redirect: "manual", ...init });

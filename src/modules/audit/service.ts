@@ -28,6 +28,11 @@ export const AUDIT_ACTIONS = [
   "admin_user_deleted",
   "admin_session_revoked",
   "admin_created",
+  "oauth_login",
+  "oauth_signup",
+  "oauth_linked",
+  "oauth_unlinked",
+  "oauth_failed",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

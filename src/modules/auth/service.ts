@@ -49,7 +49,7 @@ export interface RegisterInput {
 
 const UNIQUE_VIOLATION = "23505";
 
-function isUniqueViolation(error: unknown): error is { constraint_name?: string; constraint?: string } {
+export function isUniqueViolation(error: unknown): error is { constraint_name?: string; constraint?: string } {
   for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
     // SQLSTATE: in code from PGlite, in errno from Bun.SQL.
     if ((current as { code?: unknown }).code === UNIQUE_VIOLATION || (current as { errno?: unknown }).errno === UNIQUE_VIOLATION) return true;

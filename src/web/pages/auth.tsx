@@ -3,6 +3,7 @@ import { AuthShell, linkClass } from "../components/auth-shell";
 import { Alert, attr, Button, CsrfField, Field } from "../components/ui";
 import { type FormState, hasErrors } from "../forms";
 import { withNext } from "../next";
+import { type ProviderLink, ProviderButtons } from "./oauth";
 
 export interface FormProps {
   state: FormState;
@@ -37,7 +38,7 @@ export function LoginForm({ state, csrfToken, next }: FormProps & { next: string
   );
 }
 
-export function LoginPage(props: FormProps & { next: string }) {
+export function LoginPage(props: FormProps & { next: string; providers: ProviderLink[] }) {
   const registerHref = withNext("/register", props.next);
   return (
     <AuthShell
@@ -52,6 +53,7 @@ export function LoginPage(props: FormProps & { next: string }) {
         </>
       }
     >
+      <ProviderButtons providers={props.providers} next={props.next} verb="Continue with" />
       <LoginForm {...props} />
     </AuthShell>
   );
@@ -71,7 +73,7 @@ export function RegisterForm({ state, csrfToken, next }: FormProps & { next: str
   );
 }
 
-export function RegisterPage(props: FormProps & { next: string }) {
+export function RegisterPage(props: FormProps & { next: string; providers: ProviderLink[] }) {
   return (
     <AuthShell
       title="Create your account"
@@ -85,6 +87,7 @@ export function RegisterPage(props: FormProps & { next: string }) {
         </>
       }
     >
+      <ProviderButtons providers={props.providers} next={props.next} verb="Continue with" />
       <RegisterForm {...props} />
     </AuthShell>
   );

@@ -4,6 +4,7 @@ import { Alert, attr, Badge, Button, Card, CsrfField, EmptyState, Field, type No
 import type { FormState } from "../forms";
 import { describeUserAgent, formatDate, formatDateTime, timeAgo } from "../format";
 import { selfSwapping } from "./auth";
+import { IdentitiesCard } from "./oauth";
 
 export function VerificationBanner({ user, csrfToken, notice }: { user: User; csrfToken: string; notice?: Notice }) {
   if (user.emailVerified) return <div id="verification-banner"></div>;
@@ -145,6 +146,7 @@ export interface DashboardProps {
   now: number;
   password: FormState;
   notice?: Notice;
+  identities: Parameters<typeof IdentitiesCard>[0];
 }
 
 export function DashboardPage(props: DashboardProps) {
@@ -163,11 +165,20 @@ export function DashboardPage(props: DashboardProps) {
       <VerificationBanner user={user} csrfToken={csrfToken} />
       <div class="grid gap-6 lg:grid-cols-2">
         <ProfileCard user={user} />
-        <Card title="Change password" description="Use a long password you do not use anywhere else.">
-          <ChangePasswordForm state={props.password} csrfToken={csrfToken} username={user.username} />
-        </Card>
+        {user.passwordHash ? (
+          <Card title="Change password" description="Use a long password you do not use anywhere else.">
+            <ChangePasswordForm state={props.password} csrfToken={csrfToken} username={user.username} />
+          </Card>
+        ) : (
+          <Card title="Password" description="You sign in through a linked provider and have no password yet.">
+            <p class="text-sm text-slate-600 dark:text-slate-400">
+              To add one, use <a href="/forgot-password" class="font-semibold text-blue-600 hover:underline dark:text-blue-400">Forgot password</a>: we email you a link to choose it.
+            </p>
+          </Card>
+        )}
       </div>
       <SessionsCard sessions={props.sessions} currentId={props.currentSessionId} csrfToken={csrfToken} now={props.now} />
+      <IdentitiesCard {...props.identities} />
       <SignOutEverywhere csrfToken={csrfToken} />
     </div>
   );

@@ -2,6 +2,7 @@
 import { Elysia } from "elysia";
 import { AuthModel } from "../../modules/auth/model";
 import { login, logout, logoutAll, register } from "../../modules/auth/service";
+import { configuredProviders } from "../../modules/oauth/service";
 import { REFRESH_COOKIE } from "../../modules/auth/guard";
 import type { PageContext, WebEnv } from "../context";
 import { emptyForm, expiredForm, type FormFailure, formFailure, hasErrors, invalid, validateForm } from "../forms";
@@ -26,14 +27,14 @@ function showLogin(ctx: PageContext, failure?: FormFailure): Promise<Response> {
   const notice = failure?.notice ?? LOGIN_NOTICES[ctx.url.searchParams.get("notice") ?? ""];
   // Only the identifier is kept; the password is never sent back.
   const state = { ...emptyForm({ username_or_email: ctx.form.username_or_email ?? "" }), errors: failure?.errors ?? {}, notice };
-  const props = { state, csrfToken: issueCsrfToken(ctx), next };
+  const props = { state, csrfToken: issueCsrfToken(ctx), next, providers: configuredProviders(ctx.deps) };
   return render(ctx, { title: "Sign in", narrow: true, status: failure?.status, body: () => <LoginPage {...props} />, fragment: () => <LoginForm {...props} /> });
 }
 
 function showRegister(ctx: PageContext, failure?: FormFailure): Promise<Response> {
   const next = safeNext(ctx.form.next ?? ctx.url.searchParams.get("next"));
   const values = { username: ctx.form.username ?? "", email: ctx.form.email ?? "" };
-  const props = { state: { values, errors: failure?.errors ?? {}, notice: failure?.notice }, csrfToken: issueCsrfToken(ctx), next };
+  const props = { state: { values, errors: failure?.errors ?? {}, notice: failure?.notice }, csrfToken: issueCsrfToken(ctx), next, providers: configuredProviders(ctx.deps) };
   return render(ctx, { title: "Create account", narrow: true, status: failure?.status, body: () => <RegisterPage {...props} />, fragment: () => <RegisterForm {...props} /> });
 }
 

@@ -10,6 +10,7 @@ import { emptyForm, type FormFailure, type FormState, formFailure, hasErrors, in
 import { type SignedInContext, signedInPage } from "../page";
 import { ChangePasswordForm, DashboardPage, SessionsCard, VerificationBanner } from "../pages/dashboard";
 import { redirect, render } from "../respond";
+import { IDENTITY_NOTICES, identitiesCardProps } from "./oauth";
 
 /** Fixed messages chosen by a query key (after a plain-form redirect); nothing from the URL is shown. */
 const NOTICES = {
@@ -18,6 +19,7 @@ const NOTICES = {
   "password-changed": { tone: "success", text: "Password changed. Your other sessions have been signed out." },
   "verification-sent": { tone: "success", text: "A new verification link is on its way. It may take a minute to arrive." },
   "session-ended": { tone: "success", text: "Session ended. That device is signed out." },
+  ...IDENTITY_NOTICES,
 } satisfies Record<string, Notice>;
 type NoticeKey = keyof typeof NOTICES;
 const noticeFor = (key: string | null): Notice | undefined => (key && key in NOTICES ? NOTICES[key as NoticeKey] : undefined);
@@ -38,6 +40,7 @@ async function showDashboard(ctx: SignedInContext, state: DashboardState = {}): 
     now: ctx.deps.clock.now(),
     password: state.password ?? emptyForm(),
     notice: state.notice ?? noticeFor(ctx.url.searchParams.get("notice")),
+    identities: await identitiesCardProps(ctx),
   };
   return render(ctx, { title: "Dashboard", section: "dashboard", status: state.status, body: () => <DashboardPage {...props} /> });
 }
