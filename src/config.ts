@@ -279,10 +279,12 @@ export function loadConfig(env: Env = process.env): Config {
 
 const OAUTH_ISSUER_VAR = /^OAUTH_([A-Z0-9]+)_ISSUER$/;
 
+/** An issuer is compared with its discovery document exactly, so it is kept as given (a trailing slash matters). */
 function oauthUrl(env: Env, name: string, fallback: string, production: boolean): string {
-  const value = (url(env, name, production ? ["https:"] : ["http:", "https:"]) ?? fallback).replace(/\/+$/, "");
-  return value;
+  return url(env, name, production ? ["https:"] : ["http:", "https:"]) ?? fallback;
 }
+
+const withoutTrailingSlash = (value: string) => value.replace(/\/+$/, "");
 
 function oauthCredentials(env: Env, prefix: string): { clientId: string; clientSecret: string } | null {
   const clientId = env[`${prefix}_CLIENT_ID`]?.trim();
@@ -311,7 +313,7 @@ function oauthConfig(env: Env, production: boolean): OAuthConfig {
       ...github,
       authorizeUrl: oauthUrl(env, "OAUTH_GITHUB_AUTHORIZE_URL", "https://github.com/login/oauth/authorize", production),
       tokenUrl: oauthUrl(env, "OAUTH_GITHUB_TOKEN_URL", "https://github.com/login/oauth/access_token", production),
-      apiUrl: oauthUrl(env, "OAUTH_GITHUB_API_URL", "https://api.github.com", production),
+      apiUrl: withoutTrailingSlash(oauthUrl(env, "OAUTH_GITHUB_API_URL", "https://api.github.com", production)),
     });
   }
   if (env.OAUTH_GITHUB_ISSUER) throw new ConfigError("OAUTH_GITHUB_ISSUER is not used: GitHub is not an OpenID Connect issuer (see OAUTH_GITHUB_*_URL)");

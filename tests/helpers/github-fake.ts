@@ -26,6 +26,8 @@ export interface GithubFake {
   accounts: Map<string, GithubAccount>;
   /** While true the token endpoint never answers (a GitHub that hangs). */
   hangToken: boolean;
+  /** When set, the token endpoint answers this instead (a malformed or hostile response). */
+  tokenOverride: (() => Response) | null;
   /** Env for the app: the three GitHub endpoints pointed here. */
   env: Record<string, string>;
   close(): void;
@@ -55,7 +57,7 @@ export function startGithubFake(): GithubFake {
   const tokens = new Map<string, string>();
   const clientId = "Iv1.cobalttest";
   const clientSecret = "github-test-secret-0123456789";
-  const fake = { hangToken: false } as GithubFake;
+  const fake = { hangToken: false, tokenOverride: null } as GithubFake;
 
   const redirectBack = (redirectUri: string, params: Record<string, string>) => {
     const target = new URL(redirectUri);
@@ -87,6 +89,7 @@ export function startGithubFake(): GithubFake {
       }
       if (request.method === "POST" && url.pathname === "/login/oauth/access_token") {
         if (fake.hangToken) return new Promise<Response>(() => {});
+        if (fake.tokenOverride) return fake.tokenOverride();
         const form = new URLSearchParams(await request.text());
         const pending = codes.get(form.get("code") ?? "");
         codes.delete(form.get("code") ?? "");

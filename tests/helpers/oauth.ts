@@ -139,12 +139,14 @@ function formOf(html: string, marker: string): { action: string } | null {
   const forms = html.match(/<form[\s\S]*?<\/form>/g) ?? [];
   const form = forms.find((candidate) => candidate.includes(marker));
   const action = form?.match(/action="([^"]+)"/)?.[1];
-  return action ? { action: action.replaceAll("&amp;", "&") } : null;
+  return action ? { action: decodeEntities(action) } : null;
 }
+
+const decodeEntities = (value: string) => value.replaceAll("&amp;", "&").replace(/&#(\d+);/g, (_, code) => String.fromCharCode(Number(code)));
 
 function hiddenFields(html: string): Record<string, string> {
   const fields: Record<string, string> = {};
-  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[match[1]!] = match[2]!.replace(/&#(\d+);/g, (_, code) => String.fromCharCode(Number(code)));
+  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[match[1]!] = decodeEntities(match[2]!);
   return fields;
 }
 
@@ -181,7 +183,7 @@ export async function roundTrip(browser: FetchBrowser, app: TestApp, startPath: 
     } else if (login) {
       // The GitHub-shaped authorize page.
       if (options.deny) {
-        const cancel = page.html.match(/href="([^"]*\/cancel[^"]*)"/)?.[1]!.replaceAll("&amp;", "&");
+        const cancel = decodeEntities(page.html.match(/href="([^"]*\/cancel[^"]*)"/)?.[1] ?? "");
         page = await browser.visit(new URL(cancel!, here).toString(), { stopAt });
       } else {
         page = await browser.visit(new URL(login.action, here).toString(), { form: { ...hiddenFields(page.html), login: options.login, password: "any-password" }, stopAt });
