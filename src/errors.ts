@@ -35,6 +35,7 @@ export const ERRORS = {
   conflict: { status: 409, code: "conflict", message: "The resource already exists" },
   cannot_modify_self: { status: 409, code: "cannot_modify_self", message: "Administrators cannot do this to their own account" },
   last_admin: { status: 409, code: "last_admin", message: "The last active admin cannot be disabled, demoted or deleted" },
+  last_sign_in_method: { status: 409, code: "last_sign_in_method", message: "This is the account's only way to sign in: set a password or link another provider first" },
 
   payload_too_large: { status: 413, code: "payload_too_large", message: "The request body is too large" },
   validation_error: { status: 422, code: "validation_error", message: "Some fields are invalid" },

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { and, eq, sql } from "drizzle-orm";
 import { auditLog, oauthAccounts, sessions, users } from "../src/db/schema";
+import { issueAccessToken } from "../src/modules/auth/sessions";
 import { expectError, START_TIMEOUT_MS } from "./helpers/auth";
 import { foreignKey } from "./helpers/oidc-provider";
 import { FetchBrowser, type OAuthWorld, pageText, roundTrip, startOAuthWorld } from "./helpers/oauth";
@@ -241,7 +242,8 @@ describe("linking and unlinking", () => {
           { provider: "acme", providerAccountId: `a-${username}`, userId: user!.id },
         ])
         .returning();
-      const token = (await import("../src/modules/auth/sessions")).issueAccessToken(world.app.deps, user!, (await db().insert(sessions).values({ userId: user!.id, tokenHash: `h-${username}`, expiresAt: new Date(Date.now() + 60_000) }).returning())[0]!.id).token;
+      const [session] = await db().insert(sessions).values({ userId: user!.id, tokenHash: `h-${username}`, expiresAt: new Date(Date.now() + 60_000) }).returning();
+      const { token } = await issueAccessToken(world.app.deps, user!, session!.id);
       const results = await Promise.all(rows.map((row) => world.app.json("DELETE", `/api/v1/auth/identities/${row.id}`, undefined, bearer(token))));
       expect(results.map((result) => result.status).sort()).toEqual([204, 409]);
       expect(await db().select().from(oauthAccounts).where(eq(oauthAccounts.userId, user!.id))).toHaveLength(1);

@@ -146,7 +146,7 @@ export type ProviderSignIn = { kind: "session"; result: SignedIn };
 export async function signInAfterProvider(deps: Deps, user: User, provider: string, client: ClientInfo): Promise<ProviderSignIn> {
   if (user.disabledAt) throw new OAuthFailure("account_disabled");
   const at = now(deps);
-  const result = await deps.database.db.transaction(async (tx) => {
+  const signed = await deps.database.db.transaction(async (tx) => {
     const [updated] = await tx
       .update(users)
       .set({ lastLoginAt: at, lastLoginIp: client.ip, lastLoginUserAgent: client.userAgent })
@@ -155,11 +155,12 @@ export async function signInAfterProvider(deps: Deps, user: User, provider: stri
     if (!updated) throw new OAuthFailure("account_disabled");
     const { session, refreshToken } = await createSession(deps, tx, user.id, client);
     await recordAudit(tx, { action: "oauth_login", actor: actorOf(client, user.id), targetId: user.id, at, details: { provider, session_id: session.id } });
-    const access = issueAccessToken(deps, updated, session.id);
-    return { user: updated, session, accessToken: access.token, expiresIn: access.expiresIn, refreshToken };
+    return { user: updated, session, refreshToken };
   });
+  // Signed after commit: a key-set reload must not wait on a transaction's connection.
+  const access = await issueAccessToken(deps, signed.user, signed.session.id);
   deps.metrics.oauth.inc({ provider, event: "login" });
-  return { kind: "session", result };
+  return { kind: "session", result: { ...signed, accessToken: access.token, expiresIn: access.expiresIn } };
 }
 
 /** Audits and counts a failed attempt; the reason is one of a fixed set. */
@@ -213,7 +214,7 @@ export async function unlinkIdentity(deps: Deps, userId: string, identityId: str
       .from(oauthAccounts)
       .where(and(eq(oauthAccounts.userId, userId), ne(oauthAccounts.id, identityId)));
     if (!user.passwordHash && (others?.count ?? 0) === 0) {
-      throw new AppError(409, "last_sign_in_method", "This is your only way to sign in: set a password or link another provider first");
+      throw new AppError("last_sign_in_method");
     }
     await tx.delete(oauthAccounts).where(eq(oauthAccounts.id, identityId));
     await recordAudit(tx, { action: "oauth_unlinked", actor: actorOf(client, userId), targetId: userId, at, details: { provider: identity.provider } });
