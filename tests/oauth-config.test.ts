@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { loadConfig } from "../src/config";
 
-const PROD = { NODE_ENV: "production", JWT_SECRET: "k".repeat(16) + "Zq81#x!pL0v9sT2w" };
+const PROD = { NODE_ENV: "production", JWT_SECRET: "k".repeat(16) + "Zq81#x!pL0v9sT2w", ENCRYPTION_KEY: "a".repeat(64) };
 
 describe("social sign-in configuration", () => {
   test("nothing set: no providers, a ten-second timeout", () => {
