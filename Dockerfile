@@ -22,7 +22,10 @@ RUN bun run build:css
 # --- runtime ---------------------------------------------------------------------------------
 FROM oven/bun:1.4.4
 WORKDIR /app
+# HOST: inside a container the port is published from outside, so listen on every interface
+# (it is also the production default; outside production the default is 127.0.0.1).
 ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
     PORT=3000 \
     DATA_DIR=/app/data
 
@@ -39,8 +42,9 @@ RUN mkdir -p /app/data && chown bun:bun /app/data
 USER bun
 EXPOSE 3000
 
-# No curl in the image: probe liveness with bun itself.
+# No curl in the image: probe liveness with bun itself. The probe names the APP_URL host, the
+# one ALLOWED_HOSTS admits by default in production (any other Host gets 421).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["bun", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live').then(r => process.exit(r.ok ? 0 : 1)).catch(() => process.exit(1))"]
+  CMD ["bun", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live', { headers: { host: new URL(process.env.APP_URL || 'http://localhost').host } }).then(r => process.exit(r.ok ? 0 : 1)).catch(() => process.exit(1))"]
 
 CMD ["bun", "run", "src/index.ts"]

@@ -5,6 +5,7 @@ import type { Deps } from "./deps";
 import { requestContext } from "./http/context";
 import { apiDocs } from "./http/docs";
 import { errorHandler } from "./http/errors";
+import { hostGuard } from "./http/hosts";
 import { securityHeaders } from "./http/security";
 import { RateLimiter } from "./http/rate-limit";
 import { outboxRoutes } from "./mail/outbox";
@@ -19,9 +20,12 @@ export function createApp(deps: Deps) {
   const { config, logger } = deps;
   const limiter = new RateLimiter(deps.store, config.rateLimits, logger, deps.metrics);
   // Bun's own limit is a backstop (it answers 413 with no body); the JSON 413 comes from securityHeaders.
-  return new Elysia({ serve: { maxRequestBodySize: config.bodyLimitBytes * 4 } })
+  // standardHostname: false — Elysia's shortcut finds the path at a fixed offset of the URL, so
+  // a short Host ("x") moved the path the router saw ("/xyzw/metrics" ran "/metrics").
+  return new Elysia({ serve: { maxRequestBodySize: config.bodyLimitBytes * 4 }, handler: { standardHostname: false } })
     .use(errorHandler(logger, deps.metrics))
     .use(requestContext(deps))
+    .use(hostGuard(config))
     .use(securityHeaders(config))
     .use(
       cors({

@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { parseHostHeader } from "./http/host-header";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -20,6 +21,10 @@ export type Env = Record<string, string | undefined>;
 export interface Config {
   env: "development" | "test" | "production";
   port: number;
+  /** Bind address: loopback outside production, every interface in production. */
+  host: string;
+  /** Host names (optionally host:port) a request's Host header may name; see src/http/hosts.ts. */
+  allowedHosts: string[];
   appUrl: string;
   databaseUrl: string | undefined;
   databaseReadUrl: string | undefined;
@@ -144,6 +149,29 @@ function workers(raw: string | undefined): number {
   throw new ConfigError(`WORKERS must be a number from 1 to 256 or "auto", got "${raw}"`);
 }
 
+/** HOST: an IP address or a host name to listen on. */
+function bindHost(raw: string | undefined, production: boolean): string {
+  const value = raw?.trim();
+  if (!value) return production ? "0.0.0.0" : "127.0.0.1";
+  if (parseHostHeader(value) === null && !/^[0-9a-f:]+$/i.test(value)) throw new ConfigError(`HOST must be an IP address or a host name, got "${raw}"`);
+  return value;
+}
+
+/** ALLOWED_HOSTS: the APP_URL host, plus the loopback names outside production. */
+function allowedHosts(raw: string | undefined, appUrl: string, production: boolean): string[] {
+  if (raw !== undefined && raw.trim() !== "") {
+    const entries = raw.split(",").map((entry) => entry.trim()).filter(Boolean);
+    return entries.map((entry) => {
+      const parsed = parseHostHeader(entry);
+      if (!parsed) throw new ConfigError(`ALLOWED_HOSTS contains an invalid host "${entry}"`);
+      return parsed.port === null ? parsed.name : `${parsed.name}:${parsed.port}`;
+    });
+  }
+  const hosts = [new URL(appUrl).hostname.toLowerCase()];
+  if (!production) hosts.push("localhost", "127.0.0.1", "[::1]");
+  return [...new Set(hosts)];
+}
+
 function jwtSecret(env: Env, production: boolean): { secret: string; ephemeral: boolean } {
   const raw = env.JWT_SECRET;
   if (production) {
@@ -209,7 +237,8 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
 
-  const corsOrigins = (env.CORS_ORIGINS ?? "http://localhost:3000")
+  // The app's own origin by default: a stranger's dev server on another port reads nothing.
+  const corsOrigins = (env.CORS_ORIGINS ?? new URL(appUrl).origin)
     .split(",")
     .map((origin) => origin.trim().replace(/\/+$/, ""))
     .filter(Boolean);
@@ -225,6 +254,8 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     env: nodeEnv,
     port,
+    host: bindHost(env.HOST, production),
+    allowedHosts: allowedHosts(env.ALLOWED_HOSTS, appUrl, production),
     appUrl,
     databaseUrl: url(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
     databaseReadUrl: url(env, "DATABASE_READ_URL", ["postgres:", "postgresql:"]),

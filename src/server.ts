@@ -31,8 +31,8 @@ export async function runServer(config: Config, logger: Logger, options: { reuse
   await deps.accessTokens.prepare();
   const app = createApp(deps);
   const stopMaintenance = startMaintenance(deps);
-  app.listen({ port: config.port, hostname: "0.0.0.0", reusePort: options.reusePort });
-  logger.info("cobalt listening", { url: config.appUrl, port: app.server?.port, pid: process.pid, database: database.kind, store: store.kind, mail: mailer.kind });
+  app.listen({ port: config.port, hostname: config.host, reusePort: options.reusePort });
+  logger.info("cobalt listening", { url: config.appUrl, host: config.host, port: app.server?.port, pid: process.pid, database: database.kind, store: store.kind, mail: mailer.kind });
 
   let stopping = false;
   const shutdown = async (signal: string) => {

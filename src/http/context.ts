@@ -4,8 +4,22 @@ import type { Deps } from "../deps";
 export interface RequestMeta {
   id: string;
   startedAt: number;
+  /** The client: the socket peer, or X-Forwarded-For's entry when TRUST_PROXY says so. */
   ip: string;
+  /** The TCP peer itself, whatever any header claims. */
+  peer: string | undefined;
   userId?: string;
+}
+
+/**
+ * The path of a request URL without the URL parser (which throws on the odd URLs a bad Host
+ * makes; those requests get 421, but they are still logged).
+ */
+export function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("://") + 3);
+  if (start === -1) return "/";
+  const query = url.indexOf("?", start);
+  return url.slice(start, query === -1 ? undefined : query);
 }
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -44,8 +58,9 @@ export function requestContext({ config, logger, metrics }: Pick<Deps, "config" 
       const incoming = request.headers.get("x-request-id");
       const id = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
       set.headers["x-request-id"] = id;
-      const ip = clientIp(request, server?.requestIP(request)?.address, config.trustProxyHops);
-      metaByRequest.set(request, { id, startedAt: performance.now(), ip });
+      const peer = server?.requestIP(request)?.address;
+      const ip = clientIp(request, peer, config.trustProxyHops);
+      metaByRequest.set(request, { id, startedAt: performance.now(), ip, peer });
     })
     .onAfterResponse({ as: "global" }, ({ request, route, set }) => {
       const meta = metaByRequest.get(request);
@@ -60,7 +75,7 @@ export function requestContext({ config, logger, metrics }: Pick<Deps, "config" 
       logger.info("request", {
         request_id: meta.id,
         method: request.method,
-        route: route || new URL(request.url).pathname,
+        route: route || pathOf(request.url),
         status,
         duration_ms: Math.round(seconds * 100_000) / 100,
         ip: meta.ip,

@@ -1,5 +1,6 @@
 import Html from "@kitajs/html";
-import { Elysia } from "elysia";
+import { Elysia, NotFoundError } from "elysia";
+import { isLocalRequest } from "../http/hosts";
 import type { Mailer, OutboxMessage } from "./mailer";
 
 function linksOf(text: string): string[] {
@@ -47,11 +48,19 @@ function OutboxPage({ messages }: { messages: OutboxMessage[] }) {
   );
 }
 
-/** /dev/outbox and /dev/outbox.json: only mounted when the mailer keeps an outbox. */
+/**
+ * /dev/outbox and /dev/outbox.json: mounted only when the mailer keeps an outbox (outside
+ * production, no SMTP_URL), and answered only to a browser on this machine (the Host was
+ * already checked against ALLOWED_HOSTS); anyone else gets the same 404 as a missing route.
+ * The outbox holds live reset links: read from elsewhere it is an account takeover.
+ */
 export function outboxRoutes(mailer: Mailer) {
   const outbox = mailer.outbox;
   if (!outbox) return new Elysia();
-  return new Elysia({ prefix: "/dev" })
+  return new Elysia({ name: "dev-outbox", prefix: "/dev" })
+    .onBeforeHandle(({ request }) => {
+      if (!isLocalRequest(request)) throw new NotFoundError();
+    })
     .get("/outbox.json", () => outbox, { detail: { hide: true } })
     .get(
       "/outbox",
