@@ -5,11 +5,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { loadConfig } from "../src/config";
 import { startTestApp, type TestApp } from "./helpers/app";
+import { START_TIMEOUT_MS } from "./helpers/auth";
 
 let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp({ env: { APP_URL: "http://localhost:4000", CORS_ORIGINS: undefined } });
-});
+}, START_TIMEOUT_MS);
 afterAll(() => app.stop());
 
 describe("CORS default", () => {

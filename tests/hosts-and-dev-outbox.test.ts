@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createApp } from "../src/app";
 import { loadConfig } from "../src/config";
-import { expectError, RELAXED_LIMITS } from "./helpers/auth";
+import { expectError, RELAXED_LIMITS, START_TIMEOUT_MS } from "./helpers/auth";
 import { startTestApp, type TestApp } from "./helpers/app";
 import { rawGet, rawRequest } from "./helpers/raw-http";
 import { registerUser } from "./helpers/users";
@@ -20,7 +20,7 @@ let port: number;
 beforeAll(async () => {
   app = await startTestApp({ env: { ...RELAXED_LIMITS, TRUST_PROXY: "1" } });
   port = Number(new URL(app.url).port);
-});
+}, START_TIMEOUT_MS);
 afterAll(() => app.stop());
 
 const parsed = (response: { status: number; headers: Record<string, string>; body: string }) => ({
@@ -68,7 +68,7 @@ describe("Host header", () => {
     } finally {
       await pinned.stop();
     }
-  });
+  }, 30_000);
 
   test("a short Host never changes which route runs", async () => {
     // Even when the operator allows a one-letter name, the router reads the path the client sent.
@@ -85,7 +85,7 @@ describe("Host header", () => {
     } finally {
       await short.stop();
     }
-  });
+  }, 30_000);
 
   test("ALLOWED_HOSTS defaults to the APP_URL host, plus loopback names outside production", () => {
     expect(loadConfig({ APP_URL: "https://auth.example.com" }).allowedHosts).toEqual(["auth.example.com", "localhost", "127.0.0.1", "[::1]"]);
@@ -150,7 +150,7 @@ describe("dev outbox", () => {
       await production.stop();
       await smtp.stop();
     }
-  });
+  }, 30_000);
 });
 
 describe("metrics in production without METRICS_TOKEN", () => {
@@ -166,5 +166,5 @@ describe("metrics in production without METRICS_TOKEN", () => {
     } finally {
       await production.stop();
     }
-  });
+  }, 30_000);
 });
