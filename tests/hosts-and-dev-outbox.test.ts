@@ -12,7 +12,7 @@ import { startTestApp, type TestApp } from "./helpers/app";
 import { rawGet, rawRequest } from "./helpers/raw-http";
 import { registerUser } from "./helpers/users";
 
-const PRODUCTION = { NODE_ENV: "production", JWT_SECRET: "Zq81#x!pL0v9sT2wZq81#x!pL0v9sT2w", ARGON2_MEMORY_KIB: "19456", ARGON2_TIME_COST: "2" };
+const PRODUCTION = { NODE_ENV: "production", JWT_SECRET: "Zq81#x!pL0v9sT2wZq81#x!pL0v9sT2w", ENCRYPTION_KEY: "ab".repeat(32), ARGON2_MEMORY_KIB: "19456", ARGON2_TIME_COST: "2" };
 
 let app: TestApp;
 let port: number;

@@ -91,7 +91,7 @@ describe("binding", () => {
   }, 60_000);
 
   test("in production it listens on every interface, and the image's HEALTHCHECK passes", async () => {
-    const server = await startServer({ NODE_ENV: "production", JWT_SECRET: "Zq81#x!pL0v9sT2wZq81#x!pL0v9sT2w", APP_URL: "https://auth.example.com" });
+    const server = await startServer({ NODE_ENV: "production", JWT_SECRET: "Zq81#x!pL0v9sT2wZq81#x!pL0v9sT2w", ENCRYPTION_KEY: "ab".repeat(32), APP_URL: "https://auth.example.com" });
     try {
       expect(listeningAddresses(server.port)).toContain("any");
       for (let i = 0; i < 100 && (await fetch(`http://127.0.0.1:${server.port}/health/live`).catch(() => null)) === null; i++) await Bun.sleep(100);
