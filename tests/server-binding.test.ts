@@ -64,7 +64,12 @@ async function startServer(env: Record<string, string>): Promise<{ port: number;
     stdout: "ignore",
     stderr: "pipe",
   });
-  for (let i = 0; i < 300 && listeningAddresses(port).length === 0; i++) await Bun.sleep(100);
+  let exited = false;
+  void server.exited.then(() => (exited = true));
+  // A fresh embedded database migrates first: on a loaded machine that takes a while.
+  const deadline = Date.now() + 100_000;
+  while (!exited && Date.now() < deadline && listeningAddresses(port).length === 0) await Bun.sleep(100);
+  if (exited) throw new Error(`the server exited at start: ${await new Response(server.stderr).text()}`);
   return {
     port,
     async stop() {
@@ -88,7 +93,7 @@ describe("binding", () => {
     } finally {
       await server.stop();
     }
-  }, 60_000);
+  }, 120_000);
 
   test("in production it listens on every interface, and the image's HEALTHCHECK passes", async () => {
     const server = await startServer({ NODE_ENV: "production", JWT_SECRET: "Zq81#x!pL0v9sT2wZq81#x!pL0v9sT2w", ENCRYPTION_KEY: "ab".repeat(32), APP_URL: "https://auth.example.com" });
@@ -104,5 +109,5 @@ describe("binding", () => {
     } finally {
       await server.stop();
     }
-  }, 60_000);
+  }, 120_000);
 });
