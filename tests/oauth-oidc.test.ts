@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { and, eq, sql } from "drizzle-orm";
 import { auditLog, oauthAccounts, sessions, users } from "../src/db/schema";
 import { issueAccessToken } from "../src/modules/auth/sessions";
+import { registerAdmin } from "./helpers/admin";
 import { expectError, START_TIMEOUT_MS } from "./helpers/auth";
 import { foreignKey } from "./helpers/oidc-provider";
 import { FetchBrowser, type OAuthWorld, pageText, roundTrip, startOAuthWorld } from "./helpers/oauth";
@@ -218,6 +219,15 @@ describe("linking and unlinking", () => {
     const left = (await identities(browser)).body.identities;
     expect(left.map((identity) => identity.provider)).toEqual(["acme"]);
     expectError(await world.app.json("DELETE", `/api/v1/auth/identities/${left[0]!.id}`, undefined, bearer(accessToken(browser))), 409, "last_sign_in_method");
+  });
+
+  test("an admin sees a user's linked identities on the user's page", async () => {
+    const { user, login } = await signedUpWithGoogle();
+    const admin = await registerAdmin(world.app);
+    const html = await (await world.app.fetch(`/admin/users/${user.id}`, { headers: { accept: "text/html", cookie: `access_token=${admin.accessToken}` } })).text();
+    const text = pageText(html);
+    expect(text).toContain("Linked identities");
+    expect(text).toContain(`Google ${login}@example.com id ${login}`);
   });
 
   test("an account with a password can unlink its only identity; nobody can unlink someone else's", async () => {

@@ -6,6 +6,7 @@
 import Html from "@kitajs/html";
 import type { AuditEvent, Session, User } from "../../db/schema";
 import { Alert, attr, Badge, Button, buttonClass, Card, CsrfField, EmptyState, type Notice } from "../components/ui";
+import { AdminIdentities, type IdentityRow } from "./oauth";
 import { describeUserAgent, formatDateTime, timeAgo } from "../format";
 import { AuditList } from "./admin-audit";
 import { RoleBadge, StatusBadge, VerifiedBadge } from "./admin-shell";
@@ -21,6 +22,7 @@ export interface UserDetailProps {
   csrfToken: string;
   now: number;
   notice?: Notice;
+  identities: IdentityRow[];
 }
 
 const DETAIL = "#user-detail";
@@ -168,6 +170,7 @@ export function UserDetail(props: UserDetailProps) {
       <Card title="Sessions" description="Devices signed in to this account.">
         <SessionsList {...props} />
       </Card>
+      <AdminIdentities rows={props.identities} />
       <Card title="Recent activity">
         <AuditList events={props.events} names={props.names} now={props.now} />
         <a href={attr(`/admin/audit?user_id=${user.id}`)} class="mt-4 inline-block text-sm font-semibold text-blue-600 hover:underline dark:text-blue-400">

@@ -12,6 +12,7 @@ import { DEFAULT_PER_PAGE, DEFAULT_SORT, SORTS, type UserFilters, UsersPage, Use
 import { redirect, render } from "../respond";
 import { isUuid } from "../../modules/users/service";
 import { listPage } from "./list-page";
+import { identityRows } from "./oauth";
 import { userNames } from "./user-names";
 
 const oneOf = (value: string | null, allowed: readonly string[]) => (value && allowed.includes(value) ? value : "");
@@ -59,9 +60,9 @@ async function showUsers(ctx: SignedInContext): Promise<Response> {
 
 async function detailProps(ctx: SignedInContext, id: string, notice?: Notice) {
   const { user } = await getUser(ctx.deps, id);
-  const [sessions, audit] = await Promise.all([listUserSessions(ctx.deps, id), listAudit(ctx.deps, { user_id: id, per_page: 10 })]);
+  const [sessions, audit, identities] = await Promise.all([listUserSessions(ctx.deps, id), listAudit(ctx.deps, { user_id: id, per_page: 10 }), identityRows(ctx, user.id)]);
   const names = await userNames(ctx.deps, audit.items);
-  return { user, sessions, events: audit.items, names, isSelf: user.id === ctx.viewer.user.id, csrfToken: issueCsrfToken(ctx), now: ctx.deps.clock.now(), notice };
+  return { user, sessions, events: audit.items, names, isSelf: user.id === ctx.viewer.user.id, csrfToken: issueCsrfToken(ctx), now: ctx.deps.clock.now(), notice, identities };
 }
 
 async function showUser(ctx: SignedInContext, notice?: Notice, status?: number): Promise<Response> {
