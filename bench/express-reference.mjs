@@ -1,17 +1,20 @@
 /**
  * The "typical Express" reference for GET /api/v1/auth/me, run under Node: express +
  * jsonwebtoken + node-redis + pg doing the same work as Cobalt's /me (HS256 check, one Redis
- * EXISTS on the three revocation keys, one prepared read of the user by primary key).
+ * EXISTS on the three revocation keys, one prepared read of the user by primary key), written
+ * as a competent team would: the secret handed to jsonwebtoken as a KeyObject made once at
+ * start (a string secret makes every verify try to parse it as a PEM key first, ~45x the cost).
  *
  * Env: PORT, DATABASE_URL, REDIS_URL, JWT_SECRET, DATABASE_POOL_SIZE (default 20).
  */
+import { createSecretKey } from "node:crypto";
 import express from "express";
 import jwt from "jsonwebtoken";
 import pg from "pg";
 import { createClient } from "redis";
 
 const port = Number(process.env.PORT ?? 3200);
-const secret = process.env.JWT_SECRET ?? "";
+const secret = createSecretKey(Buffer.from(process.env.JWT_SECRET ?? "", "utf8"));
 const PREFIX = "cobalt:";
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DATABASE_POOL_SIZE ?? 20) });

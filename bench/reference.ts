@@ -1,25 +1,57 @@
 /**
- * The minimal reference for GET /api/v1/auth/me: a bare Bun.serve doing exactly the work Cobalt's
- * /me does and nothing else. HS256 check with node:crypto's HMAC (as src/modules/auth/tokens.ts),
- * one Redis EXISTS on the three revocation keys (as src/modules/auth/sessions.ts revocationKeys,
- * same "cobalt:" prefix, same `redis` package), and the same indexed user read by primary key on
- * postgres.js 3.4.9 with a prepared statement and max_pipeline: 1, the pool sized like Cobalt's.
+ * The bare reference for GET /api/v1/auth/me: a plain Bun.serve doing exactly the work Cobalt's
+ * /me does and nothing else, on the drivers Cobalt uses. HS256 check with Bun's keyed hasher (as
+ * src/modules/auth/tokens.ts), one Redis EXISTS on the three revocation keys (same "cobalt:"
+ * prefix, same `redis` package), and one prepared read of the user by primary key on Bun's SQL
+ * with the pool sized like Cobalt's (DATABASE_POOL_SIZE, default 20, as src/config.ts).
  *
- * Env: PORT, DATABASE_URL, REDIS_URL, JWT_SECRET, DATABASE_POOL_SIZE (default 20).
+ * REFERENCE_DRIVER=postgres-js runs the same server on postgres.js 3.4.9 instead (prepared
+ * statements, max_pipeline: 1): an informational second reference, Cobalt's former driver.
+ *
+ * Env: PORT, DATABASE_URL, REDIS_URL, JWT_SECRET, DATABASE_POOL_SIZE, REFERENCE_DRIVER.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import postgres from "postgres";
 import { createClient } from "redis";
 
 const port = Number(process.env.PORT ?? 3100);
 const secret = process.env.JWT_SECRET ?? "";
 const poolSize = Number(process.env.DATABASE_POOL_SIZE ?? 20);
+const driver = process.env.REFERENCE_DRIVER ?? "bun-sql";
 const PREFIX = "cobalt:";
 const HEADER = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
 
-// max_pipeline is a real postgres.js option missing from its types (as in src/db/client.ts).
-const options = { max: poolSize, max_pipeline: 1, prepare: true, idle_timeout: 60, onnotice: () => {} };
-const sql = postgres(process.env.DATABASE_URL!, options);
+interface UserRow {
+  id: string;
+  username: string;
+  email: string;
+  email_verified: boolean;
+  role: string;
+  created_at: Date;
+}
+
+// The same columns drizzle's db.select().from(users) asks for, by primary key.
+type FindUser = (id: string) => Promise<UserRow | undefined>;
+let findUser: FindUser;
+let closeDatabase: () => Promise<void>;
+if (driver === "postgres-js") {
+  // max_pipeline is a real postgres.js option missing from its types.
+  const sql = postgres(process.env.DATABASE_URL!, { max: poolSize, max_pipeline: 1, prepare: true, idle_timeout: 60, onnotice: () => {} } as postgres.Options<{}>);
+  findUser = async (id) =>
+    (
+      await sql<UserRow[]>`select "id", "username", "email", "password_hash", "email_verified", "email_verified_at", "role", "disabled_at", "last_login_at", "last_login_ip", "last_login_user_agent", "created_at", "updated_at" from "users" where "users"."id" = ${id} limit ${1}`
+    )[0];
+  closeDatabase = () => sql.end({ timeout: 2 });
+} else {
+  // As src/db/client.ts opens it; Bun.SQL prepares and caches every statement.
+  const sql = new Bun.SQL(process.env.DATABASE_URL!, { max: poolSize, connectionTimeout: 5, idleTimeout: 60 });
+  findUser = async (id) =>
+    (
+      (await sql`select "id", "username", "email", "password_hash", "email_verified", "email_verified_at", "role", "disabled_at", "last_login_at", "last_login_ip", "last_login_user_agent", "created_at", "updated_at" from "users" where "users"."id" = ${id} limit ${1}`) as UserRow[]
+    )[0];
+  closeDatabase = () => sql.close({ timeout: 2 });
+}
+
 const redis = createClient({ url: process.env.REDIS_URL });
 await redis.connect();
 
@@ -34,7 +66,7 @@ function verify(token: string, nowSeconds: number): Claims | null {
   if (token.length > 4096) return null;
   const [header, payload, sig, extra] = token.split(".");
   if (header !== HEADER || !payload || !sig || extra !== undefined) return null;
-  const expected = createHmac("sha256", secret).update(`${header}.${payload}`).digest();
+  const expected = new Bun.CryptoHasher("sha256", secret).update(`${header}.${payload}`).digest();
   const given = Buffer.from(sig, "base64url");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   try {
@@ -60,8 +92,7 @@ const server = Bun.serve({
     if (!claims) return unauthorized();
     const revoked = await redis.exists([`${PREFIX}deny:jti:${claims.jti}`, `${PREFIX}revoked:sid:${claims.sid}`, `${PREFIX}revoked:uid:${claims.sub}`]);
     if (revoked > 0) return unauthorized();
-    // The same columns drizzle's db.select().from(users) asks for, by primary key.
-    const [user] = await sql`select "id", "username", "email", "password_hash", "email_verified", "email_verified_at", "role", "disabled_at", "last_login_at", "last_login_ip", "last_login_user_agent", "created_at", "updated_at" from "users" where "users"."id" = ${claims.sub} limit ${1}`;
+    const user = await findUser(claims.sub);
     if (!user) return unauthorized();
     return Response.json({
       id: user.id,
@@ -69,16 +100,16 @@ const server = Bun.serve({
       email: user.email,
       email_verified: user.email_verified,
       role: user.role,
-      created_at: (user.created_at as Date).toISOString(),
+      created_at: user.created_at.toISOString(),
     });
   },
 });
 
-console.log(JSON.stringify({ msg: "reference listening", port: server.port, pid: process.pid }));
+console.log(JSON.stringify({ msg: "reference listening", driver, port: server.port, pid: process.pid }));
 const stop = async () => {
   server.stop(true);
   await redis.close().catch(() => {});
-  await sql.end({ timeout: 2 });
+  await closeDatabase();
   process.exit(0);
 };
 process.on("SIGTERM", () => void stop());

@@ -43,8 +43,10 @@ function requests() {
       method: "POST",
       headers: json,
       setupRequest(request) {
-        const n = dynamic.first + (i++ % dynamic.count);
-        return { ...request, body: JSON.stringify({ username_or_email: `${dynamic.prefix}${n}`, password: dynamic.password }) };
+        const k = i++;
+        const n = dynamic.first + (k % dynamic.count);
+        const headers = dynamic.ips ? { ...json, "x-forwarded-for": `${dynamic.ipPrefix ?? "10.77"}.${Math.floor((k % dynamic.ips) / 250)}.${((k % dynamic.ips) % 250) + 1}` } : json;
+        return { ...request, headers, body: JSON.stringify({ [dynamic.field ?? "username_or_email"]: `${dynamic.prefix}${n}${dynamic.suffix ?? ""}`, password: dynamic.password }) };
       },
       onResponse: (status) => count(status),
     },

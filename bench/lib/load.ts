@@ -11,8 +11,12 @@ import { join } from "node:path";
 export type Dynamic =
   /** POST {refresh_token}: each connection presents the token the previous refresh of its session issued. */
   | { kind: "refresh"; tokensFile: string }
-  /** POST {username_or_email, password}: cycles over users `${prefix}${first..first+count-1}`. */
-  | { kind: "login"; prefix: string; first: number; count: number; password: string; headers?: Record<string, string> };
+  /**
+   * POST {username_or_email, password}: cycles over users `${prefix}${first..first+count-1}${suffix}`
+   * (`field` names the identifier, e.g. "email" for better-auth). With `ips`, each request comes
+   * from one of that many X-Forwarded-For addresses in turn (`${ipPrefix}.<0..255>.<1..>`).
+   */
+  | { kind: "login"; prefix: string; first: number; count: number; password: string; headers?: Record<string, string>; field?: string; suffix?: string; ips?: number; ipPrefix?: string };
 
 export interface LoadSpec {
   label: string;
@@ -113,7 +117,9 @@ local json_headers = ${luaHeaders({ ...headers, ...dynamic.headers, "Content-Typ
 function request()
   i = i + 1
   local n = ${dynamic.first} + (tid + i * ${spec.threads}) % ${dynamic.count}
-  return wrk.format("POST", nil, json_headers, '{"username_or_email":"${dynamic.prefix}' .. n .. '","password":' .. ${luaString(JSON.stringify(dynamic.password))} .. '}')
+${dynamic.ips ? `  local ip = (tid + i * ${spec.threads}) % ${dynamic.ips}
+  json_headers["X-Forwarded-For"] = ${luaString(dynamic.ipPrefix ?? "10.77")} .. "." .. math.floor(ip / 250) .. "." .. (ip % 250 + 1)
+` : ""}  return wrk.format("POST", nil, json_headers, '{"${dynamic.field ?? "username_or_email"}":"${dynamic.prefix}' .. n .. '${dynamic.suffix ?? ""}","password":' .. ${luaString(JSON.stringify(dynamic.password))} .. '}')
 end
 local function on_response(status, headers, body) end
 `);
