@@ -1,22 +1,45 @@
 /**
  * Argon2id through Bun.password at the configured cost. Verification against a dummy hash
- * gives unknown accounts the same cost as wrong passwords.
+ * gives unknown accounts the same cost as wrong passwords. Every hash and verification takes a
+ * turn from one scheduler per process (hash-scheduler.ts): one at a time per core, the least
+ * demanding client first, so a flood from many IPs cannot hold every slot.
  */
+import { availableParallelism } from "node:os";
 import type { Config } from "../../config";
+import { rateLimited } from "../../errors";
 import { isCommonPassword } from "./common-passwords";
+import { HashQueueFull, HashScheduler, type HashTurn } from "./hash-scheduler";
 
 export type Argon2Cost = Config["argon2"];
+export type { HashTurn } from "./hash-scheduler";
 
-export function hashPassword(password: string, cost: Argon2Cost): Promise<string> {
-  return Bun.password.hash(password, { algorithm: "argon2id", memoryCost: cost.memoryCost, timeCost: cost.timeCost });
+/** The process's cores are shared by every app it runs, so the scheduler is per process. */
+const argon2 = new HashScheduler({ concurrency: availableParallelism(), clock: { now: () => performance.now() } });
+
+/** Work the server does for itself (bootstrap, start-up): one client of its own. */
+const SERVER: HashTurn = { client: "(server)" };
+
+async function inTurn<T>(turn: HashTurn, work: () => Promise<T>): Promise<T> {
+  try {
+    return await argon2.run(turn, work);
+  } catch (error) {
+    if (error instanceof HashQueueFull) throw rateLimited(error.retryAfterSeconds);
+    throw error;
+  }
 }
 
-export async function verifyPassword(password: string, hash: string): Promise<boolean> {
-  try {
-    return await Bun.password.verify(password, hash);
-  } catch {
-    return false;
-  }
+export function hashPassword(password: string, cost: Argon2Cost, turn: HashTurn = SERVER): Promise<string> {
+  return inTurn(turn, () => Bun.password.hash(password, { algorithm: "argon2id", memoryCost: cost.memoryCost, timeCost: cost.timeCost }));
+}
+
+/** False for a wrong password or a malformed hash; 429 when the scheduler refuses the turn. */
+export function verifyPassword(password: string, hash: string, turn: HashTurn = SERVER): Promise<boolean> {
+  return inTurn(turn, () => Bun.password.verify(password, hash).catch(() => false));
+}
+
+/** The turn of a request's client: its IP (the same key as the rate limits). */
+export function clientTurn(ip: string | null, priority = false): HashTurn {
+  return { client: ip ?? "unknown", priority };
 }
 
 /** True when the hash was made with another algorithm or cost than the configured one. */

@@ -10,7 +10,7 @@ import { sendVerificationEmail } from "../account/service";
 import { type Actor, recordAudit } from "../audit/service";
 import { findUserByEmail, findUserById, findUserByLogin } from "../users/service";
 import { accountRetryAfter, clearFailedLogins, recordFailedLogin } from "./login-throttle";
-import { dummyHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from "./passwords";
+import { clientTurn, dummyHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from "./passwords";
 import {
   type ClientInfo,
   createSession,
@@ -83,7 +83,7 @@ export async function register(deps: Deps, input: RegisterInput, client: ClientI
   const taken = await takenFields(deps, normalised);
   if (Object.keys(taken).length > 0) throw new AppError("conflict", "Username or email is already registered", { fields: taken });
 
-  const passwordHash = await hashPassword(normalised.password, deps.config.argon2);
+  const passwordHash = await hashPassword(normalised.password, deps.config.argon2, clientTurn(client.ip));
   const now = new Date(deps.clock.now());
   let created: { user: User; session: Session; refreshToken: string };
   try {
@@ -124,7 +124,8 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
   }
 
   // Unknown users cost one Argon2 verification too, against a hash of the same cost.
-  const valid = await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash(deps.config.argon2)));
+  const turn = clientTurn(client.ip);
+  const valid = await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash(deps.config.argon2)), turn);
   const now = new Date(deps.clock.now());
   if (!user || !valid) {
     deps.metrics.logins.inc({ result: "invalid_credentials" });
@@ -141,7 +142,7 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
   deps.metrics.logins.inc({ result: "success" });
 
   const current = user.passwordHash!; // a null hash never verifies
-  const passwordHash = needsRehash(current, deps.config.argon2) ? await hashPassword(input.password, deps.config.argon2) : current;
+  const passwordHash = needsRehash(current, deps.config.argon2) ? await hashPassword(input.password, deps.config.argon2, turn) : current;
   const signed = await db.transaction(async (tx) => {
     const [updated] = await tx
       .update(users)
