@@ -23,6 +23,10 @@ export const users = pgTable(
     lastLoginUserAgent: text("last_login_user_agent"),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
     updatedAt: timestamptz("updated_at").notNull().defaultNow(),
+    /** What the admin's search matches: both names lowercased, apart (docs/architecture.md, admin search). */
+    searchText: text("search_text")
+      .notNull()
+      .generatedAlwaysAs(sql`lower(username) || chr(1) || lower(email)`),
   },
   (table) => [
     uniqueIndex("users_username_lower_key").on(sql`lower(${table.username})`),
@@ -33,9 +37,8 @@ export const users = pgTable(
     index("users_username_sort_idx").on(table.username, table.id),
     index("users_email_sort_idx").on(table.email, table.id),
     index("users_last_login_sort_idx").on(sql`${table.lastLoginAt} desc nulls last`, sql`${table.id} desc`),
-    // Trigram indexes serve the admin's case-insensitive substring search (ILIKE '%…%').
-    index("users_username_trgm_idx").using("gin", sql`${table.username} gin_trgm_ops`),
-    index("users_email_trgm_idx").using("gin", sql`${table.email} gin_trgm_ops`),
+    // One trigram index serves the admin's case-insensitive substring search (LIKE '%…%' on search_text).
+    index("users_search_trgm_idx").using("gin", sql`${table.searchText} gin_trgm_ops`),
   ],
 );
 

@@ -20,7 +20,7 @@ export function adminController(deps: Deps) {
           "/users",
           async ({ query }) => {
             const page = await admin.listUsers(deps, query);
-            return { users: page.items.map(adminUserView), total: page.total, page: page.page, per_page: page.per_page, total_pages: page.total_pages };
+            return { users: page.items.map(adminUserView), total: page.total, total_exact: page.total_exact, page: page.page, per_page: page.per_page, total_pages: page.total_pages };
           },
           { query: AdminModel.userListQuery, response: { 200: AdminModel.userList, ...denied, 422: errorResponses(422)[422]! }, detail: detail("List and search users") },
         )

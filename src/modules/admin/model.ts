@@ -49,7 +49,11 @@ export const AdminModel = {
     status: t.Optional(t.Union([t.Literal("active"), t.Literal("disabled")])),
     sort: t.Optional(t.String({ maxLength: 20, description: "created_at, last_login_at, username or email; prefix - for descending (default -created_at)" })),
   }),
-  userList: t.Object({ users: t.Array(AdminUser), ...pageFields }),
+  userList: t.Object({
+    users: t.Array(AdminUser),
+    ...pageFields,
+    total_exact: t.Boolean({ description: "False when more than 10,000 match: total is then the database's estimate" }),
+  }),
   userDetail: t.Composite([AdminUser, t.Object({ session_count: t.Integer() })]),
   roleBody: t.Object({ role }),
   sessions: t.Object({ sessions: t.Array(t.Omit(AuthModel.session, ["current"])) }),

@@ -2,7 +2,7 @@
  * User administration. Every rule that protects the last admin is decided inside one
  * transaction that locks the active admins' rows, so two admins acting at once cannot both win.
  */
-import { and, asc, count, desc, eq, gt, ilike, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, gt, inArray, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/client";
 import { auditLog, type Role, sessions, type User, users } from "../../db/schema";
@@ -64,8 +64,10 @@ function userFilters(query: UserListQuery): SQL | undefined {
   const conditions: SQL[] = [];
   const search = query.search?.trim();
   if (search) {
-    const pattern = `%${escapeLike(search)}%`;
-    conditions.push(or(ilike(users.username, pattern), ilike(users.email, pattern))!);
+    // search_text is lower(username) || chr(1) || lower(email); lower() on both sides is the
+    // database's own case folding, as ILIKE's. No username or email holds chr(1), so a search
+    // containing it matches nothing rather than spanning the two.
+    conditions.push(search.includes("\u0001") ? sql`false` : sql`${users.searchText} like lower(${`%${escapeLike(search)}%`})`);
   }
   if (query.role) conditions.push(eq(users.role, query.role));
   if (query.email_verified !== undefined) conditions.push(eq(users.emailVerified, query.email_verified));
@@ -74,29 +76,79 @@ function userFilters(query: UserListQuery): SQL | undefined {
   return conditions.length > 0 ? and(...conditions) : undefined;
 }
 
-export async function listUsers(deps: Deps, query: UserListQuery): Promise<Page<User>> {
-  const db = deps.database.reader;
+/**
+ * Totals are exact up to this many matches; beyond, the planner's estimate (and `total_exact`
+ * false): counting every row of a broad filter costs a scan of the whole match on every page.
+ */
+export const EXACT_TOTAL_LIMIT = 10_000;
+
+type SortOrder = { field: SortField; descending: boolean };
+
+// Only last_login_at can be null: never-signed-in users go last when newest-first, and the
+// mirrored ascending order lets one index serve both directions.
+function orderOf(column: SQL | AnyPgColumn, field: SortField, descending: boolean): SQL {
+  if (field === "last_login_at") return descending ? sql`${column} desc nulls last` : sql`${column} asc nulls first`;
+  return descending ? sql`${column} desc` : sql`${column} asc`;
+}
+
+/** The planner's row estimate for the filter (EXPLAIN plans it without running it). */
+async function estimatedMatches(db: Db, where: SQL | undefined): Promise<number> {
+  const result = (await db.execute(sql`explain (format json) ${db.select({ one: sql`1` }).from(users).where(where)}`)) as unknown;
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
+  const plan = rows[0]?.["QUERY PLAN"];
+  const parsed = (typeof plan === "string" ? JSON.parse(plan) : plan) as { Plan: { "Plan Rows": number } }[];
+  return Math.round(parsed[0]?.Plan["Plan Rows"] ?? 0);
+}
+
+/**
+ * The page and the total of a filtered, sorted user list. First the ids of at most
+ * EXACT_TOTAL_LIMIT + 1 matches, narrow rows sorted in the database, give the page's ids and
+ * the exact total in one statement (a selective search touches its matches once); then the
+ * page's rows by primary key. When more match, the page comes from walking the sort index
+ * (cheap when matches are dense) and the total is estimated.
+ */
+async function findUserPage(db: Db, where: SQL | undefined, sort: SortOrder, limit: number, offset: number): Promise<{ items: User[]; total: number; exact: boolean }> {
+  const column = sortColumns[sort.field];
+  const tieBreak = (id: SQL | AnyPgColumn) => (sort.descending ? sql`${id} desc` : sql`${id} asc`);
+  const matches = db
+    .select({ id: users.id, key: sql`${column}`.as("sort_key") })
+    .from(users)
+    .where(where)
+    .limit(EXACT_TOTAL_LIMIT + 1)
+    .as("matches");
+  const ids = await db
+    .select({ id: matches.id, total: sql<number>`count(*) over ()`.mapWith(Number) })
+    .from(matches)
+    .orderBy(orderOf(sql`${matches.key}`, sort.field, sort.descending), tieBreak(matches.id))
+    .limit(limit)
+    .offset(offset);
+  const counted = ids[0]?.total;
+  if (counted !== undefined && counted <= EXACT_TOTAL_LIMIT) {
+    const rows = await db.select().from(users).where(inArray(users.id, ids.map((row) => row.id)));
+    const byId = new Map(rows.map((user) => [user.id, user]));
+    return { items: ids.map((row) => byId.get(row.id)).filter((user): user is User => user !== undefined), total: counted, exact: true };
+  }
+  const [items, total] = await Promise.all([
+    db.select().from(users).where(where).orderBy(orderOf(column, sort.field, sort.descending), tieBreak(users.id)).limit(limit).offset(offset),
+    counted === undefined ? cappedCount(db, where) : Promise.resolve(EXACT_TOTAL_LIMIT + 1),
+  ]);
+  if (total <= EXACT_TOTAL_LIMIT) return { items, total, exact: true };
+  return { items, total: Math.max(EXACT_TOTAL_LIMIT + 1, await estimatedMatches(db, where)), exact: false };
+}
+
+/** The number of matches, counted up to EXACT_TOTAL_LIMIT + 1. */
+async function cappedCount(db: Db, where: SQL | undefined): Promise<number> {
+  const capped = db.select({ one: sql`1`.as("one") }).from(users).where(where).limit(EXACT_TOTAL_LIMIT + 1).as("capped");
+  const [row] = await db.select({ n: count() }).from(capped);
+  return row?.n ?? 0;
+}
+
+export async function listUsers(deps: Deps, query: UserListQuery): Promise<Page<User> & { total_exact: boolean }> {
   const page = clampPage(query.page);
   const perPage = clampPerPage(query.per_page);
-  const { field, descending } = parseSort(query.sort);
-  const where = userFilters(query);
-  const column = sortColumns[field];
-  // Only last_login_at can be null: never-signed-in users go last when newest-first, and the
-  // mirrored ascending order lets one index serve both directions.
-  const order =
-    field === "last_login_at" ? (descending ? sql`${column} desc nulls last` : sql`${column} asc nulls first`) : descending ? desc(column) : asc(column);
-  const [items, [totals]] = await Promise.all([
-    db
-      .select()
-      .from(users)
-      .where(where)
-      .orderBy(order, descending ? desc(users.id) : asc(users.id))
-      .limit(perPage)
-      .offset((page - 1) * perPage),
-    db.select({ total: count() }).from(users).where(where),
-  ]);
-  const total = totals?.total ?? 0;
-  return { items, total, page, per_page: perPage, total_pages: Math.ceil(total / perPage) };
+  const sort = parseSort(query.sort);
+  const result = await findUserPage(deps.database.reader, userFilters(query), sort, perPage, (page - 1) * perPage);
+  return { items: result.items, total: result.total, total_exact: result.exact, page, per_page: perPage, total_pages: Math.ceil(result.total / perPage) };
 }
 
 export async function getUser(deps: Deps, id: string): Promise<{ user: User; sessionCount: number }> {
