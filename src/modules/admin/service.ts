@@ -2,7 +2,7 @@
  * User administration. Every rule that protects the last admin is decided inside one
  * transaction that locks the active admins' rows, so two admins acting at once cannot both win.
  */
-import { and, count, desc, eq, gt, inArray, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/client";
 import { auditLog, type Role, sessions, type User, users } from "../../db/schema";
@@ -101,11 +101,11 @@ async function estimatedMatches(db: Db, where: SQL | undefined): Promise<number>
 }
 
 /**
- * The page and the total of a filtered, sorted user list. First the ids of at most
- * EXACT_TOTAL_LIMIT + 1 matches, narrow rows sorted in the database, give the page's ids and
- * the exact total in one statement (a selective search touches its matches once); then the
- * page's rows by primary key. When more match, the page comes from walking the sort index
- * (cheap when matches are dense) and the total is estimated.
+ * The page and the total of a filtered, sorted user list, in one statement when at most
+ * EXACT_TOTAL_LIMIT match: the matches' ids and sort keys (narrow rows, a selective search
+ * touches each match once), sorted and paged in the database with their exact count, joined
+ * back to the page's rows by primary key. When more match, the page comes from walking the sort
+ * index (cheap when matches are dense) and the total is the planner's estimate.
  */
 async function findUserPage(db: Db, where: SQL | undefined, sort: SortOrder, limit: number, offset: number): Promise<{ items: User[]; total: number; exact: boolean }> {
   const column = sortColumns[sort.field];
@@ -116,18 +116,20 @@ async function findUserPage(db: Db, where: SQL | undefined, sort: SortOrder, lim
     .where(where)
     .limit(EXACT_TOTAL_LIMIT + 1)
     .as("matches");
-  const ids = await db
-    .select({ id: matches.id, total: sql<number>`count(*) over ()`.mapWith(Number) })
+  const pageIds = db
+    .select({ id: sql`${matches.id}`.as("page_id"), key: sql`${matches.key}`.as("page_key"), total: sql<number>`count(*) over ()`.as("total") })
     .from(matches)
     .orderBy(orderOf(sql`${matches.key}`, sort.field, sort.descending), tieBreak(matches.id))
     .limit(limit)
-    .offset(offset);
-  const counted = ids[0]?.total;
-  if (counted !== undefined && counted <= EXACT_TOTAL_LIMIT) {
-    const rows = await db.select().from(users).where(inArray(users.id, ids.map((row) => row.id)));
-    const byId = new Map(rows.map((user) => [user.id, user]));
-    return { items: ids.map((row) => byId.get(row.id)).filter((user): user is User => user !== undefined), total: counted, exact: true };
-  }
+    .offset(offset)
+    .as("page_ids");
+  const rows = await db
+    .select({ user: users, total: sql<number>`${pageIds.total}`.mapWith(Number) })
+    .from(pageIds)
+    .innerJoin(users, eq(users.id, sql`${pageIds.id}`))
+    .orderBy(orderOf(sql`${pageIds.key}`, sort.field, sort.descending), tieBreak(sql`${pageIds.id}`));
+  const counted = rows[0]?.total;
+  if (counted !== undefined && counted <= EXACT_TOTAL_LIMIT) return { items: rows.map((row) => row.user), total: counted, exact: true };
   const [items, total] = await Promise.all([
     db.select().from(users).where(where).orderBy(orderOf(column, sort.field, sort.descending), tieBreak(users.id)).limit(limit).offset(offset),
     counted === undefined ? cappedCount(db, where) : Promise.resolve(EXACT_TOTAL_LIMIT + 1),
