@@ -74,12 +74,16 @@ const S = {
   mixed: QUICK ? 3 : 5,
   betterAuthUsers: num("BENCH_BETTER_AUTH_USERS", QUICK ? 50 : 200),
 };
-/** Every peer's pool is sized like Cobalt's (DATABASE_POOL_SIZE's default in src/config.ts). */
-const POOL_SIZE = 20;
+/**
+ * Every server's database pool, Cobalt's included (DATABASE_POOL_SIZE): one size for all. Not
+ * Cobalt's default of 20: eight servers at 20 exceed Postgres's default max_connections (100).
+ */
+const POOL_SIZE = num("BENCH_POOL_SIZE", 10);
 const PG_ADMIN_URL = env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/13";
 const PASSWORD = "bench-Pa55word-Cobalt-7f3a";
 const JWT_SECRET = randomBytes(48).toString("base64url");
+const ENCRYPTION_KEY = randomBytes(32).toString("base64url");
 const ARGON2 = loadConfig({ ARGON2_MEMORY_KIB: env.ARGON2_MEMORY_KIB, ARGON2_TIME_COST: env.ARGON2_TIME_COST }).argon2;
 const DB_NAME = `cobalt_bench_${Date.now().toString(36)}_${process.pid}`;
 const WORK = mkdtempSync(join(tmpdir(), "cobalt-bench-"));
@@ -102,6 +106,10 @@ function cobaltEnv(port: number, extra: Record<string, string | undefined>): Rec
     PORT: String(port),
     APP_URL: `http://127.0.0.1:${port}`,
     JWT_SECRET,
+    // HS256 unless a run asks for EdDSA: the bare peers check HS256.
+    JWT_ALG: "HS256",
+    ENCRYPTION_KEY,
+    DATABASE_POOL_SIZE: String(POOL_SIZE),
     LOG_LEVEL: env.BENCH_LOG_LEVEL ?? "info",
     LOG_FORMAT: "json",
     ARGON2_MEMORY_KIB: String(ARGON2.memoryCost),
@@ -409,6 +417,15 @@ async function main(): Promise<void> {
     if (response.status !== 200 || !response.accessToken) throw new Error(`sign-in of the ${name} failed: ${response.status} ${JSON.stringify(response.body)}`);
   }
   const bearer = { authorization: `Bearer ${meUser.accessToken}` };
+  // Cobalt with EdDSA access tokens (the default since §10): with the verified-token cache (a
+  // client repeating its token hits it) and without (every request verifies Ed25519).
+  const eddsaHit = await startCobalt("cobalt eddsa", { DATABASE_URL: databaseUrl, REDIS_URL, ...RATE_LIMITS_OFF, JWT_ALG: "EdDSA" }, { logFile: null });
+  servers.push(eddsaHit);
+  const eddsaMiss = await startCobalt("cobalt eddsa no cache", { DATABASE_URL: databaseUrl, REDIS_URL, ...RATE_LIMITS_OFF, JWT_ALG: "EdDSA", JWT_VERIFY_CACHE_SIZE: "0" }, { logFile: null });
+  servers.push(eddsaMiss);
+  const eddsaUser = await signIn(eddsaHit.url, `${USER_PREFIX}9003`);
+  if (eddsaUser.status !== 200 || !eddsaUser.accessToken) throw new Error(`EdDSA sign-in failed: ${eddsaUser.status}`);
+  const eddsaBearer = { authorization: `Bearer ${eddsaUser.accessToken}` };
   const meUrl = (server: ServerProcess) => `${server.url}/api/v1/auth/me`;
 
   // The bare peers answer the same /me body as Cobalt for the same token; better-auth answers its own.
@@ -452,6 +469,8 @@ async function main(): Promise<void> {
     const contenders: Contender[] = [
       { key: "reference", label: "reference (Bun.serve + Bun.SQL + redis)", server: reference, url: meUrl(reference), headers: bearer },
       { key: "cobalt", label: "Cobalt", server: cobalt, url: meUrl(cobalt), headers: bearer },
+      { key: "cobalt_eddsa_cache_hit", label: "Cobalt, EdDSA token, cache hit", server: eddsaHit, url: meUrl(eddsaHit), headers: eddsaBearer },
+      { key: "cobalt_eddsa_cache_miss", label: "Cobalt, EdDSA token, no cache", server: eddsaMiss, url: meUrl(eddsaMiss), headers: eddsaBearer },
       { key: "reference_postgresjs", label: "reference on postgres.js", server: referencePg, url: meUrl(referencePg), headers: bearer },
       ...(express ? [{ key: "express", label: "Express 5 + jsonwebtoken (KeyObject)", server: express, url: meUrl(express), headers: bearer }] : []),
       { key: "better_auth_get_session", label: "better-auth get-session", server: betterAuth, url: `${betterAuth.url}/api/auth/get-session`, headers: betterAuthHeaders },
@@ -686,6 +705,8 @@ async function main(): Promise<void> {
   // /me ratios: the median over rounds of the two req/s (or p99) measured in the same round.
   const ratios = {
     me_vs_reference: meRounds?.ratio("cobalt", "reference") ?? null,
+    me_eddsa_cache_hit_vs_reference: meRounds?.ratio("cobalt_eddsa_cache_hit", "reference") ?? null,
+    me_eddsa_cache_miss_vs_reference: meRounds?.ratio("cobalt_eddsa_cache_miss", "reference") ?? null,
     me_vs_reference_postgresjs: meRounds?.ratio("cobalt", "reference_postgresjs") ?? null,
     me_vs_express: meRounds?.ratio("cobalt", "express") ?? null,
     me_vs_better_auth_get_session: meRounds?.ratio("cobalt", "better_auth_get_session") ?? null,
@@ -717,6 +738,8 @@ async function main(): Promise<void> {
   const allErrors = rows.reduce((sum, r) => sum + (r.errors ?? 0), 0);
   const checks = [
     { target: "/me >= 0.85x the Bun.SQL reference req/s (HS256; median of per-round ratios)", value: ratios.me_vs_reference, met: ratios.me_vs_reference === null ? null : ratios.me_vs_reference >= 0.85 },
+    { target: "/me with EdDSA tokens (cache hit) >= 0.85x the reference", value: ratios.me_eddsa_cache_hit_vs_reference, met: ratios.me_eddsa_cache_hit_vs_reference === null ? null : ratios.me_eddsa_cache_hit_vs_reference >= 0.85 },
+    { target: "/me with EdDSA tokens (no cache: every request verifies) >= 0.85x the reference", value: ratios.me_eddsa_cache_miss_vs_reference, met: ratios.me_eddsa_cache_miss_vs_reference === null ? null : ratios.me_eddsa_cache_miss_vs_reference >= 0.85 },
     { target: "  (stretch) /me >= 1.0x the reference", value: ratios.me_vs_reference, met: ratios.me_vs_reference === null ? null : ratios.me_vs_reference >= 1 },
     { target: "/me >= 5x Express (jsonwebtoken with a KeyObject) req/s", value: ratios.me_vs_express, met: ratios.me_vs_express === null ? null : ratios.me_vs_express >= 5 },
     { target: "/me >= 5x better-auth get-session req/s", value: ratios.me_vs_better_auth_get_session, met: ratios.me_vs_better_auth_get_session === null ? null : ratios.me_vs_better_auth_get_session >= 5 },
