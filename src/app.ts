@@ -37,7 +37,7 @@ export function createApp(deps: Deps) {
         maxAge: 600,
       }),
     )
-    .use(apiDocs(pkg.version))
+    .use(apiDocs({ version: pkg.version, appUrl: config.appUrl }))
     .use(healthController(deps))
     .use(metricsRoute(deps))
     .use(jwksController(deps))

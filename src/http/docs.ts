@@ -1,7 +1,7 @@
 import { dirname, join } from "node:path";
-import { openapi } from "@elysiajs/openapi";
 import { FormatRegistry } from "@sinclair/typebox";
 import { Elysia } from "elysia";
+import { buildDocument } from "./openapi";
 
 // Importing @elysiajs/openapi replaces TypeBox's global string formats with checks that build
 // a new zod schema on every call (measured: a tenth of the CPU of GET /auth/me). Put plain
@@ -16,42 +16,49 @@ FormatRegistry.Set("email", (value) => EMAIL.test(value));
 const SWAGGER_DIST = dirname(Bun.resolveSync("swagger-ui-dist/package.json", import.meta.dir));
 const ASSETS = new Set(["swagger-ui-bundle.js", "swagger-ui.css"]);
 
-export function apiDocs(version: string) {
-  return new Elysia({ name: "api-docs" })
-    .use(
-      openapi({
-        path: "/swagger",
-        specPath: "/swagger/json",
-        provider: "swagger-ui",
-        swagger: {
-          cdn: "/swagger/assets/swagger-ui-bundle.js",
-          theme: "/swagger/assets/swagger-ui.css",
-          persistAuthorization: true,
-        },
-        // /api mirrors /api/v1; document the canonical prefix once.
-        exclude: { paths: [/^\/api\/(?!v1\/)/, /^\/swagger/, /^\/dev\//, /^\/metrics/] },
-        documentation: {
-          info: {
-            title: "Cobalt API",
-            version,
-            description: "Authentication and user management. Errors always have the shape {error, code, details, request_id}.",
-          },
-          tags: [
-            { name: "Auth", description: "Sign-up, sign-in, tokens and sessions" },
-            { name: "Admin", description: "User administration (admin role)" },
-            { name: "Health", description: "Probes for load balancers and orchestrators" },
-          ],
-          components: {
-            securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
-          },
-        },
-      }),
+// persistAuthorization stays off: Swagger UI would keep a pasted token in localStorage, where
+// any script on the origin can read it long after the tab is closed.
+const INIT_SCRIPT = `window.onload = function () {
+  window.ui = SwaggerUIBundle({ url: "/swagger/json", dom_id: "#swagger-ui", persistAuthorization: false, deepLinking: true });
+};
+`;
+
+const PAGE = `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8" />
+  <meta name="viewport" content="width=device-width, initial-scale=1" />
+  <title>Cobalt API</title>
+  <link rel="stylesheet" href="/swagger/assets/swagger-ui.css" />
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/swagger/assets/swagger-ui-bundle.js"></script>
+  <script src="/swagger/assets/init.js"></script>
+</body>
+</html>
+`;
+
+/** The API reference: the OpenAPI document at /swagger/json and Swagger UI at /swagger. */
+export function apiDocs({ version, appUrl }: { version: string; appUrl: string }) {
+  let document: string | undefined;
+  const page = () => new Response(PAGE, { headers: { "content-type": "text/html; charset=utf-8" } });
+  const plugin: Elysia = new Elysia({ name: "api-docs" });
+  return plugin
+    .get("/swagger", page, { detail: { hide: true } })
+    .get("/swagger/", page, { detail: { hide: true } })
+    .get(
+      "/swagger/json",
+      // Built once, on first use, when every route is registered; the same bytes every time after.
+      () => new Response((document ??= JSON.stringify(buildDocument(plugin, { version, appUrl }))), { headers: { "content-type": "application/json; charset=utf-8" } }),
+      { detail: { hide: true } },
     )
     .get(
       "/swagger/assets/:file",
       ({ params, status, set }) => {
-        if (!ASSETS.has(params.file)) return status(404, "Not found");
         set.headers["cache-control"] = "public, max-age=86400";
+        if (params.file === "init.js") return new Response(INIT_SCRIPT, { headers: { "content-type": "text/javascript; charset=utf-8" } });
+        if (!ASSETS.has(params.file)) return status(404, "Not found");
         return Bun.file(join(SWAGGER_DIST, params.file));
       },
       { detail: { hide: true } },

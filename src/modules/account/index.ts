@@ -1,12 +1,11 @@
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
 import { clientInfo } from "../../http/context";
-import { errorResponses } from "../../http/model";
+import { BEARER, errorResponses, operation, PUBLIC } from "../../http/model";
 import { authGuard } from "../auth/guard";
 import { AccountModel } from "./model";
 import * as account from "./service";
 
-const bearer = [{ bearer: [] }];
 const FORGOT_ANSWER = "If an account uses this address, a message with a reset link is on its way.";
 
 /** Email verification and password flows; mounted under /auth next to sign-in. */
@@ -21,8 +20,8 @@ export function accountController(deps: Deps) {
       },
       {
         auth: true,
-        response: { 202: AccountModel.accepted, ...errorResponses(400, 401, 429) },
-        detail: { summary: "Send a new email-verification message", security: bearer },
+        response: { 202: AccountModel.accepted, ...errorResponses(400) },
+        detail: operation("sendVerification", "Send a new email-verification message", { security: BEARER, description: "400 `already_verified` when there is nothing to verify; throttled per address." }),
       },
     )
     .post(
@@ -33,8 +32,8 @@ export function accountController(deps: Deps) {
       },
       {
         body: AccountModel.verifyEmail,
-        response: { 200: AccountModel.ok, ...errorResponses(400, 422) },
-        detail: { summary: "Verify an email address with the token from the message" },
+        response: { 200: AccountModel.ok, ...errorResponses(400) },
+        detail: operation("verifyEmail", "Verify an email address with the token from the message", { security: PUBLIC, description: "400 `invalid_token` or `expired_token` for a bad link." }),
       },
     )
     .post(
@@ -45,8 +44,8 @@ export function accountController(deps: Deps) {
       },
       {
         body: AccountModel.forgotPassword,
-        response: { 202: AccountModel.accepted, ...errorResponses(422, 429) },
-        detail: { summary: "Ask for a password-reset message", description: "Always 202 with the same body, whether or not the address is registered." },
+        response: { 202: AccountModel.accepted },
+        detail: operation("forgotPassword", "Ask for a password-reset message", { security: PUBLIC, description: "Always 202 with the same body, whether or not the address is registered." }),
       },
     )
     .post(
@@ -57,8 +56,8 @@ export function accountController(deps: Deps) {
       },
       {
         body: AccountModel.resetPassword,
-        response: { 200: AccountModel.ok, ...errorResponses(400, 422, 429) },
-        detail: { summary: "Set a new password with the token from the message", description: "Ends every session of the user; does not sign in." },
+        response: { 200: AccountModel.ok, ...errorResponses(400) },
+        detail: operation("resetPassword", "Set a new password with the token from the message", { security: PUBLIC, description: "Ends every session of the user; does not sign in. 400 `invalid_token` or `expired_token` for a bad link." }),
       },
     )
     .post(
@@ -70,8 +69,8 @@ export function accountController(deps: Deps) {
       {
         auth: true,
         body: AccountModel.changePassword,
-        response: { 200: AccountModel.ok, ...errorResponses(401, 422) },
-        detail: { summary: "Change the password (needs the current one)", description: "Ends the user's other sessions.", security: bearer },
+        response: { 200: AccountModel.ok },
+        detail: operation("changePassword", "Change the password (needs the current one)", { security: BEARER, description: "Ends the user's other sessions." }),
       },
     );
 }

@@ -1,15 +1,16 @@
 import { Elysia, t } from "elysia";
 import type { Deps } from "../../deps";
 import { clientInfo } from "../../http/context";
-import { errorResponses, NoContent, Uuid } from "../../http/model";
+import { BEARER, errorResponses, NoContent, operation, Uuid } from "../../http/model";
 import { authGuard } from "../auth/guard";
 import { AdminModel } from "./model";
 import * as admin from "./service";
 import { adminSessionView, adminUserView, auditEventView } from "./view";
 
-const detail = (summary: string, description?: string) => ({ summary, description, security: [{ bearer: [] }] });
-const idParams = t.Object({ id: Uuid });
-const denied = errorResponses(401, 403);
+const detail = (id: string, summary: string, description: string) => operation(id, summary, { security: BEARER, description });
+const idParams = AdminModel.idParams;
+/** 403: not an admin (or the role was just taken away). */
+const denied = errorResponses(403);
 
 export function adminController(deps: Deps) {
   return new Elysia({ prefix: "/admin", detail: { tags: ["Admin"] } })
@@ -22,7 +23,7 @@ export function adminController(deps: Deps) {
             const page = await admin.listUsers(deps, query);
             return { users: page.items.map(adminUserView), total: page.total, total_exact: page.total_exact, page: page.page, per_page: page.per_page, total_pages: page.total_pages };
           },
-          { query: AdminModel.userListQuery, response: { 200: AdminModel.userList, ...denied, 422: errorResponses(422)[422]! }, detail: detail("List and search users") },
+          { query: AdminModel.userListQuery, response: { 200: AdminModel.userList, ...denied }, detail: detail("listUsers", "List and search users", "Filters combine; `search` is a case-insensitive fragment of username or email. Out-of-range `page` and `per_page` are clamped.") },
         )
         .get(
           "/users/:id",
@@ -30,21 +31,21 @@ export function adminController(deps: Deps) {
             const { user, sessionCount } = await admin.getUser(deps, params.id);
             return { ...adminUserView(user), session_count: sessionCount };
           },
-          { params: idParams, response: { 200: AdminModel.userDetail, ...errorResponses(401, 403, 404, 422) }, detail: detail("One user, with its active session count") },
+          { params: idParams, response: { 200: AdminModel.userDetail, ...errorResponses(403, 404) }, detail: detail("getUser", "One user, with its active session count", "The user with `disabled_at`, `last_login_at`, timestamps and the number of active sessions.") },
         )
         .patch(
           "/users/:id/disable",
           async ({ params, currentUser, request }) => adminUserView(await admin.setUserDisabled(deps, currentUser, params.id, true, clientInfo(request))),
           {
             params: idParams,
-            response: { 200: t.Omit(AdminModel.userDetail, ["session_count"]), ...errorResponses(401, 403, 404, 409, 422) },
-            detail: detail("Disable a user", "Ends every session and access token of the user at once. Not yourself, not the last active admin."),
+            response: { 200: AdminModel.user, ...errorResponses(403, 404, 409) },
+            detail: detail("disableUser", "Disable a user", "Ends every session and access token of the user at once. Not yourself, not the last active admin (409)."),
           },
         )
         .patch(
           "/users/:id/enable",
           async ({ params, currentUser, request }) => adminUserView(await admin.setUserDisabled(deps, currentUser, params.id, false, clientInfo(request))),
-          { params: idParams, response: { 200: t.Omit(AdminModel.userDetail, ["session_count"]), ...errorResponses(401, 403, 404, 422) }, detail: detail("Enable a user") },
+          { params: idParams, response: { 200: AdminModel.user, ...errorResponses(403, 404) }, detail: detail("enableUser", "Enable a user", "Lets a disabled user sign in again; sessions ended by the disable stay ended.") },
         )
         .patch(
           "/users/:id/role",
@@ -52,8 +53,8 @@ export function adminController(deps: Deps) {
           {
             params: idParams,
             body: AdminModel.roleBody,
-            response: { 200: t.Omit(AdminModel.userDetail, ["session_count"]), ...errorResponses(401, 403, 404, 409, 422) },
-            detail: detail("Change a user's role", "The last active admin cannot be demoted; nor can you demote yourself."),
+            response: { 200: AdminModel.user, ...errorResponses(403, 404, 409) },
+            detail: detail("setUserRole", "Change a user's role", "The last active admin cannot be demoted; nor can you demote yourself (409)."),
           },
         )
         .delete(
@@ -62,29 +63,29 @@ export function adminController(deps: Deps) {
             await admin.deleteUser(deps, currentUser, params.id, clientInfo(request));
             return status(204, undefined);
           },
-          { params: idParams, response: { 204: NoContent, ...errorResponses(401, 403, 404, 409, 422) }, detail: detail("Delete a user and everything it owns", "Not yourself, not the last active admin.") },
+          { params: idParams, response: { 204: NoContent, ...errorResponses(403, 404, 409) }, detail: detail("deleteUser", "Delete a user and everything it owns", "Not yourself, not the last active admin (409).") },
         )
         .get(
           "/users/:id/sessions",
           async ({ params }) => ({ sessions: (await admin.listUserSessions(deps, params.id)).map(adminSessionView) }),
-          { params: idParams, response: { 200: AdminModel.sessions, ...errorResponses(401, 403, 404, 422) }, detail: detail("A user's active sessions") },
+          { params: idParams, response: { 200: AdminModel.sessions, ...errorResponses(403, 404) }, detail: detail("listUserSessions", "A user's active sessions", "Every session of the user that has not ended or expired.") },
         )
         .delete(
-          "/users/:id/sessions/:sessionId",
+          "/users/:id/sessions/:session_id",
           async ({ params, currentUser, request, status }) => {
-            await admin.revokeUserSession(deps, currentUser, params.id, params.sessionId, clientInfo(request));
+            await admin.revokeUserSession(deps, currentUser, params.id, params.session_id, clientInfo(request));
             return status(204, undefined);
           },
-          { params: t.Object({ id: Uuid, sessionId: Uuid }), response: { 204: NoContent, ...errorResponses(401, 403, 404, 422) }, detail: detail("End one of a user's sessions") },
+          { params: t.Object({ id: Uuid, session_id: Uuid }), response: { 204: NoContent, ...errorResponses(403, 404) }, detail: detail("endUserSession", "End one of a user's sessions", "Revokes the session and its access tokens at once; 404 when the session is not that user's.") },
         )
-        .get("/stats", () => admin.getStats(deps), { response: { 200: AdminModel.stats, ...denied }, detail: detail("User and session counts") })
+        .get("/stats", () => admin.getStats(deps), { response: { 200: AdminModel.stats, ...denied }, detail: detail("getStats", "User and session counts", "Totals of users by state and role, active sessions and sign-ups in the last 7 days.") })
         .get(
           "/audit",
           async ({ query }) => {
             const page = await admin.listAudit(deps, query);
             return { events: page.items.map(auditEventView), total: page.total, page: page.page, per_page: page.per_page, total_pages: page.total_pages };
           },
-          { query: AdminModel.auditQuery, response: { 200: AdminModel.auditList, ...errorResponses(401, 403, 422) }, detail: detail("The audit log, newest first") },
+          { query: AdminModel.auditQuery, response: { 200: AdminModel.auditList, ...denied }, detail: detail("listAudit", "The audit log, newest first", "Filter by `user_id` (actor or target) and `action`; paged like the user list.") },
         ),
     );
 }

@@ -1,74 +1,96 @@
 import { t } from "elysia";
-import { AuthModel } from "../auth/model";
+import { DateTime, Integer, named, nullable, requestBody, responseObject, Uuid } from "../../http/model";
+import { AdminSession } from "../auth/model";
+import { SORT_FIELDS } from "./service";
 
 const role = t.Union([t.Literal("user"), t.Literal("admin")]);
-const dateTime = t.String({ format: "date-time" });
+const status = t.Union([t.Literal("active"), t.Literal("disabled")]);
 
-export const AdminUser = t.Object({
+const userFields = {
   id: t.String({ format: "uuid" }),
-  username: t.String(),
-  email: t.String(),
+  username: t.String({ examples: ["ada_lovelace"] }),
+  email: t.String({ examples: ["ada@example.com"] }),
   email_verified: t.Boolean(),
   role,
-  status: t.Union([t.Literal("active"), t.Literal("disabled")]),
-  disabled_at: t.Nullable(dateTime),
-  last_login_at: t.Nullable(dateTime),
-  created_at: dateTime,
-  updated_at: dateTime,
-});
+  status,
+  disabled_at: nullable(DateTime()),
+  last_login_at: nullable(DateTime()),
+  created_at: DateTime(),
+  updated_at: DateTime(),
+};
+export const AdminUser = named("User", responseObject(userFields));
 
 const pageFields = {
-  total: t.Integer(),
-  page: t.Integer(),
-  per_page: t.Integer(),
-  total_pages: t.Integer(),
+  total: Integer({ description: "Items matching the filters", examples: [42] }),
+  page: Integer({ examples: [1] }),
+  per_page: Integer({ examples: [20] }),
+  total_pages: Integer({ examples: [3] }),
 };
 
+// Out-of-range values are clamped, not refused: page below 1 is 1, per_page is brought into 1..100.
 const pageQuery = {
-  page: t.Optional(t.Numeric({ description: "1-based; clamped to at least 1" })),
-  per_page: t.Optional(t.Numeric({ description: "Clamped to 1..100; default 20" })),
+  page: t.Optional(t.Integer({ description: "1-based page number; values below 1 are read as 1", default: 1 })),
+  per_page: t.Optional(t.Integer({ description: "Items per page, 1 to 100; smaller values are read as 1, larger as 100", default: 20 })),
 };
 
-export const AuditEvent = t.Object({
-  id: t.String({ format: "uuid" }),
-  action: t.String(),
-  actor_id: t.Nullable(t.String()),
-  target_id: t.Nullable(t.String()),
-  ip: t.Nullable(t.String()),
-  user_agent: t.Nullable(t.String()),
-  details: t.Record(t.String(), t.Unknown()),
-  created_at: dateTime,
-});
+const sortValues = SORT_FIELDS.flatMap((field) => [field, `-${field}`]);
+
+export const AuditEvent = named(
+  "AuditEvent",
+  responseObject({
+    id: t.String({ format: "uuid" }),
+    action: t.String({ examples: ["login"] }),
+    actor_id: nullable(t.String({ format: "uuid" })),
+    target_id: nullable(t.String({ format: "uuid" })),
+    ip: nullable(t.String()),
+    user_agent: nullable(t.String()),
+    details: t.Object({}, { additionalProperties: true }),
+    created_at: DateTime(),
+  }),
+);
 
 export const AdminModel = {
   userListQuery: t.Object({
     ...pageQuery,
     search: t.Optional(t.String({ maxLength: 200, description: "Case-insensitive fragment of username or email" })),
     role: t.Optional(role),
-    email_verified: t.Optional(t.BooleanString()),
-    status: t.Optional(t.Union([t.Literal("active"), t.Literal("disabled")])),
-    sort: t.Optional(t.String({ maxLength: 20, description: "created_at, last_login_at, username or email; prefix - for descending (default -created_at)" })),
+    email_verified: t.Optional(t.Boolean()),
+    status: t.Optional(status),
+    sort: t.Optional(
+      t.Union(
+        sortValues.map((value) => t.Literal(value)),
+        { description: "Sort field; prefix `-` for descending (default `-created_at`)", error: `Sort by one of ${SORT_FIELDS.join(", ")}, prefixed with - for descending` },
+      ),
+    ),
   }),
-  userList: t.Object({
-    users: t.Array(AdminUser),
-    ...pageFields,
-    total_exact: t.Boolean({ description: "False when more than 10,000 match: total is then the database's estimate" }),
-  }),
-  userDetail: t.Composite([AdminUser, t.Object({ session_count: t.Integer() })]),
-  roleBody: t.Object({ role }),
-  sessions: t.Object({ sessions: t.Array(t.Omit(AuthModel.session, ["current"])) }),
-  stats: t.Object({
-    total_users: t.Integer(),
-    verified_users: t.Integer(),
-    admin_users: t.Integer(),
-    disabled_users: t.Integer(),
-    active_sessions: t.Integer(),
-    signups_7d: t.Integer(),
-  }),
+  userList: named(
+    "UserPage",
+    responseObject({
+      users: t.Array(AdminUser),
+      ...pageFields,
+      total_exact: t.Boolean({ description: "False when more than 10,000 match: total is then the database's estimate" }),
+    }),
+  ),
+  user: AdminUser,
+  userDetail: named("UserDetail", responseObject({ ...userFields, session_count: Integer({ description: "Active sessions" }) })),
+  roleBody: named("RoleChange", requestBody({ role })),
+  sessions: named("AdminSessionList", responseObject({ sessions: t.Array(AdminSession) })),
+  stats: named(
+    "Stats",
+    responseObject({
+      total_users: Integer(),
+      verified_users: Integer(),
+      admin_users: Integer(),
+      disabled_users: Integer(),
+      active_sessions: Integer(),
+      signups_7d: Integer({ description: "Sign-ups in the last 7 days" }),
+    }),
+  ),
   auditQuery: t.Object({
     ...pageQuery,
     user_id: t.Optional(t.String({ format: "uuid", error: "user_id must be a UUID" })),
     action: t.Optional(t.String({ maxLength: 64 })),
   }),
-  auditList: t.Object({ events: t.Array(AuditEvent), ...pageFields }),
+  auditList: named("AuditPage", responseObject({ events: t.Array(AuditEvent), ...pageFields })),
+  idParams: t.Object({ id: Uuid }),
 };

@@ -36,8 +36,10 @@ export interface Page<T> {
 
 /** Pages beyond this are empty anyway at any realistic size; the cap keeps OFFSET in range. */
 const MAX_PAGE = 100_000;
-export const clampPage = (page: number | undefined) => Math.min(MAX_PAGE, Math.max(1, Math.floor(page ?? 1) || 1));
-export const clampPerPage = (perPage: number | undefined) => Math.min(100, Math.max(1, Math.floor(perPage ?? 20) || 20));
+const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, Math.floor(value)));
+/** Out-of-range numbers are brought into range (page 0 is page 1, per_page 0 is 1); missing or NaN takes the default. */
+export const clampPage = (page: number | undefined) => (page === undefined || Number.isNaN(page) ? 1 : clamp(page, 1, MAX_PAGE));
+export const clampPerPage = (perPage: number | undefined) => (perPage === undefined || Number.isNaN(perPage) ? 20 : clamp(perPage, 1, 100));
 
 /** LIKE wildcards in the search text are literal characters, not patterns. */
 export function escapeLike(text: string): string {

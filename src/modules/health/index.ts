@@ -1,5 +1,6 @@
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
+import { operation, PUBLIC } from "../../http/model";
 import { HealthModel } from "./model";
 import { checkHealth } from "./service";
 
@@ -13,11 +14,11 @@ export function healthController({ database, store, clock, metrics }: Pick<Deps,
       },
       {
         response: { 200: HealthModel.report, 503: HealthModel.report },
-        detail: { summary: "Health of the app and its backing services" },
+        detail: operation("health", "Health of the app and its backing services", { security: PUBLIC, description: "200 while the database answers (`degraded` when Redis does not), 503 `unhealthy` when the database is down." }),
       },
     )
     // Liveness: the process answers; orchestrators restart it when this stops answering.
-    .get("/live", () => ({ status: "alive" as const }), { response: HealthModel.live, detail: { summary: "Liveness probe" } })
+    .get("/live", () => ({ status: "alive" as const }), { response: HealthModel.live, detail: operation("live", "Liveness probe", { security: PUBLIC, description: "Answers while the process runs; restart it when this stops answering." }) })
     // Readiness: send traffic only while the database answers.
     .get(
       "/ready",
@@ -29,6 +30,6 @@ export function healthController({ database, store, clock, metrics }: Pick<Deps,
           return status(503, { status: "not_ready" as const });
         }
       },
-      { response: { 200: HealthModel.ready, 503: HealthModel.ready }, detail: { summary: "Readiness probe" } },
+      { response: { 200: HealthModel.ready, 503: HealthModel.ready }, detail: operation("ready", "Readiness probe", { security: PUBLIC, description: "200 while the database answers within 2 s, else 503: send traffic only while ready." }) },
     );
 }
