@@ -38,6 +38,7 @@ export const TAGS = [
   { name: "Auth", description: "Sign-up, sign-in, tokens, sessions, email verification and passwords" },
   { name: "Admin", description: "User administration; needs the admin role" },
   { name: "Health", description: "Probes for load balancers and orchestrators (outside /api)" },
+  { name: "Keys", description: "The public keys that verify Cobalt's access tokens, for other services" },
 ];
 
 const SECURITY_SCHEMES = {

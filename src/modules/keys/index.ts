@@ -1,7 +1,8 @@
 import { Elysia, t } from "elysia";
 import type { Deps } from "../../deps";
+import { named, operation, PUBLIC, responseObject } from "../../http/model";
 
-const Jwk = t.Object({ kty: t.String(), crv: t.String(), x: t.String(), kid: t.String(), alg: t.Literal("EdDSA"), use: t.Literal("sig") });
+const Jwk = named("Jwk", responseObject({ kty: t.String(), crv: t.String(), x: t.String(), kid: t.String(), alg: t.Literal("EdDSA"), use: t.Literal("sig") }));
 
 /**
  * The public keys that verify Cobalt's access tokens (RFC 7517). Public by nature: any origin may
@@ -17,8 +18,11 @@ export function jwksController({ accessTokens }: Pick<Deps, "accessTokens">) {
       return { keys: await accessTokens.publishedKeys() };
     },
     {
-      response: t.Object({ keys: t.Array(Jwk) }),
-      detail: { summary: "JSON Web Key Set", description: "The signing key, the next key and every retired key whose tokens may still be live. Empty when JWT_ALG=HS256." },
+      response: named("JwkSet", responseObject({ keys: t.Array(Jwk) })),
+      detail: operation("getJwks", "JSON Web Key Set", {
+        security: PUBLIC,
+        description: "The signing key, the next key and every retired key whose tokens may still be live. Empty when JWT_ALG=HS256.",
+      }),
     },
   );
 }
