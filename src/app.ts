@@ -7,6 +7,7 @@ import { apiDocs } from "./http/docs";
 import { errorHandler } from "./http/errors";
 import { hostGuard } from "./http/hosts";
 import { securityHeaders } from "./http/security";
+import { apiSemantics, KnownPaths } from "./http/semantics";
 import { RateLimiter } from "./http/rate-limit";
 import { outboxRoutes } from "./mail/outbox";
 import { apiRoutes } from "./modules/api";
@@ -19,21 +20,24 @@ import { webRoutes } from "./web";
 export function createApp(deps: Deps) {
   const { config, logger } = deps;
   const limiter = new RateLimiter(deps.store, config.rateLimits, logger, deps.metrics);
+  // Which methods each path takes (405 + Allow, 415), read from the finished app's routes.
+  const known: KnownPaths = new KnownPaths((): readonly { method: string; path: string }[] => app.routes);
   // Bun's own limit is a backstop (it answers 413 with no body); the JSON 413 comes from securityHeaders.
   // standardHostname: false — Elysia's shortcut finds the path at a fixed offset of the URL, so
   // a short Host ("x") moved the path the router saw ("/xyzw/metrics" ran "/metrics").
-  return new Elysia({ serve: { maxRequestBodySize: config.bodyLimitBytes * 4 }, handler: { standardHostname: false } })
-    .use(errorHandler(logger, deps.metrics))
+  const app = new Elysia({ serve: { maxRequestBodySize: config.bodyLimitBytes * 4 }, handler: { standardHostname: false } })
+    .use(errorHandler(logger, deps.metrics, known))
     .use(requestContext(deps))
     .use(hostGuard(config))
     .use(securityHeaders(config))
+    .use(apiSemantics(known))
     .use(
       cors({
         origin: config.corsOrigins,
         credentials: true,
         methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         allowedHeaders: ["Content-Type", "Authorization", "X-Request-Id", "X-CSRF-Token"],
-        exposeHeaders: ["X-Request-Id", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"],
+        exposeHeaders: ["X-Request-Id", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Location", "WWW-Authenticate", "Allow"],
         maxAge: 600,
       }),
     )
@@ -46,6 +50,7 @@ export function createApp(deps: Deps) {
     .use(apiRoutes(deps, "/api", limiter))
     .use(outboxRoutes(deps.mailer))
     .use(webRoutes(deps, limiter));
+  return app;
 }
 
 export type App = ReturnType<typeof createApp>;

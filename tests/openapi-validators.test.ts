@@ -54,7 +54,7 @@ describe("the OpenAPI document passes standard validators", () => {
     );
     console.log(`swagger-parser: ${report}`);
     expect(report).toBe("valid");
-  });
+  }, CLI_TIMEOUT_MS);
 
   test(
     "Redocly CLI lint (recommended rules) reports no errors",

@@ -4,6 +4,7 @@ import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 import { StoreUnavailableError } from "../store";
 import { requestMeta } from "./context";
+import { type KnownPaths, methodNotAllowed, wwwAuthenticate } from "./semantics";
 
 export interface ErrorBody {
   error: string;
@@ -91,13 +92,16 @@ export function toErrorResponse(error: unknown, code: string | number, logger: L
 }
 
 /** Every error, whoever threw it, leaves as DESIGN.md's JSON shape with the request id. */
-export function errorHandler(logger: Logger, metrics: Metrics) {
+export function errorHandler(logger: Logger, metrics: Metrics, known?: KnownPaths) {
   return new Elysia({ name: "error-handler" }).onError({ as: "global" }, ({ error, code, request, set }) => {
     if (error instanceof StoreUnavailableError) metrics.storeErrors.inc({ effect: "failed_closed" });
-    const { status, body, headers } = toErrorResponse(error, code, logger);
+    const wrongMethod = code === "NOT_FOUND" && known ? methodNotAllowed(known, request) : undefined;
+    if (wrongMethod) set.headers.allow = wrongMethod.allow;
+    const { status, body, headers } = toErrorResponse(wrongMethod?.error ?? error, code, logger);
     const requestId = requestMeta(request)?.id ?? "";
     set.status = status;
     if (headers) Object.assign(set.headers, headers);
+    if (status === 401) set.headers["www-authenticate"] = wwwAuthenticate(body.code);
     return Response.json({ ...body, request_id: requestId } satisfies ErrorBody, { status, headers: { ...(set.headers as Record<string, string>), "content-type": "application/json" } });
   });
 }

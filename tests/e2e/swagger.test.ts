@@ -63,6 +63,30 @@ describe.skipIf(!hasChromium)("the API reference in the browser", () => {
     const spec = await app.json<{ paths: Record<string, unknown> }>("GET", "/swagger/json");
     const paths = Object.keys(spec.body.paths);
     expect(paths).toContain("/api/v1/auth/login");
-    expect(paths.filter((path) => !path.startsWith("/api/v1/") && !path.startsWith("/health"))).toEqual([]);
+    expect(paths.filter((path) => !path.startsWith("/api/v1/") && !path.startsWith("/health") && !path.startsWith("/.well-known/"))).toEqual([]);
+  });
+
+  test("/swagger/ works too, and a pasted token is not kept in localStorage", async () => {
+    const { context, page } = await newPage(browser, log);
+    await context.route(
+      (url) => url.origin !== origin,
+      (route) => route.abort("blockedbyclient"),
+    );
+    expect((await page.goto(`${origin}/swagger/`))?.status()).toBe(200);
+    await page.locator(".opblock-summary-path", { hasText: "/api/v1/auth/login" }).first().waitFor({ timeout: 15_000 });
+    const token = "pasted.token.value-do-not-keep";
+    await page.locator("button.authorize").first().click();
+    const dialog = page.locator(".modal-ux");
+    await dialog.locator("input").first().fill(token);
+    await dialog.locator("button.authorize").first().click();
+    await dialog.locator("button.btn-done, button.close-modal").first().click();
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    expect(stored).not.toContain(token);
+    // A reload forgets it: nothing was persisted anywhere the page can read.
+    await page.reload();
+    await page.locator(".opblock-summary-path", { hasText: "/api/v1/auth/login" }).first().waitFor({ timeout: 15_000 });
+    expect(await page.locator("button.authorize.locked").count()).toBe(0);
+    expect(log.problems).toEqual([]);
+    await context.close();
   });
 });
