@@ -36,6 +36,7 @@ const DOCUMENTED = /^\/(?:api\/v1\/|health(?:\/|$)|\.well-known\/)/;
 
 export const TAGS = [
   { name: "Auth", description: "Sign-up, sign-in, tokens, sessions, email verification and passwords" },
+  { name: "Social sign-in", description: "Providers for signing in with another account, and the caller's linked identities" },
   { name: "Admin", description: "User administration; needs the admin role" },
   { name: "Health", description: "Probes for load balancers and orchestrators (outside /api)" },
   { name: "Keys", description: "The public keys that verify Cobalt's access tokens, for other services" },
@@ -203,6 +204,8 @@ function finishResponses(path: string, operation: Operation): void {
   if (operation.parameters?.length) shared.push("422");
   if (operation.security?.some((requirement) => "bearer" in requirement) && !operation.security.some((requirement) => Object.keys(requirement).length === 0)) shared.push("401");
   if (isApi(path)) shared.push("429", "503");
+  // The host check answers before any route: a Host this server does not serve.
+  shared.push("421");
   for (const status of shared) finished[status] ??= { $ref: `#/components/responses/${ERROR_RESPONSES[status]!.name}` };
   operation.responses = Object.fromEntries(Object.entries(finished).sort(([a], [b]) => a.localeCompare(b)));
 }

@@ -5,24 +5,26 @@
 import { Elysia, t } from "elysia";
 import type { Deps } from "../../deps";
 import { clientInfo } from "../../http/context";
-import { errorResponses, NoContent, Uuid } from "../../http/model";
+import { BEARER, errorResponses, NoContent, operation, PUBLIC, Uuid } from "../../http/model";
 import { authGuard } from "../auth/guard";
 import { OAuthModel } from "./model";
 import { configuredProviders, listIdentities, toIdentityView, unlinkIdentity } from "./service";
-
-const bearer = [{ bearer: [] }];
 
 export function oauthController(deps: Deps) {
   return new Elysia({ prefix: "/auth", detail: { tags: ["Social sign-in"] } })
     .use(authGuard(deps))
     .get("/providers", () => ({ providers: configuredProviders(deps) }), {
       response: { 200: OAuthModel.providers },
-      detail: { summary: "Configured social sign-in providers" },
+      detail: operation("listProviders", "Configured social sign-in providers", { security: PUBLIC, description: "The providers this deployment has configured; an empty list when none is." }),
     })
     .get(
       "/identities",
       async ({ auth }) => ({ identities: (await listIdentities(deps.database.db, auth.userId)).map((identity) => toIdentityView(deps, identity)) }),
-      { auth: true, response: { 200: OAuthModel.identities, ...errorResponses(401) }, detail: { summary: "The caller's linked provider identities", security: bearer } },
+      {
+        auth: true,
+        response: { 200: OAuthModel.identities },
+        detail: operation("listIdentities", "The caller's linked provider identities", { security: BEARER, description: "Every provider account linked to the caller's account." }),
+      },
     )
     .delete(
       "/identities/:id",
@@ -33,12 +35,11 @@ export function oauthController(deps: Deps) {
       {
         auth: true,
         params: t.Object({ id: Uuid }),
-        response: { 204: NoContent, ...errorResponses(401, 404, 409, 422) },
-        detail: {
-          summary: "Unlink a provider identity",
-          description: "409 `last_sign_in_method` when it would leave the account with no password and no other identity.",
-          security: bearer,
-        },
+        response: { 204: NoContent, ...errorResponses(404, 409) },
+        detail: operation("unlinkIdentity", "Unlink a provider identity", {
+          security: BEARER,
+          description: "404 for an identity that is not the caller's; 409 `last_sign_in_method` when it would leave the account with no password and no other identity.",
+        }),
       },
     );
 }
