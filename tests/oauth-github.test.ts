@@ -134,7 +134,7 @@ describe("a provider that does not answer", () => {
   let slow: TestApp;
   beforeAll(async () => {
     const port = await freePort();
-    slow = await startTestApp({ port, env: { ...oauthEnv(world.google, world.acme, world.github), APP_URL: `http://127.0.0.1:${port}`, OAUTH_TIMEOUT_SECONDS: "0.3" } });
+    slow = await startTestApp({ port, env: { ...oauthEnv(world.google, world.acme, world.github), APP_URL: `http://127.0.0.1:${port}`, OAUTH_TIMEOUT_SECONDS: "0.3", RATE_LIMIT_LOGIN: "4/600" } });
   }, START_TIMEOUT_MS);
   afterAll(async () => {
     world.github.hangToken = false;
@@ -161,5 +161,12 @@ describe("a provider that does not answer", () => {
     expect(response.status).toBe(400);
     expect(pageText(await response.text())).toContain("Acme SSO is not answering");
     expect(await lastFailure(slow)).toEqual({ provider: "acme", reason: "provider_unavailable" });
+  });
+
+  test("starting round trips is throttled per IP like sign-in: a burst ends on the slow-down page", async () => {
+    // Two of this app's four starts went to the tests above.
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await slow.fetch("/oauth/github/start", { headers: { accept: "text/html" } })).status);
+    expect(statuses).toEqual([302, 302, 429]);
   });
 });

@@ -198,6 +198,14 @@ describe("linking and unlinking", () => {
     expect(response.headers.get("location")).toBe(`/login?next=${encodeURIComponent("/oauth/acme/start?link=1")}`);
   });
 
+  test("a link finished after the browser signed out is refused, and links nothing", async () => {
+    const { browser, user } = await signedUpWithGoogle();
+    const callback = await roundTrip(browser, world.app, "/oauth/acme/start?link=1", { login: providerAccount("acme"), stopAtCallback: true });
+    for (const name of ["access_token", "refresh_token"]) browser.jars.get(new URL(world.app.url).host)!.delete(name);
+    expectFailurePage(await browser.visit(callback.url), 400, "Your session changed");
+    expect((await db().select().from(oauthAccounts).where(eq(oauthAccounts.userId, user.id))).map((row) => row.provider)).toEqual(["google"]);
+  });
+
   test("an identity that belongs to another account is refused, never moved", async () => {
     const first = await signedUpWithGoogle();
     const second = await signedUpWithGoogle();

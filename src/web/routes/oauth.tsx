@@ -59,6 +59,8 @@ async function start(ctx: PageContext): Promise<Response> {
   const next = safeNext(ctx.url.searchParams.get("next"));
   if (linking && !ctx.viewer) return redirect(ctx, loginUrl(`${ctx.url.pathname}${ctx.url.search}`));
   if (!linking && ctx.viewer) return redirect(ctx, next);
+  // Each start stores an attempt and may call the provider: it spends the sign-in budget.
+  await ctx.env.limiter.consume("login", ctx.ip);
   try {
     const { url, state } = await beginFlow(ctx.deps, id, { next, linkUserId: linking ? ctx.viewer!.user.id : null });
     ctx.cookies.set(STATE_COOKIE, state, { maxAge: FLOW_TTL_SECONDS });
