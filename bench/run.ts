@@ -664,7 +664,7 @@ async function main(): Promise<void> {
     );
 
     // Informational: the same attacker aims at one account; its per-account backoff then also
-    // refuses the rightful owner (the lock-out trade-off of DESIGN.md §5).
+    // refuses the rightful owner (the lock-out trade-off in docs/architecture.md, "Rate limits").
     const target = `${USER_PREFIX}88`;
     const targeted = await load(
       spec("attack on one account", url, QUICK ? 2 : 3, {

@@ -8,7 +8,6 @@ import { errorHandler } from "./http/errors";
 import { hostGuard } from "./http/hosts";
 import { securityHeaders } from "./http/security";
 import { apiSemantics, KnownPaths } from "./http/semantics";
-import { RateLimiter } from "./http/rate-limit";
 import { outboxRoutes } from "./mail/outbox";
 import { apiRoutes } from "./modules/api";
 import { healthController } from "./modules/health";
@@ -19,7 +18,6 @@ import { webRoutes } from "./web";
 /** Composes plugins and modules. Tests call this directly with their own deps. */
 export function createApp(deps: Deps) {
   const { config, logger } = deps;
-  const limiter = new RateLimiter(deps.store, config.rateLimits, logger, deps.metrics);
   // Which methods each path takes (405 + Allow, 415), read from the finished app's routes.
   const known: KnownPaths = new KnownPaths((): readonly { method: string; path: string }[] => app.routes);
   // Bun's own limit is a backstop (it answers 413 with no body); the JSON 413 comes from securityHeaders.
@@ -46,10 +44,10 @@ export function createApp(deps: Deps) {
     .use(metricsRoute(deps))
     .use(jwksController(deps))
     // /api always means the latest version: the same routes, mounted twice.
-    .use(apiRoutes(deps, "/api/v1", limiter))
-    .use(apiRoutes(deps, "/api", limiter))
+    .use(apiRoutes(deps, "/api/v1"))
+    .use(apiRoutes(deps, "/api"))
     .use(outboxRoutes(deps.mailer))
-    .use(webRoutes(deps, limiter));
+    .use(webRoutes(deps));
   return app;
 }
 

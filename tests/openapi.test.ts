@@ -26,7 +26,7 @@ beforeAll(async () => {
 }, START_TIMEOUT_MS);
 afterAll(() => app.stop());
 
-// DESIGN.md §3: the /auth routes, their JSON bodies, and whether they need the bearer token.
+// docs/routes.md: the /auth routes, their JSON bodies, and whether they need the bearer token.
 const AUTH_ROUTES: { method: string; path: string; body?: string[]; bearer: boolean }[] = [
   { method: "post", path: "/api/v1/auth/register", body: ["username", "email", "password"], bearer: false },
   { method: "post", path: "/api/v1/auth/login", body: ["username_or_email", "password"], bearer: false },

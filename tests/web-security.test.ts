@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { sessions, users } from "../src/db/schema";
-import { originAllowed } from "../src/web/csrf";
+import { originAllowed } from "../src/http/origin";
 import { safeNext } from "../src/web/next";
 import { RELAXED_LIMITS } from "./helpers/auth";
 import { startTestApp, type TestApp } from "./helpers/app";

@@ -3,35 +3,18 @@
  * DATA_DIR/pglite when not. Everything above this file sees the same `Db` type and only the
  * query builder, so both drivers behave alike.
  */
-import { resolve } from "node:path";
-import type { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { withReplicas } from "drizzle-orm/pg-core";
 import { drizzle as drizzleBunSql } from "drizzle-orm/bun-sql";
 import { migrate as migrateBunSql } from "drizzle-orm/bun-sql/migrator";
 import type { Config } from "../config";
+import { type Database, type Db, MIGRATIONS_FOLDER, withTimeout } from "./database";
 import * as schema from "./schema";
 
-export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type { Database, Db } from "./database";
 
-export const MIGRATIONS_FOLDER = resolve(import.meta.dir, "../../drizzle");
 /** Any fixed number: instances starting together take turns applying migrations. */
 const MIGRATION_LOCK_KEY = 4_201_337;
-
-export interface Database {
-  kind: "postgres" | "pglite";
-  /** Writes and reads that must see them. */
-  db: Db;
-  /** Read-only queries that may lag a little (a replica when DATABASE_READ_URL is set). */
-  reader: Db;
-  ping(timeoutMs?: number): Promise<void>;
-  /** Applies the committed drizzle-kit migrations; safe on every start. */
-  migrate(): Promise<void>;
-  close(): Promise<void>;
-  /** For embedded databases only: the PGlite instance (tests clone it). */
-  pglite?: PGlite;
-}
 
 /**
  * Bun's built-in Postgres client. postgres.js 3.4.9 was dropped: with its default pipelining it
@@ -41,18 +24,6 @@ export interface Database {
  */
 function postgresClient(url: string, poolSize: number) {
   return new Bun.SQL(url, { max: poolSize, connectionTimeout: 5, idleTimeout: 60 });
-}
-
-export async function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 export function openPostgres(url: string, poolSize: number, readUrl?: string): Database {

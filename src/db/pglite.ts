@@ -4,7 +4,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
-import { type Database, MIGRATIONS_FOLDER, withTimeout } from "./client";
+import { type Database, MIGRATIONS_FOLDER, withTimeout } from "./database";
 import * as schema from "./schema";
 
 export function pgliteExtensions() {

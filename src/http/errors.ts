@@ -2,6 +2,7 @@ import { Elysia, ValidationError } from "elysia";
 import { AppError, ERRORS, type ErrorName } from "../errors";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
+import { isDatabaseUnavailable } from "../db/errors";
 import { StoreUnavailableError } from "../store";
 import { requestMeta } from "./context";
 import { type KnownPaths, methodNotAllowed, wwwAuthenticate } from "./semantics";
@@ -13,20 +14,8 @@ export interface ErrorBody {
   request_id: string;
 }
 
-/** Postgres connection failures (and postgres.js's own) mean "try later", not "we broke". */
-const DATABASE_DOWN_CODES = new Set(["ERR_POSTGRES_CONNECTION_CLOSED", "ERR_POSTGRES_CONNECTION_TIMEOUT", "ERR_POSTGRES_CONNECTION_REFUSED", "ERR_POSTGRES_IDLE_TIMEOUT", "ERR_POSTGRES_LIFETIME_TIMEOUT", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "57P01", "57P03"]);
-
 export function isBackendUnavailable(error: unknown): boolean {
-  if (error instanceof StoreUnavailableError) return true;
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 4; depth++) {
-    // Bun.SQL puts its own ERR_POSTGRES_* in code and the server's SQLSTATE in errno.
-    for (const code of [(current as { code?: unknown }).code, (current as { errno?: unknown }).errno]) {
-      if (typeof code === "string" && (DATABASE_DOWN_CODES.has(code) || code.startsWith("08"))) return true;
-    }
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
+  return error instanceof StoreUnavailableError || isDatabaseUnavailable(error);
 }
 
 type ErrorResponse = { status: number; body: Omit<ErrorBody, "request_id">; headers?: Record<string, string> };
@@ -91,10 +80,21 @@ export function toErrorResponse(error: unknown, code: string | number, logger: L
   return registered("internal_error");
 }
 
-/** Every error, whoever threw it, leaves as DESIGN.md's JSON shape with the request id. */
+/** Requests answered by pages (src/web/plugin.ts) render their own errors; everything else gets JSON. */
+const errorRenderers = new WeakMap<Request, (error: unknown) => Promise<Response>>();
+export function answerErrorsWith(request: Request, render: (error: unknown) => Promise<Response>): void {
+  errorRenderers.set(request, render);
+}
+export function answerErrorsAsJson(request: Request): void {
+  errorRenderers.delete(request);
+}
+
+/** Every error, whoever threw it, leaves in the error shape with the request id (docs/architecture.md, "Errors"), or as a page. */
 export function errorHandler(logger: Logger, metrics: Metrics, known?: KnownPaths) {
   return new Elysia({ name: "error-handler" }).onError({ as: "global" }, ({ error, code, request, set }) => {
     if (error instanceof StoreUnavailableError) metrics.storeErrors.inc({ effect: "failed_closed" });
+    const render = errorRenderers.get(request);
+    if (render) return render(error);
     const wrongMethod = code === "NOT_FOUND" && known ? methodNotAllowed(known, request) : undefined;
     if (wrongMethod) set.headers.allow = wrongMethod.allow;
     const { status, body, headers } = toErrorResponse(wrongMethod?.error ?? error, code, logger);

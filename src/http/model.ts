@@ -20,7 +20,7 @@
  *   time it validates with it, and the document would change after the first request.
  */
 import { type ObjectOptions, type SchemaOptions, type TProperties, type TSchema, Type } from "@sinclair/typebox";
-import { t } from "elysia";
+import { type DocumentDecoration, t } from "elysia";
 import { type ErrorCode as ErrorCodeName, errorCodes } from "../errors";
 
 /** The key that names a schema for components.schemas (removed from the published document). */
@@ -109,3 +109,9 @@ interface OperationOptions {
 export function operation(id: string, summary: string, { description, security, tags }: OperationOptions) {
   return { operationId: id, summary, description, security, ...(tags ? { tags } : {}) };
 }
+
+/**
+ * What a policy macro requires, said in the route's `detail` as OpenAPI extensions
+ * (`x-auth`, `x-rate-limit`): the document publishes them and docs/routes.md is made from them.
+ */
+export const policyNote = (note: Record<`x-${string}`, string>) => note as DocumentDecoration;

@@ -1,56 +1,9 @@
-/**
- * Shared rate limits: one atomic store step per check, keyed by bucket and client (IP or
- * account). When the store is unreachable, limits fail open: logged, counted, request allowed.
- */
-import type { Config, RateLimit } from "../config";
-import { rateLimited } from "../errors";
-import type { Logger } from "../logger";
-import type { Metrics } from "../metrics";
-import type { Store } from "../store";
-
-export type Bucket = keyof Config["rateLimits"];
-
-export interface LimitState {
-  limit: number;
-  remaining: number;
-  resetSeconds: number;
-}
-
-export class RateLimiter {
-  constructor(
-    private readonly store: Store,
-    private readonly limits: Config["rateLimits"],
-    private readonly logger: Logger,
-    private readonly metrics: Metrics,
-  ) {}
-
-  /** Counts one request; throws the 429 AppError when over the limit. Null when the bucket is off or the store is down. */
-  async consume(bucket: Bucket, subject: string): Promise<LimitState | null> {
-    const limit = this.limits[bucket];
-    if (!limit) return null;
-    const state = await this.count(`rl:${bucket}:${subject}`, limit);
-    if (state && state.remaining < 0) {
-      this.metrics.rateLimited.inc({ bucket });
-      throw rateLimited(state.resetSeconds, limit.limit);
-    }
-    return state;
-  }
-
-  private async count(key: string, limit: RateLimit): Promise<LimitState | null> {
-    try {
-      const { count, resetMs } = await this.store.hit(key, limit.windowSeconds * 1000);
-      return { limit: limit.limit, remaining: limit.limit - count, resetSeconds: Math.max(1, Math.ceil(resetMs / 1000)) };
-    } catch (error) {
-      this.failedOpen(error);
-      return null;
-    }
-  }
-
-  private failedOpen(error: unknown): void {
-    this.metrics.storeErrors.inc({ effect: "failed_open" });
-    this.logger.warn("rate limit skipped: store unavailable", { error: error instanceof Error ? error.message : String(error) });
-  }
-}
+/** The `rateLimit` macro routes declare (`rateLimit: "login"`): one request from the client's IP counted against that budget of src/rate-limits.ts. */
+import { Elysia } from "elysia";
+import type { Deps } from "../deps";
+import { type Bucket, type LimitState, limiterFor } from "../rate-limits";
+import { requestMeta } from "./context";
+import { policyNote } from "./model";
 
 export function rateLimitHeaders(state: LimitState): Record<string, string> {
   return {
@@ -58,4 +11,17 @@ export function rateLimitHeaders(state: LimitState): Record<string, string> {
     "ratelimit-remaining": String(Math.max(0, state.remaining)),
     "ratelimit-reset": String(state.resetSeconds),
   };
+}
+
+/** `rateLimit: "login"` on a route: one request from the client's IP counted against that budget. */
+export function rateLimitMacro(deps: Deps) {
+  return new Elysia().macro({
+    rateLimit: (bucket: Bucket) => ({
+      detail: policyNote({ "x-rate-limit": bucket }),
+      async beforeHandle({ request, set }) {
+        const state = await limiterFor(deps).consume(bucket, requestMeta(request)?.ip ?? "unknown");
+        if (state) Object.assign(set.headers, rateLimitHeaders(state));
+      },
+    }),
+  });
 }

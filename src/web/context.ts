@@ -1,30 +1,27 @@
 /**
- * What a page handler sees: the request, the form, who is signed in, the CSRF token, how
- * htmx asked, and a place for the cookies and headers of the answer. Pages build their own
- * Response objects; Elysia adds the security headers and the request id on the way out.
+ * What a page handler sees: the request, the form, who is signed in, how htmx asked, and a
+ * place for the headers of the answer. It is derived once per page request by the pages plugin
+ * (./plugin.ts); the browser session itself is the `viewer` macro's (src/http/session.ts).
+ * Pages build their own Response objects; cookies set through `cookies` and the security headers
+ * and request id are added on the way out.
  */
-import type { User } from "../db/schema";
+import type { Cookie } from "elysia";
 import type { Deps } from "../deps";
 import { clientInfo, requestMeta } from "../http/context";
-import type { RateLimiter } from "../http/rate-limit";
-import type { AuthContext } from "../modules/auth/service";
+import { type CookieAccess, cookieAccess } from "../http/cookies";
+import { issueCsrfToken } from "../http/origin";
+import { clearSessionCookies, setSessionCookies, setViewer, type Viewer, viewerOf } from "../http/session";
+import type { SignedIn } from "../modules/auth/service";
 import type { ClientInfo } from "../modules/auth/sessions";
 import type { AssetManifest } from "./assets";
+
+export type { Viewer } from "../http/session";
 
 /** What every page route shares, made once in webRoutes. */
 export interface WebEnv {
   deps: Deps;
-  limiter: RateLimiter;
   assets: AssetManifest;
-  /** Cookies are Secure when the app is served over https or in production. */
-  secureCookies: boolean;
 }
-
-export interface Viewer {
-  auth: AuthContext;
-  user: User;
-}
-
 /** How htmx made the request (https://htmx.org/reference/#request_headers, htmx 2). */
 export interface HtmxInfo {
   request: boolean;
@@ -50,10 +47,9 @@ export interface PageContext {
   client: ClientInfo;
   ip: string;
   htmx: HtmxInfo;
+  /** The signed-in browser session, or null; a page that signs the browser out sets it to null. */
   viewer: Viewer | null;
-  /** The CSRF token for forms on this page; set once the viewer is known. */
-  csrfToken: string;
-  cookies: CookieJar;
+  cookies: CookieAccess;
   /** Extra headers for whatever response the handler returns. */
   headers: Headers;
 }
@@ -62,7 +58,8 @@ export interface PageContext {
 export interface RawContext {
   request: Request;
   body: unknown;
-  params: Record<string, string>;
+  params: Record<string, string | undefined>;
+  cookie: Record<string, Cookie<unknown>>;
 }
 
 export function htmxInfo(headers: Headers): HtmxInfo {
@@ -87,65 +84,44 @@ export function formValues(body: unknown): FormValues {
   return values;
 }
 
-export interface CookieOptions {
-  maxAge: number;
-  httpOnly?: boolean;
-}
-
-/** Reads the request's cookies and collects the Set-Cookie lines of the answer. */
-export class CookieJar {
-  private readonly incoming: Bun.CookieMap;
-  readonly outgoing = new Map<string, string>();
-
-  constructor(
-    header: string | null,
-    private readonly secure: boolean,
-  ) {
-    this.incoming = new Bun.CookieMap(header ?? "");
-  }
-
-  get(name: string): string | undefined {
-    const value = this.incoming.get(name);
-    return value ? value : undefined;
-  }
-
-  set(name: string, value: string, options: CookieOptions): void {
-    const cookie = new Bun.Cookie(name, value, { path: "/", sameSite: "lax", httpOnly: options.httpOnly ?? true, secure: this.secure, maxAge: options.maxAge });
-    this.outgoing.set(name, cookie.serialize());
-    this.incoming.set(name, value);
-  }
-
-  remove(name: string): void {
-    if (!this.incoming.has(name) && !this.outgoing.has(name)) return;
-    this.set(name, "", { maxAge: 0 });
-    this.incoming.delete(name);
-  }
-
-  applyTo(headers: Headers): void {
-    for (const line of this.outgoing.values()) headers.append("set-cookie", line);
-  }
-}
-
-export function baseContext(env: WebEnv, raw: RawContext): PageContext {
+export function pageContext(env: WebEnv, raw: RawContext): PageContext {
   const { request } = raw;
   return {
     env,
     deps: env.deps,
     request,
     url: new URL(request.url),
-    params: raw.params ?? {},
+    params: Object.fromEntries(Object.entries(raw.params ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined)),
     form: request.method === "GET" ? {} : formValues(raw.body),
     client: clientInfo(request),
     ip: requestMeta(request)?.ip ?? "unknown",
     htmx: htmxInfo(request.headers),
-    viewer: null,
-    csrfToken: "",
-    cookies: new CookieJar(request.headers.get("cookie"), env.secureCookies),
+    get viewer() {
+      return viewerOf(request);
+    },
+    set viewer(viewer: Viewer | null) {
+      setViewer(request, viewer);
+    },
+    cookies: cookieAccess(raw.cookie, env.deps.config),
     headers: new Headers(),
   };
 }
 
+/** The CSRF token for this page's forms, bound to the browser and its session. */
+export const csrfTokenFor = (ctx: PageContext) => issueCsrfToken(ctx.deps.config, ctx.cookies, ctx.viewer?.auth.sessionId);
+
 /** The query string as plain strings (the first value of a repeated name). */
 export function queryValue(ctx: PageContext, name: string): string | undefined {
   return ctx.url.searchParams.get(name) ?? undefined;
+}
+
+/** After a sign-in on a page: the browser holds both tokens as cookies. */
+export function startBrowserSession(ctx: PageContext, result: SignedIn): void {
+  setSessionCookies(ctx.cookies, ctx.deps.config, result, { access: true });
+}
+
+/** After sign-out: no cookies, and the rest of this response is rendered for a visitor. */
+export function endBrowserSession(ctx: PageContext): void {
+  clearSessionCookies(ctx.cookies);
+  ctx.viewer = null;
 }

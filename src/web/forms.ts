@@ -2,7 +2,7 @@
  * Form handling shared by the pages: the same TypeBox schemas as the API decide what is valid,
  * and an AppError from a service becomes errors next to fields plus one message on top.
  */
-import type { TObject, TSchema } from "@sinclair/typebox";
+import type { Static, TObject, TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { AppError } from "../errors";
 import type { Notice } from "./components/ui";
@@ -30,6 +30,22 @@ export function validateForm(schema: TObject, values: FormValues): FieldErrors {
     if (!Value.Check(fieldSchema, value)) errors[name] = messageOf(fieldSchema);
   }
   return errors;
+}
+
+/**
+ * The query string read through the API's own schema: each parameter converted as the API
+ * would (numbers, booleans) and kept only when valid. A hand-edited URL still shows a page, with
+ * the broken parameter ignored instead of refused.
+ */
+export function validQuery<T extends TObject>(schema: T, params: URLSearchParams): Partial<Static<T>> {
+  const query: Record<string, unknown> = {};
+  for (const [name, fieldSchema] of Object.entries(schema.properties)) {
+    const raw = params.get(name);
+    if (raw === null || raw === "") continue;
+    const value = Value.Convert(fieldSchema, raw);
+    if (Value.Check(fieldSchema, value)) query[name] = value;
+  }
+  return query as Partial<Static<T>>;
 }
 
 export const hasErrors = (errors: FieldErrors) => Object.keys(errors).length > 0;

@@ -1,19 +1,21 @@
 /**
  * The server-rendered pages (htmx + Tailwind): static files, the user pages and the admin
- * panel. Pages call the services directly; every unsafe request passes the CSRF check.
+ * panel. Pages call the services directly; routes declare their policy like the API's.
  */
 import { Elysia, NotFoundError } from "elysia";
 import type { Deps } from "../deps";
-import type { RateLimiter } from "../http/rate-limit";
+import { answerErrorsAsJson } from "../http/errors";
 import { loadAssets } from "./assets";
 import type { WebEnv } from "./context";
-import { page } from "./page";
 import { HomePage } from "./pages/home";
+import { pages } from "./plugin";
 import { render } from "./respond";
 import { accountPages } from "./routes/account";
 import { adminPages } from "./routes/admin";
+import { adminUserPages } from "./routes/admin-users";
 import { authPages } from "./routes/auth";
 import { dashboardPages } from "./routes/dashboard";
+import { emailLinkPages } from "./routes/email-links";
 import { oauthPages } from "./routes/oauth";
 import { staticFiles } from "./routes/static";
 
@@ -24,26 +26,27 @@ function wantsPage(request: Request, path: string): boolean {
   return !NON_PAGE_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`)) && (request.headers.get("accept") ?? "").includes("text/html");
 }
 
-export function webRoutes(deps: Deps, limiter: RateLimiter) {
-  const env: WebEnv = {
-    deps,
-    limiter,
-    assets: loadAssets(deps.logger),
-    secureCookies: deps.config.env === "production" || deps.config.appUrl.startsWith("https://"),
-  };
+export function webRoutes(deps: Deps) {
+  const env: WebEnv = { deps, assets: loadAssets(deps.logger) };
   return new Elysia({ name: "web", detail: { hide: true } })
     .use(staticFiles(env.assets))
-    .get("/", page(env, (ctx) => render(ctx, { title: "Welcome", body: () => HomePage({ user: ctx.viewer?.user ?? null }) })))
+    .use(pages(env).get("/", ({ page }) => render(page, { title: "Welcome", body: () => HomePage({ user: page.viewer?.user ?? null }) }), { viewer: "optional" }))
     .use(authPages(env))
     .use(dashboardPages(env))
     .use(accountPages(env))
+    .use(emailLinkPages(env))
     .use(adminPages(env))
+    .use(adminUserPages(env))
     .use(oauthPages(env))
-    .get("/*", (raw) => {
+    .use(
       // A browser asking for a page that does not exist gets a friendly page; machines get JSON.
-      if (!wantsPage(raw.request, new URL(raw.request.url).pathname)) throw new NotFoundError();
-      return page(env, () => {
-        throw new NotFoundError();
-      })(raw);
-    });
+      pages(env).get(
+        "/*",
+        ({ page, request }) => {
+          if (!wantsPage(request, page.url.pathname)) answerErrorsAsJson(request);
+          throw new NotFoundError();
+        },
+        { viewer: "optional" },
+      ),
+    );
 }

@@ -7,8 +7,8 @@ import { toErrorResponse } from "../http/errors";
 import { requestMeta } from "../http/context";
 import { Layout, type LayoutProps } from "./components/layout";
 import { Alert } from "./components/ui";
-import type { PageContext } from "./context";
-import { CsrfError, issueCsrfToken } from "./csrf";
+import { csrfTokenFor, type PageContext } from "./context";
+import { CsrfError } from "../http/origin";
 import { ErrorPage, type ErrorView } from "./pages/errors";
 
 export interface View {
@@ -40,8 +40,7 @@ function finish(ctx: PageContext, status: number, html: string | null): Response
   // Pages show personal data and carry tokens: never store them in a shared cache.
   headers.set("cache-control", "no-store");
   headers.append("vary", "HX-Request");
-  headers.set("x-csrf-token", issueCsrfToken(ctx));
-  ctx.cookies.applyTo(headers);
+  headers.set("x-csrf-token", csrfTokenFor(ctx));
   return new Response(html, { status, headers });
 }
 
@@ -49,7 +48,7 @@ export async function render(ctx: PageContext, view: View): Promise<Response> {
   const status = view.status ?? 200;
   if (ctx.htmx.partial) return finish(ctx, status, await (view.fragment ?? view.body)());
   const html = await (
-    <Layout title={view.title} viewer={ctx.viewer?.user ?? null} csrfToken={issueCsrfToken(ctx)} assets={ctx.env.assets} section={view.section} narrow={view.narrow}>
+    <Layout title={view.title} viewer={ctx.viewer?.user ?? null} csrfToken={csrfTokenFor(ctx)} assets={ctx.env.assets} section={view.section} narrow={view.narrow}>
       {(await view.body()) as "safe"}
     </Layout>
   );

@@ -34,7 +34,7 @@ export interface TokenBody {
   user: { id: string; username: string; email: string; email_verified: boolean; role: string; created_at: string };
 }
 
-/** Asserts DESIGN.md §3's error shape, the status and code, and that request_id matches X-Request-Id. */
+/** Asserts the error shape (docs/architecture.md), the status and code, and that request_id matches X-Request-Id. */
 export function expectError(response: { status: number; body: unknown; headers: Headers }, status: number, code: string): ErrorBody {
   const body = response.body as ErrorBody;
   expect({ status: response.status, code: body?.code }).toEqual({ status, code });

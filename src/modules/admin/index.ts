@@ -2,10 +2,11 @@ import { Elysia, t } from "elysia";
 import type { Deps } from "../../deps";
 import { clientInfo } from "../../http/context";
 import { BEARER, errorResponses, NoContent, operation, Uuid } from "../../http/model";
-import { authGuard } from "../auth/guard";
+import { policy } from "../../http/policy";
+import { sessionView } from "../auth/view";
 import { AdminModel } from "./model";
 import * as admin from "./service";
-import { adminSessionView, adminUserView, auditEventView } from "./view";
+import { adminUserView, auditEventView } from "./view";
 
 const detail = (id: string, summary: string, description: string) => operation(id, summary, { security: BEARER, description });
 const idParams = AdminModel.idParams;
@@ -14,8 +15,9 @@ const denied = errorResponses(403);
 
 export function adminController(deps: Deps) {
   return new Elysia({ prefix: "/admin", detail: { tags: ["Admin"] } })
-    .use(authGuard(deps))
-    .guard({ role: "admin" }, (app) =>
+    .use(policy(deps))
+    // Every admin route: the shared API budget, then an administrator read fresh from the database.
+    .guard({ rateLimit: "api", role: "admin" }, (app) =>
       app
         .get(
           "/users",
@@ -67,7 +69,7 @@ export function adminController(deps: Deps) {
         )
         .get(
           "/users/:id/sessions",
-          async ({ params }) => ({ sessions: (await admin.listUserSessions(deps, params.id)).map(adminSessionView) }),
+          async ({ params }) => ({ sessions: (await admin.listUserSessions(deps, params.id)).map(sessionView) }),
           { params: idParams, response: { 200: AdminModel.sessions, ...errorResponses(403, 404) }, detail: detail("listUserSessions", "A user's active sessions", "Every session of the user that has not ended or expired.") },
         )
         .delete(

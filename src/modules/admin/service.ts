@@ -10,21 +10,14 @@ import type { Deps } from "../../deps";
 import { AppError, notFound, validationError } from "../../errors";
 import { type Actor, recordAudit } from "../audit/service";
 import { type ClientInfo, clearUserRevoked, listActiveSessions, markSessionsRevoked, markUserRevoked, revokeSession, revokeUserSessions } from "../auth/sessions";
-import { findUserById, isUuid } from "../users/service";
+import { isUuid } from "../../uuid";
+import { findUserById } from "../users/service";
+import type { AdminModel } from "./model";
 
 export const SORT_FIELDS = ["created_at", "last_login_at", "username", "email"] as const;
 export type SortField = (typeof SORT_FIELDS)[number];
 
-export interface UserListQuery {
-  page?: number;
-  per_page?: number;
-  search?: string;
-  role?: Role;
-  email_verified?: boolean;
-  status?: "active" | "disabled";
-  /** A field, descending when prefixed with "-"; default newest first. */
-  sort?: string;
-}
+export type UserListQuery = typeof AdminModel.userListQuery.static;
 
 export interface Page<T> {
   items: T[];
@@ -249,14 +242,7 @@ export async function revokeUserSession(deps: Deps, admin: User, userId: string,
   await recordAudit(deps.database.db, { action: "admin_session_revoked", actor: actorOf(admin, client), targetId: userId, at: new Date(deps.clock.now()), details: { session_id: sessionId } });
 }
 
-export interface Stats {
-  total_users: number;
-  verified_users: number;
-  admin_users: number;
-  disabled_users: number;
-  active_sessions: number;
-  signups_7d: number;
-}
+export type Stats = typeof AdminModel.stats.static;
 
 export async function getStats(deps: Deps): Promise<Stats> {
   const db = deps.database.reader;
@@ -284,12 +270,7 @@ export async function getStats(deps: Deps): Promise<Stats> {
   };
 }
 
-export interface AuditQuery {
-  page?: number;
-  per_page?: number;
-  user_id?: string;
-  action?: string;
-}
+export type AuditQuery = typeof AdminModel.auditQuery.static;
 
 export async function listAudit(deps: Deps, query: AuditQuery): Promise<Page<typeof auditLog.$inferSelect>> {
   const db = deps.database.reader;

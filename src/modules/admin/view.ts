@@ -1,5 +1,5 @@
-import type { AuditEvent, Session, User } from "../../db/schema";
-import { toMe } from "../users/service";
+import type { AuditEvent, User } from "../../db/schema";
+import { toMe } from "../auth/view";
 
 /** JSON views of rows: snake_case, ISO dates; shared by the API and the admin pages. */
 export function adminUserView(user: User) {
@@ -22,16 +22,5 @@ export function auditEventView(event: AuditEvent) {
     user_agent: event.userAgent,
     details: event.details,
     created_at: event.createdAt.toISOString(),
-  };
-}
-
-export function adminSessionView(session: Session) {
-  return {
-    id: session.id,
-    created_at: session.createdAt.toISOString(),
-    last_used_at: session.lastUsedAt.toISOString(),
-    expires_at: session.expiresAt.toISOString(),
-    ip: session.ip,
-    user_agent: session.userAgent,
   };
 }

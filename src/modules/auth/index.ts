@@ -1,31 +1,32 @@
+/**
+ * Everything under /auth: sign-up, sign-in, tokens and sessions (./service.ts), and email
+ * verification and the password flows (./credentials.ts). Each route declares its policy:
+ * `rateLimit` (src/rate-limits.ts) and `auth` (src/http/session.ts).
+ */
 import { Elysia, t } from "elysia";
 import type { Session } from "../../db/schema";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { clientInfo } from "../../http/context";
+import { cookieAccess } from "../../http/cookies";
 import { BEARER, BEARER_OR_COOKIE, errorResponses, NoContent, operation, PUBLIC, REFRESH_COOKIE_OR_BODY, Uuid, withHeaders } from "../../http/model";
-import { adminSessionView } from "../admin/view";
-import { toMe } from "../users/service";
-import { ACCESS_COOKIE, authGuard, readAccessToken, REFRESH_COOKIE } from "./guard";
-import { AuthModel, SessionList } from "./model";
+import { policy } from "../../http/policy";
+import { ACCESS_COOKIE, clearSessionCookies, presentedClaims, readAccessToken, REFRESH_COOKIE, setSessionCookies } from "../../http/session";
+import * as credentials from "./credentials";
+import { AuthModel, CredentialsModel, SessionList } from "./model";
 import * as auth from "./service";
+import { sessionView, toMe } from "./view";
 
-/** The refresh cookie these answers set (DESIGN: HttpOnly, SameSite=Lax, Path=/, Secure outside dev). */
+const FORGOT_ANSWER = "If an account uses this address, a message with a reset link is on its way.";
+
+/** The refresh cookie these answers set (src/http/cookies.ts: HttpOnly, SameSite=Lax, Path=/, Secure outside dev). */
 const setsRefreshCookie = { "Set-Cookie": t.String({ description: "`refresh_token=<token>; HttpOnly; SameSite=Lax; Path=/; Max-Age=<refresh TTL>` (plus `Secure` outside development)" }) };
 const clearsCookies = { "Set-Cookie": t.String({ description: "Expires the `refresh_token` and `access_token` cookies" }) };
 
-function sessionView(session: Session, currentId: string) {
-  return { ...adminSessionView(session), current: session.id === currentId };
-}
+const currentSessionView = (session: Session, currentId: string) => ({ ...sessionView(session), current: session.id === currentId });
 
 export function authController(deps: Deps) {
   const { config } = deps;
-  const cookieOptions = {
-    httpOnly: true,
-    sameSite: "lax" as const,
-    path: "/",
-    secure: config.env === "production" || config.appUrl.startsWith("https://"),
-  };
 
   const tokenResponse = (result: auth.SignedIn) => ({
     access_token: result.accessToken,
@@ -35,16 +36,17 @@ export function authController(deps: Deps) {
   });
 
   return new Elysia({ prefix: "/auth", detail: { tags: ["Auth"] } })
-    .use(authGuard(deps))
+    .use(policy(deps))
     .post(
       "/register",
       async ({ body, cookie, request, set, status }) => {
         const result = await auth.register(deps, body, clientInfo(request));
-        cookie[REFRESH_COOKIE]!.set({ value: result.refreshToken!, maxAge: config.refreshTokenTtl, ...cookieOptions });
+        setSessionCookies(cookieAccess(cookie, config), config, result, { access: false });
         set.headers.location = "/api/v1/auth/me";
         return status(201, tokenResponse(result));
       },
       {
+        rateLimit: "register",
         body: AuthModel.register,
         response: {
           201: withHeaders(AuthModel.tokenResponse, { ...setsRefreshCookie, Location: t.String({ description: "The new account: `/api/v1/auth/me`" }) }),
@@ -57,10 +59,11 @@ export function authController(deps: Deps) {
       "/login",
       async ({ body, cookie, request }) => {
         const result = await auth.login(deps, { usernameOrEmail: body.username_or_email, password: body.password }, clientInfo(request));
-        cookie[REFRESH_COOKIE]!.set({ value: result.refreshToken!, maxAge: config.refreshTokenTtl, ...cookieOptions });
+        setSessionCookies(cookieAccess(cookie, config), config, result, { access: false });
         return tokenResponse(result);
       },
       {
+        rateLimit: "login",
         body: AuthModel.login,
         response: { 200: withHeaders(AuthModel.tokenResponse, setsRefreshCookie), ...errorResponses(401, 403) },
         detail: operation("login", "Sign in with username or email", {
@@ -75,10 +78,11 @@ export function authController(deps: Deps) {
         const presented = body?.refresh_token || (cookie[REFRESH_COOKIE]?.value as string | undefined);
         if (!presented) throw new AppError("invalid_token", "No refresh token: send the refresh_token cookie");
         const result = await auth.refresh(deps, presented, clientInfo(request));
-        if (result.refreshToken) cookie[REFRESH_COOKIE]!.set({ value: result.refreshToken, maxAge: config.refreshTokenTtl, ...cookieOptions });
+        setSessionCookies(cookieAccess(cookie, config), config, result, { access: false });
         return tokenResponse(result);
       },
       {
+        rateLimit: "refresh",
         body: AuthModel.refresh,
         response: { 200: withHeaders(AuthModel.tokenResponse, setsRefreshCookie), ...errorResponses(401, 403) },
         detail: operation("refresh", "Rotate the refresh token", {
@@ -91,15 +95,14 @@ export function authController(deps: Deps) {
     .post(
       "/logout",
       async ({ headers, cookie, request, status }) => {
-        const token = readAccessToken(headers.authorization, cookie[ACCESS_COOKIE]?.value);
-        const claims = token ? ((await deps.accessTokens.verify(token, Math.floor(deps.clock.now() / 1000))) ?? undefined) : undefined;
+        const claims = await presentedClaims(deps, readAccessToken(headers.authorization, cookie[ACCESS_COOKIE]?.value));
         const refreshToken = cookie[REFRESH_COOKIE]?.value as string | undefined;
         await auth.logout(deps, { claims, refreshToken }, clientInfo(request));
-        cookie[REFRESH_COOKIE]!.remove();
-        cookie[ACCESS_COOKIE]!.remove();
+        clearSessionCookies(cookieAccess(cookie, config));
         return status(204, undefined);
       },
       {
+        rateLimit: "api",
         response: { 204: withHeaders(NoContent, clearsCookies) },
         detail: operation("logout", "Sign out of this session", {
           security: BEARER_OR_COOKIE,
@@ -111,21 +114,21 @@ export function authController(deps: Deps) {
       "/logout-all",
       async ({ auth: caller, cookie, request, status }) => {
         await auth.logoutAll(deps, caller, clientInfo(request));
-        cookie[REFRESH_COOKIE]!.remove();
-        cookie[ACCESS_COOKIE]!.remove();
+        clearSessionCookies(cookieAccess(cookie, config));
         return status(204, undefined);
       },
-      { auth: true, response: { 204: withHeaders(NoContent, clearsCookies) }, detail: operation("logoutAll", "Sign out of every session", { security: BEARER, description: "Revokes every session of the user, this one included, and clears the cookies." }) },
+      { rateLimit: "api", auth: true, response: { 204: withHeaders(NoContent, clearsCookies) }, detail: operation("logoutAll", "Sign out of every session", { security: BEARER, description: "Revokes every session of the user, this one included, and clears the cookies." }) },
     )
     .get("/me", async ({ auth: caller }) => toMe(await auth.getCurrentUser(deps, caller)), {
+      rateLimit: "api",
       auth: true,
       response: { 200: AuthModel.me },
       detail: operation("getMe", "The signed-in user", { security: BEARER, description: "The profile of the user the token belongs to." }),
     })
     .get(
       "/sessions",
-      async ({ auth: caller }) => ({ sessions: (await auth.listSessions(deps, caller)).map((session) => sessionView(session, caller.sessionId)) }),
-      { auth: true, response: { 200: SessionList }, detail: operation("listSessions", "The user's active sessions", { security: BEARER, description: "Every session of the user that has not ended or expired; `current` marks the one making the request." }) },
+      async ({ auth: caller }) => ({ sessions: (await auth.listSessions(deps, caller)).map((session) => currentSessionView(session, caller.sessionId)) }),
+      { rateLimit: "api", auth: true, response: { 200: SessionList }, detail: operation("listSessions", "The user's active sessions", { security: BEARER, description: "Every session of the user that has not ended or expired; `current` marks the one making the request." }) },
     )
     .delete(
       "/sessions/:id",
@@ -134,10 +137,77 @@ export function authController(deps: Deps) {
         return status(204, undefined);
       },
       {
+        rateLimit: "api",
         auth: true,
         params: t.Object({ id: Uuid }),
         response: { 204: NoContent, ...errorResponses(404) },
         detail: operation("endSession", "End one of the user's own sessions", { security: BEARER, description: "404 for a session that is not the caller's." }),
+      },
+    )
+    .post(
+      "/send-verification",
+      async ({ auth, request, status }) => {
+        await credentials.sendVerification(deps, auth, clientInfo(request));
+        return status(202, { message: "A verification message is on its way." });
+      },
+      {
+        rateLimit: "email",
+        auth: true,
+        response: { 202: CredentialsModel.accepted, ...errorResponses(400) },
+        detail: operation("sendVerification", "Send a new email-verification message", { security: BEARER, description: "400 `already_verified` when there is nothing to verify; throttled per address." }),
+      },
+    )
+    .post(
+      "/verify-email",
+      async ({ body, request }) => {
+        await credentials.verifyEmail(deps, body.token, clientInfo(request));
+        return { message: "Your email address is verified." };
+      },
+      {
+        rateLimit: "api",
+        body: CredentialsModel.verifyEmail,
+        response: { 200: CredentialsModel.ok, ...errorResponses(400) },
+        detail: operation("verifyEmail", "Verify an email address with the token from the message", { security: PUBLIC, description: "400 `invalid_token` or `expired_token` for a bad link." }),
+      },
+    )
+    .post(
+      "/forgot-password",
+      async ({ body, request, status }) => {
+        await credentials.requestPasswordReset(deps, body.email, clientInfo(request));
+        return status(202, { message: FORGOT_ANSWER });
+      },
+      {
+        rateLimit: "email",
+        body: CredentialsModel.forgotPassword,
+        response: { 202: CredentialsModel.accepted },
+        detail: operation("forgotPassword", "Ask for a password-reset message", { security: PUBLIC, description: "Always 202 with the same body, whether or not the address is registered." }),
+      },
+    )
+    .post(
+      "/reset-password",
+      async ({ body, request }) => {
+        await credentials.resetPassword(deps, body.token, body.password, clientInfo(request));
+        return { message: "Your password has been reset. Sign in with the new one." };
+      },
+      {
+        rateLimit: "email",
+        body: CredentialsModel.resetPassword,
+        response: { 200: CredentialsModel.ok, ...errorResponses(400) },
+        detail: operation("resetPassword", "Set a new password with the token from the message", { security: PUBLIC, description: "Ends every session of the user; does not sign in. 400 `invalid_token` or `expired_token` for a bad link." }),
+      },
+    )
+    .post(
+      "/change-password",
+      async ({ auth, body, request }) => {
+        await credentials.changePassword(deps, auth, body.current_password, body.new_password, clientInfo(request));
+        return { message: "Your password has been changed. Your other sessions were signed out." };
+      },
+      {
+        rateLimit: "api",
+        auth: true,
+        body: CredentialsModel.changePassword,
+        response: { 200: CredentialsModel.ok },
+        detail: operation("changePassword", "Change the password (needs the current one)", { security: BEARER, description: "Ends the user's other sessions." }),
       },
     );
 }

@@ -72,3 +72,22 @@ export const AuthModel = {
 };
 
 export const SessionList = named("SessionList", responseObject({ sessions: t.Array(AuthModel.session) }));
+
+const OneTimeToken = t.String({ minLength: 1, maxLength: 512, error: "A token is required", description: "The token from the emailed link" });
+const Message = named("Message", responseObject({ message: t.String({ examples: ["Done."] }) }));
+
+/** Email verification and the password flows. */
+export const CredentialsModel = {
+  verifyEmail: named("VerifyEmailRequest", requestBody({ token: OneTimeToken })),
+  forgotPassword: named("ForgotPasswordRequest", requestBody({ email: Email })),
+  resetPassword: named("ResetPasswordRequest", requestBody({ token: OneTimeToken, password: NewPassword })),
+  changePassword: named(
+    "ChangePasswordRequest",
+    requestBody({
+      current_password: t.String({ minLength: 1, maxLength: 1024, error: "Enter your current password" }),
+      new_password: NewPassword,
+    }),
+  ),
+  accepted: Message,
+  ok: Message,
+};

@@ -4,12 +4,13 @@
  */
 import { eq } from "drizzle-orm";
 import { type Session, type User, users } from "../../db/schema";
+import { isUniqueViolation } from "../../db/errors";
 import type { Deps } from "../../deps";
+import { limiterFor } from "../../rate-limits";
 import { AppError, notFound, rateLimited, validationError } from "../../errors";
-import { sendVerificationEmail } from "../account/service";
 import { type Actor, recordAudit } from "../audit/service";
 import { findUserByEmail, findUserById, findUserByLogin } from "../users/service";
-import { accountRetryAfter, clearFailedLogins, recordFailedLogin } from "./login-throttle";
+import { sendVerificationEmail } from "./credentials";
 import { clientTurn, dummyHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from "./passwords";
 import {
   type ClientInfo,
@@ -22,20 +23,14 @@ import {
   revokeUserSessions,
   rotateRefreshToken,
 } from "./sessions";
-import type { AccessClaims } from "./tokens";
-
-/** The authenticated caller, as the guard puts it on the context. */
-export interface AuthContext {
-  userId: string;
-  sessionId: string;
-  role: User["role"];
-  claims: AccessClaims;
-}
+import type { AccessClaims, AuthContext } from "./tokens";
 
 export interface SignedIn {
   user: User;
   session: Session;
   accessToken: string;
+  /** The new access token's claims: who the caller is from now on, without verifying what we just signed. */
+  claims: AccessClaims;
   expiresIn: number;
   /** Absent when a just-replaced token was presented within the grace window. */
   refreshToken?: string;
@@ -47,17 +42,6 @@ export interface RegisterInput {
   password: string;
 }
 
-const UNIQUE_VIOLATION = "23505";
-
-export function isUniqueViolation(error: unknown): error is { constraint_name?: string; constraint?: string } {
-  for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
-    // SQLSTATE: in code from PGlite, in errno from Bun.SQL.
-    if ((current as { code?: unknown }).code === UNIQUE_VIOLATION || (current as { errno?: unknown }).errno === UNIQUE_VIOLATION) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
 function actorOf(client: ClientInfo, userId: string | null): Actor {
   return { userId, ip: client.ip, userAgent: client.userAgent };
 }
@@ -65,7 +49,7 @@ function actorOf(client: ClientInfo, userId: string | null): Actor {
 /** Signs the access token; never inside a transaction (signing may read the key set). */
 async function signedIn(deps: Deps, user: User, session: Session, refreshToken?: string): Promise<SignedIn> {
   const access = await issueAccessToken(deps, user, session.id);
-  return { user, session, accessToken: access.token, expiresIn: access.expiresIn, refreshToken };
+  return { user, session, accessToken: access.token, claims: access.claims, expiresIn: access.expiresIn, refreshToken };
 }
 
 async function takenFields(deps: Deps, input: RegisterInput): Promise<Record<string, string>> {
@@ -116,7 +100,8 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
   const user = await findUserByLogin(db, input.usernameOrEmail);
   // Throttle by account id when it exists, so username and email share one counter.
   const account = user?.id ?? input.usernameOrEmail;
-  const wait = await accountRetryAfter(deps, account);
+  const throttle = limiterFor(deps);
+  const wait = await throttle.accountRetryAfter(account);
   if (wait !== null) {
     deps.metrics.logins.inc({ result: "locked" });
     deps.metrics.rateLimited.inc({ bucket: "login_account" });
@@ -129,7 +114,7 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
   const now = new Date(deps.clock.now());
   if (!user || !valid) {
     deps.metrics.logins.inc({ result: "invalid_credentials" });
-    await recordFailedLogin(deps, account);
+    await throttle.recordAccountFailure(account);
     await recordAudit(db, { action: "login_failed", actor: actorOf(client, null), targetId: user?.id ?? null, at: now, details: user ? {} : { reason: "unknown_account" } });
     throw new AppError("invalid_credentials");
   }
@@ -138,7 +123,7 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
     await recordAudit(db, { action: "login_failed", actor: actorOf(client, user.id), targetId: user.id, at: now, details: { reason: "account_disabled" } });
     throw new AppError("account_disabled");
   }
-  await clearFailedLogins(deps, account);
+  await throttle.clearAccountFailures(account);
   deps.metrics.logins.inc({ result: "success" });
 
   const current = user.passwordHash!; // a null hash never verifies

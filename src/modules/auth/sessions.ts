@@ -8,6 +8,7 @@ import type { Db } from "../../db/client";
 import { refreshTokenHistory, type Session, type User, sessions } from "../../db/schema";
 import type { Deps } from "../../deps";
 import type { Store } from "../../store";
+import { storeKeys } from "../../store/keys";
 import { type AccessClaims, generateToken, hashToken } from "./tokens";
 
 export interface ClientInfo {
@@ -17,15 +18,9 @@ export interface ClientInfo {
 
 export type RevokeReason = "logout" | "logout_all" | "ended_by_user" | "password_changed" | "password_reset" | "refresh_token_reuse" | "disabled" | "admin";
 
-const key = {
-  deniedJti: (jti: string) => `deny:jti:${jti}`,
-  revokedSession: (sid: string) => `revoked:sid:${sid}`,
-  revokedUser: (uid: string) => `revoked:uid:${uid}`,
-};
-
 /** The keys one authenticated request checks, in one round trip. */
 export function revocationKeys(claims: Pick<AccessClaims, "jti" | "sid" | "sub">): string[] {
-  return [key.deniedJti(claims.jti), key.revokedSession(claims.sid), key.revokedUser(claims.sub)];
+  return [storeKeys.deniedJti(claims.jti), storeKeys.revokedSession(claims.sid), storeKeys.revokedUser(claims.sub)];
 }
 
 /** Any access token for a session expires within the access TTL, so the mark can too. */
@@ -35,20 +30,20 @@ function markTtlMs(deps: Deps): number {
 
 export async function denyAccessToken(store: Store, claims: Pick<AccessClaims, "jti" | "exp">, nowMs: number): Promise<void> {
   const ttl = claims.exp * 1000 - nowMs;
-  if (ttl > 0) await store.set(key.deniedJti(claims.jti), "1", ttl + 1000);
+  if (ttl > 0) await store.set(storeKeys.deniedJti(claims.jti), "1", ttl + 1000);
 }
 
 export async function markSessionsRevoked(deps: Deps, sessionIds: string[]): Promise<void> {
-  await Promise.all(sessionIds.map((sid) => deps.store.set(key.revokedSession(sid), "1", markTtlMs(deps))));
+  await Promise.all(sessionIds.map((sid) => deps.store.set(storeKeys.revokedSession(sid), "1", markTtlMs(deps))));
 }
 
 /** Every access token of the user is refused while the mark lives (disabled or deleted users). */
 export async function markUserRevoked(deps: Deps, userId: string): Promise<void> {
-  await deps.store.set(key.revokedUser(userId), "1", markTtlMs(deps));
+  await deps.store.set(storeKeys.revokedUser(userId), "1", markTtlMs(deps));
 }
 
 export async function clearUserRevoked(deps: Deps, userId: string): Promise<void> {
-  await deps.store.del(key.revokedUser(userId));
+  await deps.store.del(storeKeys.revokedUser(userId));
 }
 
 export async function issueAccessToken(deps: Deps, user: Pick<User, "id" | "role">, sessionId: string): Promise<{ token: string; expiresIn: number; claims: AccessClaims }> {

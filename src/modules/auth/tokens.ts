@@ -18,6 +18,15 @@ export interface AccessClaims {
   iss?: string;
 }
 
+/** The authenticated caller, as the session guard puts it on the request (src/http/session.ts). */
+export interface AuthContext {
+  userId: string;
+  sessionId: string;
+  claims: AccessClaims;
+}
+
+export const authContextOf = (claims: AccessClaims): AuthContext => ({ userId: claims.sub, sessionId: claims.sid, claims });
+
 const HEADER = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
 
 function signature(secret: string, signingInput: string): Buffer {

@@ -6,14 +6,15 @@ import { Elysia, t } from "elysia";
 import type { Deps } from "../../deps";
 import { clientInfo } from "../../http/context";
 import { BEARER, errorResponses, NoContent, operation, PUBLIC, Uuid } from "../../http/model";
-import { authGuard } from "../auth/guard";
+import { policy } from "../../http/policy";
 import { OAuthModel } from "./model";
 import { configuredProviders, listIdentities, toIdentityView, unlinkIdentity } from "./service";
 
 export function oauthController(deps: Deps) {
   return new Elysia({ prefix: "/auth", detail: { tags: ["Social sign-in"] } })
-    .use(authGuard(deps))
+    .use(policy(deps))
     .get("/providers", () => ({ providers: configuredProviders(deps) }), {
+      rateLimit: "api",
       response: { 200: OAuthModel.providers },
       detail: operation("listProviders", "Configured social sign-in providers", { security: PUBLIC, description: "The providers this deployment has configured; an empty list when none is." }),
     })
@@ -21,6 +22,7 @@ export function oauthController(deps: Deps) {
       "/identities",
       async ({ auth }) => ({ identities: (await listIdentities(deps.database.db, auth.userId)).map((identity) => toIdentityView(deps, identity)) }),
       {
+        rateLimit: "api",
         auth: true,
         response: { 200: OAuthModel.identities },
         detail: operation("listIdentities", "The caller's linked provider identities", { security: BEARER, description: "Every provider account linked to the caller's account." }),
@@ -33,6 +35,7 @@ export function oauthController(deps: Deps) {
         return status(204, undefined);
       },
       {
+        rateLimit: "api",
         auth: true,
         params: t.Object({ id: Uuid }),
         response: { 204: NoContent, ...errorResponses(404, 409) },

@@ -9,7 +9,8 @@ import { type OAuthAccount, oauthAccounts, type User, users } from "../../db/sch
 import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import { type Actor, recordAudit } from "../audit/service";
-import { isUniqueViolation, type SignedIn } from "../auth/service";
+import { isUniqueViolation } from "../../db/errors";
+import type { SignedIn } from "../auth/service";
 import { type ClientInfo, createSession, issueAccessToken } from "../auth/sessions";
 import { findUserByEmail, findUserById } from "../users/service";
 import { OAuthFailure, type OAuthFailureReason } from "./failure";
@@ -160,7 +161,7 @@ export async function signInAfterProvider(deps: Deps, user: User, provider: stri
   // Signed after commit: a key-set reload must not wait on a transaction's connection.
   const access = await issueAccessToken(deps, signed.user, signed.session.id);
   deps.metrics.oauth.inc({ provider, event: "login" });
-  return { kind: "session", result: { ...signed, accessToken: access.token, expiresIn: access.expiresIn } };
+  return { kind: "session", result: { ...signed, accessToken: access.token, claims: access.claims, expiresIn: access.expiresIn } };
 }
 
 /** Audits and counts a failed attempt; the reason is one of a fixed set. */

@@ -1,30 +1,7 @@
 import { eq, inArray, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { type User, users } from "../../db/schema";
-
-/** What a user may see of itself (GET /auth/me and the token response). */
-export interface Me {
-  id: string;
-  username: string;
-  email: string;
-  email_verified: boolean;
-  role: User["role"];
-  created_at: string;
-}
-
-export function toMe(user: User): Me {
-  return {
-    id: user.id,
-    username: user.username,
-    email: user.email,
-    email_verified: user.emailVerified,
-    role: user.role,
-    created_at: user.createdAt.toISOString(),
-  };
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: string) => UUID.test(value);
+import { isUuid } from "../../uuid";
 
 // The lookup behind every authenticated page and admin request: built once per database
 // handle instead of on every call (query building was a fifth of the CPU of GET /auth/me).

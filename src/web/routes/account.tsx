@@ -1,94 +1,59 @@
-/** Verify email, forgot password and reset password: the pages the emailed links open. */
-import { Elysia } from "elysia";
-import { AccountModel } from "../../modules/account/model";
-import { requestPasswordReset, resetPassword, verifyEmail } from "../../modules/account/service";
-import type { PageContext, WebEnv } from "../context";
-import { issueCsrfToken } from "../csrf";
-import { emptyForm, expiredForm, type FormFailure, formFailure, hasErrors, invalid, validateForm } from "../forms";
-import { safeNext, withNext } from "../next";
-import { page } from "../page";
-import { ForgotPasswordForm, ForgotPasswordPage, LinkProblemPage, ResetPasswordForm, ResetPasswordPage, VerifyEmailPage } from "../pages/account";
+/** /account/password, /account/verification and /account/sessions/:id/end: the dashboard's actions. */
+import { changePassword, sendVerification } from "../../modules/auth/credentials";
+import { CredentialsModel } from "../../modules/auth/model";
+import { endOwnSession, getCurrentUser, listSessions } from "../../modules/auth/service";
+import { csrfTokenFor, type WebEnv } from "../context";
+import { type FormFailure, type FormState, formFailure, hasErrors, invalid, validateForm } from "../forms";
+import { pages, type SignedInContext, signedIn } from "../plugin";
+import { ChangePasswordForm, SessionsCard, VerificationBanner } from "../pages/dashboard";
 import { redirect, render } from "../respond";
-import { endBrowserSession } from "../session";
+import { NOTICES, showDashboard } from "./dashboard";
 
-/** A one-time token in the URL must not leak to other sites through the Referer header. */
-function noReferrer(ctx: PageContext): void {
-  ctx.headers.set("referrer-policy", "no-referrer");
-}
-
-function missingToken(ctx: PageContext, title: string): Promise<Response> {
-  const text = "This link is incomplete. Open the link from the email again, or copy the whole address into your browser.";
-  return render(ctx, { title, narrow: true, status: 400, body: () => <LinkProblemPage title={title} text={text} signedIn={ctx.viewer !== null} /> });
-}
-
-function showVerify(ctx: PageContext): Promise<Response> {
-  noReferrer(ctx);
-  const token = ctx.url.searchParams.get("token") ?? "";
-  if (!token) return missingToken(ctx, "Verify your email");
-  return render(ctx, { title: "Verify your email", narrow: true, body: () => <VerifyEmailPage token={token} csrfToken={issueCsrfToken(ctx)} /> });
-}
-
-async function submitVerify(ctx: PageContext): Promise<Response> {
-  const token = ctx.form.token ?? "";
-  if (!token) return missingToken(ctx, "Verify your email");
-  try {
-    await verifyEmail(ctx.deps, token, ctx.client);
-  } catch (error) {
-    const failure = formFailure(error);
-    const text = `${failure.notice.text.replace(/\.?$/, ".")} Verification links work once and expire after 24 hours.`;
-    return render(ctx, { title: "Link not valid", narrow: true, status: failure.status, body: () => <LinkProblemPage title="This link cannot be used" text={text} signedIn={ctx.viewer !== null} /> });
+async function submitPassword(ctx: SignedInContext): Promise<Response> {
+  const errors = validateForm(CredentialsModel.changePassword, ctx.form);
+  let failure: FormFailure | undefined = hasErrors(errors) ? invalid(errors) : undefined;
+  if (!failure) {
+    try {
+      await changePassword(ctx.deps, ctx.viewer.auth, ctx.form.current_password!, ctx.form.new_password!, ctx.client);
+    } catch (error) {
+      failure = formFailure(error);
+    }
   }
-  return redirect(ctx, ctx.viewer ? "/dashboard?notice=verified" : "/login?notice=email-verified");
+  const state: FormState = { values: {}, errors: failure?.errors ?? {}, notice: failure?.notice ?? NOTICES["password-changed"] };
+  if (!ctx.htmx.partial) return failure ? showDashboard(ctx, { password: state, status: failure.status }) : redirect(ctx, "/dashboard?notice=password-changed");
+  return render(ctx, { title: "Dashboard", status: failure?.status, body: () => <ChangePasswordForm state={state} csrfToken={csrfTokenFor(ctx)} username={ctx.viewer.user.username} /> });
 }
 
-/** `next` from the form (a post) or the query (a link): where sign-in goes at the end of the flow. */
-const nextOf = (ctx: PageContext) => safeNext(ctx.form.next ?? ctx.url.searchParams.get("next"));
-
-function showForgot(ctx: PageContext, failure?: FormFailure, sent = false): Promise<Response> {
-  const state = { values: { email: ctx.form.email ?? "" }, errors: failure?.errors ?? {}, notice: failure?.notice };
-  const props = { state, csrfToken: issueCsrfToken(ctx), sent, next: nextOf(ctx) };
-  return render(ctx, { title: "Reset your password", narrow: true, status: failure?.status, body: () => <ForgotPasswordPage {...props} />, fragment: () => <ForgotPasswordForm {...props} /> });
-}
-
-async function submitForgot(ctx: PageContext): Promise<Response> {
-  const errors = validateForm(AccountModel.forgotPassword, ctx.form);
-  if (hasErrors(errors)) return showForgot(ctx, invalid(errors));
+async function resendVerification(ctx: SignedInContext): Promise<Response> {
+  let failure: FormFailure | undefined;
   try {
-    // Resolves at once and says nothing about whether the address has an account.
-    await requestPasswordReset(ctx.deps, ctx.form.email!, ctx.client);
+    await sendVerification(ctx.deps, ctx.viewer.auth, ctx.client);
   } catch (error) {
-    return showForgot(ctx, formFailure(error));
+    failure = formFailure(error);
   }
-  return ctx.htmx.partial ? showForgot(ctx, undefined, true) : redirect(ctx, withNext("/forgot-password?sent=1", nextOf(ctx)));
+  if (!ctx.htmx.partial) return failure ? showDashboard(ctx, { notice: failure.notice, status: failure.status }) : redirect(ctx, "/dashboard?notice=verification-sent");
+  // Fresh from the database: the address may have been verified in another tab meanwhile.
+  const user = await getCurrentUser(ctx.deps, ctx.viewer.auth);
+  const notice = failure?.notice ?? NOTICES["verification-sent"];
+  return render(ctx, { title: "Dashboard", status: failure?.status, body: () => <VerificationBanner user={user} csrfToken={csrfTokenFor(ctx)} notice={notice} /> });
 }
 
-function showReset(ctx: PageContext, token: string, failure?: FormFailure): Promise<Response> {
-  noReferrer(ctx);
-  if (!token) return missingToken(ctx, "Choose a new password");
-  const props = { state: { ...emptyForm(), errors: failure?.errors ?? {}, notice: failure?.notice }, csrfToken: issueCsrfToken(ctx), token, next: nextOf(ctx) };
-  return render(ctx, { title: "Choose a new password", narrow: true, status: failure?.status, body: () => <ResetPasswordPage {...props} />, fragment: () => <ResetPasswordForm {...props} /> });
-}
-
-async function submitReset(ctx: PageContext): Promise<Response> {
-  const token = ctx.form.token ?? "";
-  const errors = validateForm(AccountModel.resetPassword, ctx.form);
-  if (hasErrors(errors)) return showReset(ctx, token, invalid(errors));
+async function endSession(ctx: SignedInContext): Promise<Response> {
+  let failure: FormFailure | undefined;
   try {
-    await resetPassword(ctx.deps, token, ctx.form.password!, ctx.client);
+    await endOwnSession(ctx.deps, ctx.viewer.auth, ctx.params.id ?? "", ctx.client);
   } catch (error) {
-    return showReset(ctx, token, formFailure(error));
+    failure = formFailure(error);
   }
-  // Every session of the account has just ended, this browser's included.
-  endBrowserSession(ctx);
-  return redirect(ctx, withNext("/login?notice=password-reset", nextOf(ctx)));
+  if (!ctx.htmx.partial) return failure ? showDashboard(ctx, { notice: failure.notice, status: failure.status }) : redirect(ctx, "/dashboard?notice=session-ended");
+  const sessions = await listSessions(ctx.deps, ctx.viewer.auth);
+  const props = { sessions, currentId: ctx.viewer.auth.sessionId, csrfToken: csrfTokenFor(ctx), now: ctx.deps.clock.now(), notice: failure?.notice ?? NOTICES["session-ended"] };
+  return render(ctx, { title: "Dashboard", status: failure?.status, body: () => <SessionsCard {...props} /> });
 }
 
 export function accountPages(env: WebEnv) {
-  return new Elysia({ detail: { hide: true } })
-    .get("/verify-email", page(env, showVerify))
-    .post("/verify-email", page(env, submitVerify))
-    .get("/forgot-password", page(env, (ctx) => showForgot(ctx, undefined, ctx.url.searchParams.get("sent") === "1")))
-    .post("/forgot-password", page(env, submitForgot, { bucket: "email", onExpiredForm: (ctx) => showForgot(ctx, expiredForm()) }))
-    .get("/reset-password", page(env, (ctx) => showReset(ctx, ctx.url.searchParams.get("token") ?? "")))
-    .post("/reset-password", page(env, submitReset, { bucket: "email" }));
+  return pages(env)
+    .post("/account/password", ({ page }) => submitPassword(signedIn(page)), { viewer: "required", rateLimit: "api" })
+    .post("/account/verification", ({ page }) => resendVerification(signedIn(page)), { viewer: "required", rateLimit: "email" })
+    .post("/account/sessions/:id/end", ({ page }) => endSession(signedIn(page)), { viewer: "required", rateLimit: "api" });
 }

@@ -1,33 +1,36 @@
 /** The admin's users table and a user's page, with role, access, sessions and deletion. */
-import { Elysia, NotFoundError } from "elysia";
+import { NotFoundError } from "elysia";
 import type { Role } from "../../db/schema";
-import { clampPerPage, deleteUser, getUser, listAudit, listUsers, listUserSessions, revokeUserSession, setUserDisabled, setUserRole } from "../../modules/admin/service";
+import { AdminModel } from "../../modules/admin/model";
+import { clampPerPage, deleteUser, type UserListQuery, getUser, listAudit, listUsers, listUserSessions, revokeUserSession, setUserDisabled, setUserRole } from "../../modules/admin/service";
 import type { Notice } from "../components/ui";
-import type { WebEnv } from "../context";
-import { issueCsrfToken } from "../csrf";
-import { type FormFailure, formFailure } from "../forms";
-import { type SignedInContext, signedInPage } from "../page";
+import { csrfTokenFor, type WebEnv } from "../context";
+import { type FormFailure, formFailure, validQuery } from "../forms";
+import { pages, type SignedInContext, signedIn } from "../plugin";
 import { type ConfirmAction, ConfirmPage, UserDetail } from "../pages/admin-user";
 import { DEFAULT_PER_PAGE, DEFAULT_SORT, SORTS, type UserFilters, UsersPage, UsersResultsFragment } from "../pages/admin-users";
 import { redirect, render } from "../respond";
-import { isUuid } from "../../modules/users/service";
+import { isUuid } from "../../uuid";
 import { listPage } from "./list-page";
 import { identityRows } from "./oauth";
 import { userNames } from "./user-names";
 
-const oneOf = (value: string | null, allowed: readonly string[]) => (value && allowed.includes(value) ? value : "");
-
-/** Unknown filter values are ignored rather than refused: a hand-edited URL still shows a list. */
-export function parseUserFilters(params: URLSearchParams): UserFilters {
-  return {
-    search: (params.get("search") ?? "").trim().slice(0, 200),
-    role: oneOf(params.get("role"), ["user", "admin"]),
-    status: oneOf(params.get("status"), ["active", "disabled"]),
-    email_verified: oneOf(params.get("email_verified"), ["true", "false"]),
-    sort: oneOf(params.get("sort"), SORTS.map((sort) => sort.value)) || DEFAULT_SORT,
-    page: listPage(params.get("page")),
-    per_page: clampPerPage(Number(params.get("per_page") ?? DEFAULT_PER_PAGE)),
+/** The list's filters, read through the admin API's query schema; what the URL gets wrong is ignored. */
+export function parseUserFilters(params: URLSearchParams): { filters: UserFilters; query: UserListQuery } {
+  const valid = validQuery(AdminModel.userListQuery, params);
+  const sort = SORTS.some((option) => option.value === valid.sort) ? valid.sort! : DEFAULT_SORT;
+  const search = valid.search?.trim() ?? "";
+  const query: UserListQuery = { ...valid, search: search || undefined, sort, page: listPage(params.get("page")), per_page: clampPerPage(valid.per_page ?? DEFAULT_PER_PAGE) };
+  const filters: UserFilters = {
+    search,
+    role: valid.role ?? "",
+    status: valid.status ?? "",
+    email_verified: valid.email_verified === undefined ? "" : String(valid.email_verified),
+    sort,
+    page: query.page!,
+    per_page: query.per_page!,
   };
+  return { filters, query };
 }
 
 const NOTICES = {
@@ -41,14 +44,8 @@ type NoticeKey = keyof typeof NOTICES;
 const noticeFor = (key: string | null): Notice | undefined => (key && key in NOTICES ? NOTICES[key as NoticeKey] : undefined);
 
 async function showUsers(ctx: SignedInContext): Promise<Response> {
-  const filters = parseUserFilters(ctx.url.searchParams);
-  const result = await listUsers(ctx.deps, {
-    ...filters,
-    search: filters.search || undefined,
-    role: (filters.role || undefined) as Role | undefined,
-    status: (filters.status || undefined) as "active" | "disabled" | undefined,
-    email_verified: filters.email_verified ? filters.email_verified === "true" : undefined,
-  });
+  const { filters, query } = parseUserFilters(ctx.url.searchParams);
+  const result = await listUsers(ctx.deps, query);
   const props = { users: result.items, total: result.total, totalPages: result.total_pages, filters, now: ctx.deps.clock.now() };
   return render(ctx, {
     title: "Users",
@@ -62,7 +59,7 @@ async function detailProps(ctx: SignedInContext, id: string, notice?: Notice) {
   const { user } = await getUser(ctx.deps, id);
   const [sessions, audit, identities] = await Promise.all([listUserSessions(ctx.deps, id), listAudit(ctx.deps, { user_id: id, per_page: 10 }), identityRows(ctx, user.id)]);
   const names = await userNames(ctx.deps, audit.items);
-  return { user, sessions, events: audit.items, names, isSelf: user.id === ctx.viewer.user.id, csrfToken: issueCsrfToken(ctx), now: ctx.deps.clock.now(), notice, identities };
+  return { user, sessions, events: audit.items, names, isSelf: user.id === ctx.viewer.user.id, csrfToken: csrfTokenFor(ctx), now: ctx.deps.clock.now(), notice, identities };
 }
 
 async function showUser(ctx: SignedInContext, notice?: Notice, status?: number): Promise<Response> {
@@ -71,10 +68,10 @@ async function showUser(ctx: SignedInContext, notice?: Notice, status?: number):
 }
 
 /** After an action: htmx gets the refreshed user in place; a plain form gets a redirect (or the page with the error). */
-async function afterAction(ctx: SignedInContext, action: () => Promise<unknown>, done: NoticeKey): Promise<Response> {
+async function afterAction(ctx: SignedInContext, action: (ctx: SignedInContext) => Promise<unknown>, done: NoticeKey): Promise<Response> {
   let failure: FormFailure | undefined;
   try {
-    await action();
+    await action(ctx);
   } catch (error) {
     failure = formFailure(error);
   }
@@ -82,6 +79,15 @@ async function afterAction(ctx: SignedInContext, action: () => Promise<unknown>,
   if (!failure && done === "deleted") return redirect(ctx, "/admin/users?notice=deleted");
   if (!failure && !ctx.htmx.partial) return redirect(ctx, `/admin/users/${id}?notice=${done}`);
   return showUser(ctx, failure?.notice ?? NOTICES[done], failure?.status);
+}
+
+async function showConfirm(ctx: SignedInContext): Promise<Response> {
+  const action = confirmAction(ctx);
+  const session = action === "revoke" ? (ctx.url.searchParams.get("session") ?? "") : undefined;
+  requireIds(ctx.params.id, ...(session === undefined ? [] : [session]));
+  const { user } = await getUser(ctx.deps, ctx.params.id ?? "");
+  const props = { user, action, session, csrfToken: csrfTokenFor(ctx) };
+  return render(ctx, { title: "Please confirm", section: "admin", narrow: true, body: () => <ConfirmPage {...props} /> });
 }
 
 function confirmAction(ctx: SignedInContext): ConfirmAction {
@@ -98,37 +104,31 @@ function requireIds(...ids: Array<string | undefined>): void {
 }
 
 export function adminUserPages(env: WebEnv) {
-  const admin = (handler: (ctx: SignedInContext) => Promise<Response>) => signedInPage(env, handler, { role: "admin" });
   const actor = (ctx: SignedInContext) => ctx.viewer.user;
-  return new Elysia({ prefix: "/admin/users", detail: { hide: true } })
-    .get("/", admin(showUsers))
-    .get("/:id", admin((ctx) => showUser(ctx)))
-    .get(
-      "/:id/confirm",
-      admin(async (ctx) => {
-        const action = confirmAction(ctx);
-        const session = action === "revoke" ? (ctx.url.searchParams.get("session") ?? "") : undefined;
-        requireIds(ctx.params.id, ...(session === undefined ? [] : [session]));
-        const { user } = await getUser(ctx.deps, ctx.params.id ?? "");
-        const props = { user, action, session, csrfToken: issueCsrfToken(ctx) };
-        return render(ctx, { title: "Please confirm", section: "admin", narrow: true, body: () => <ConfirmPage {...props} /> });
-      }),
-    )
+  const action = { viewer: "admin", rateLimit: "api" } as const;
+  return pages(env)
+    .get("/admin/users", ({ page }) => showUsers(signedIn(page)), { viewer: "admin" })
+    .get("/admin/users/:id", ({ page }) => showUser(signedIn(page)), { viewer: "admin" })
+    .get("/admin/users/:id/confirm", ({ page }) => showConfirm(signedIn(page)), { viewer: "admin" })
     .post(
-      "/:id/role",
-      admin((ctx) => {
+      "/admin/users/:id/role",
+      ({ page }) => {
+        const ctx = signedIn(page);
         const role: Role = ctx.form.role === "admin" ? "admin" : "user";
         return afterAction(ctx, () => setUserRole(ctx.deps, actor(ctx), ctx.params.id ?? "", role, ctx.client), "role-changed");
-      }),
+      },
+      action,
     )
-    .post("/:id/disable", admin((ctx) => afterAction(ctx, () => setUserDisabled(ctx.deps, actor(ctx), ctx.params.id ?? "", true, ctx.client), "disabled")))
-    .post("/:id/enable", admin((ctx) => afterAction(ctx, () => setUserDisabled(ctx.deps, actor(ctx), ctx.params.id ?? "", false, ctx.client), "enabled")))
-    .post("/:id/delete", admin((ctx) => afterAction(ctx, () => deleteUser(ctx.deps, actor(ctx), ctx.params.id ?? "", ctx.client), "deleted")))
+    .post("/admin/users/:id/disable", ({ page }) => afterAction(signedIn(page), (ctx) => setUserDisabled(ctx.deps, actor(ctx), ctx.params.id ?? "", true, ctx.client), "disabled"), action)
+    .post("/admin/users/:id/enable", ({ page }) => afterAction(signedIn(page), (ctx) => setUserDisabled(ctx.deps, actor(ctx), ctx.params.id ?? "", false, ctx.client), "enabled"), action)
+    .post("/admin/users/:id/delete", ({ page }) => afterAction(signedIn(page), (ctx) => deleteUser(ctx.deps, actor(ctx), ctx.params.id ?? "", ctx.client), "deleted"), action)
     .post(
-      "/:id/sessions/:session/revoke",
-      admin((ctx) => {
+      "/admin/users/:id/sessions/:session/revoke",
+      ({ page }) => {
+        const ctx = signedIn(page);
         requireIds(ctx.params.id, ctx.params.session);
         return afterAction(ctx, () => revokeUserSession(ctx.deps, actor(ctx), ctx.params.id ?? "", ctx.params.session ?? "", ctx.client), "session-ended");
-      }),
+      },
+      action,
     );
 }

@@ -1,13 +1,11 @@
-/** The admin overview (stats and recent activity) and the audit log. */
-import { Elysia } from "elysia";
+/** /admin (stats and recent activity) and /admin/audit. */
 import { clampPerPage, getStats, listAudit } from "../../modules/admin/service";
 import { AUDIT_ACTIONS } from "../../modules/audit/service";
-import { isUuid } from "../../modules/users/service";
+import { isUuid } from "../../uuid";
 import type { WebEnv } from "../context";
-import { type SignedInContext, signedInPage } from "../page";
+import { pages, type SignedInContext, signedIn } from "../plugin";
 import { type AuditFilters, AuditPage, AuditResultsContent, OverviewPage } from "../pages/admin-audit";
 import { render } from "../respond";
-import { adminUserPages } from "./admin-users";
 import { listPage } from "./list-page";
 import { userNames } from "./user-names";
 
@@ -34,8 +32,7 @@ async function showAudit(ctx: SignedInContext): Promise<Response> {
 }
 
 export function adminPages(env: WebEnv) {
-  return new Elysia({ detail: { hide: true } })
-    .get("/admin", signedInPage(env, showOverview, { role: "admin" }))
-    .get("/admin/audit", signedInPage(env, showAudit, { role: "admin" }))
-    .use(adminUserPages(env));
+  return pages(env)
+    .get("/admin", ({ page }) => showOverview(signedIn(page)), { viewer: "admin" })
+    .get("/admin/audit", ({ page }) => showAudit(signedIn(page)), { viewer: "admin" });
 }

@@ -1,17 +1,14 @@
-/** Sign in, sign up, sign out and sign out everywhere. */
-import { Elysia } from "elysia";
+/** /login, /register, /logout and /logout-all. */
 import { AuthModel } from "../../modules/auth/model";
 import { login, logout, logoutAll, register } from "../../modules/auth/service";
 import { configuredProviders } from "../../modules/oauth/service";
-import { REFRESH_COOKIE } from "../../modules/auth/guard";
-import type { PageContext, WebEnv } from "../context";
+import { REFRESH_COOKIE } from "../../http/session";
+import { csrfTokenFor, endBrowserSession, type PageContext, startBrowserSession, type WebEnv } from "../context";
 import { emptyForm, expiredForm, type FormFailure, formFailure, hasErrors, invalid, validateForm } from "../forms";
 import { safeNext } from "../next";
-import { page, signedInPage } from "../page";
+import { pages, signedIn } from "../plugin";
 import { LoginForm, LoginPage, RegisterForm, RegisterPage } from "../pages/auth";
 import { redirect, render } from "../respond";
-import { endBrowserSession, setSessionCookies } from "../session";
-import { issueCsrfToken } from "../csrf";
 import type { Notice } from "../components/ui";
 
 /** Fixed messages chosen by a query key, so no text from the URL is ever reflected. */
@@ -27,14 +24,14 @@ function showLogin(ctx: PageContext, failure?: FormFailure): Promise<Response> {
   const notice = failure?.notice ?? LOGIN_NOTICES[ctx.url.searchParams.get("notice") ?? ""];
   // Only the identifier is kept; the password is never sent back.
   const state = { ...emptyForm({ username_or_email: ctx.form.username_or_email ?? "" }), errors: failure?.errors ?? {}, notice };
-  const props = { state, csrfToken: issueCsrfToken(ctx), next, providers: configuredProviders(ctx.deps) };
+  const props = { state, csrfToken: csrfTokenFor(ctx), next, providers: configuredProviders(ctx.deps) };
   return render(ctx, { title: "Sign in", narrow: true, status: failure?.status, body: () => <LoginPage {...props} />, fragment: () => <LoginForm {...props} /> });
 }
 
 function showRegister(ctx: PageContext, failure?: FormFailure): Promise<Response> {
   const next = safeNext(ctx.form.next ?? ctx.url.searchParams.get("next"));
   const values = { username: ctx.form.username ?? "", email: ctx.form.email ?? "" };
-  const props = { state: { values, errors: failure?.errors ?? {}, notice: failure?.notice }, csrfToken: issueCsrfToken(ctx), next, providers: configuredProviders(ctx.deps) };
+  const props = { state: { values, errors: failure?.errors ?? {}, notice: failure?.notice }, csrfToken: csrfTokenFor(ctx), next, providers: configuredProviders(ctx.deps) };
   return render(ctx, { title: "Create account", narrow: true, status: failure?.status, body: () => <RegisterPage {...props} />, fragment: () => <RegisterForm {...props} /> });
 }
 
@@ -43,7 +40,7 @@ async function submitLogin(ctx: PageContext): Promise<Response> {
   if (hasErrors(errors)) return showLogin(ctx, invalid(errors));
   try {
     const result = await login(ctx.deps, { usernameOrEmail: ctx.form.username_or_email!, password: ctx.form.password! }, ctx.client);
-    setSessionCookies(ctx, result);
+    startBrowserSession(ctx, result);
     return redirect(ctx, safeNext(ctx.form.next));
   } catch (error) {
     return showLogin(ctx, formFailure(error));
@@ -56,7 +53,7 @@ async function submitRegister(ctx: PageContext): Promise<Response> {
   try {
     const input = { username: ctx.form.username!, email: ctx.form.email!, password: ctx.form.password! };
     const result = await register(ctx.deps, input, ctx.client);
-    setSessionCookies(ctx, result);
+    startBrowserSession(ctx, result);
     const next = safeNext(ctx.form.next);
     return redirect(ctx, next === "/dashboard" ? "/dashboard?notice=welcome" : next);
   } catch (error) {
@@ -71,21 +68,21 @@ async function submitLogout(ctx: PageContext): Promise<Response> {
   return redirect(ctx, "/login?notice=signed-out");
 }
 
+async function submitLogoutAll(ctx: PageContext): Promise<Response> {
+  await logoutAll(ctx.deps, signedIn(ctx).viewer.auth, ctx.client);
+  endBrowserSession(ctx);
+  return redirect(ctx, "/login?notice=signed-out-everywhere");
+}
+
+/** Signed in already: the sign-in and sign-up forms go straight on to where they would lead. */
+const signedInGoesOn = (ctx: PageContext, show: (ctx: PageContext) => Promise<Response>) => (ctx.viewer ? redirect(ctx, safeNext(ctx.url.searchParams.get("next"))) : show(ctx));
+
 export function authPages(env: WebEnv) {
-  const signedInGoesOn = (show: (ctx: PageContext) => Promise<Response>) => (ctx: PageContext) =>
-    ctx.viewer ? redirect(ctx, safeNext(ctx.url.searchParams.get("next"))) : show(ctx);
-  return new Elysia({ detail: { hide: true } })
-    .get("/login", page(env, signedInGoesOn((ctx) => showLogin(ctx))))
-    .post("/login", page(env, submitLogin, { bucket: "login", onExpiredForm: (ctx) => showLogin(ctx, expiredForm()) }))
-    .get("/register", page(env, signedInGoesOn((ctx) => showRegister(ctx))))
-    .post("/register", page(env, submitRegister, { bucket: "register", onExpiredForm: (ctx) => showRegister(ctx, expiredForm()) }))
-    .post("/logout", page(env, submitLogout))
-    .post(
-      "/logout-all",
-      signedInPage(env, async (ctx) => {
-        await logoutAll(ctx.deps, ctx.viewer.auth, ctx.client);
-        endBrowserSession(ctx);
-        return redirect(ctx, "/login?notice=signed-out-everywhere");
-      }),
-    );
+  return pages(env)
+    .get("/login", ({ page }) => signedInGoesOn(page, showLogin), { viewer: "optional" })
+    .post("/login", ({ page }) => submitLogin(page), { viewer: "optional", rateLimit: "login", expiredForm: (page) => showLogin(page, expiredForm()) })
+    .get("/register", ({ page }) => signedInGoesOn(page, showRegister), { viewer: "optional" })
+    .post("/register", ({ page }) => submitRegister(page), { viewer: "optional", rateLimit: "register", expiredForm: (page) => showRegister(page, expiredForm()) })
+    .post("/logout", ({ page }) => submitLogout(page), { viewer: "optional", rateLimit: "api" })
+    .post("/logout-all", ({ page }) => submitLogoutAll(page), { viewer: "required", rateLimit: "api" });
 }

@@ -3,23 +3,20 @@
  * state cookie, /oauth/:id/callback finishes the round trip. Every failure ends on a page that
  * says what happened in fixed words, with the request id, and is audited; none is a 5xx.
  */
-import { Elysia } from "elysia";
 import { notFound } from "../../errors";
 import { requestMeta } from "../../http/context";
-import { isUuid } from "../../modules/users/service";
+import { isUuid } from "../../uuid";
 import { failureView, OAuthFailure } from "../../modules/oauth/failure";
 import { beginFlow, FLOW_TTL_SECONDS, finishFlow } from "../../modules/oauth/flow";
 import { findProvider } from "../../modules/oauth/protocol";
 import { configuredProviders, listIdentities, recordOAuthFailure, resolveProfile, signInAfterProvider, unlinkIdentity } from "../../modules/oauth/service";
 import type { Notice } from "../components/ui";
-import type { PageContext, WebEnv } from "../context";
-import { issueCsrfToken } from "../csrf";
+import { csrfTokenFor, type PageContext, startBrowserSession, type WebEnv } from "../context";
 import { formFailure } from "../forms";
 import { loginUrl, safeNext } from "../next";
-import { page, type SignedInContext, signedInPage } from "../page";
+import { pages, type SignedInContext, signedIn } from "../plugin";
 import { IdentitiesCard, type IdentityRow, OAuthFailurePage } from "../pages/oauth";
 import { redirect, render } from "../respond";
-import { setSessionCookies } from "../session";
 
 /** Holds the attempt's state; SameSite=Lax because the provider sends the browser back cross-site. */
 export const STATE_COOKIE = "oauth_state";
@@ -63,7 +60,7 @@ async function start(ctx: PageContext): Promise<Response> {
   await ctx.env.limiter.consume("login", ctx.ip);
   try {
     const { url, state } = await beginFlow(ctx.deps, id, { next, linkUserId: linking ? ctx.viewer!.user.id : null });
-    ctx.cookies.set(STATE_COOKIE, state, { maxAge: FLOW_TTL_SECONDS });
+    ctx.cookies.set(STATE_COOKIE, state, FLOW_TTL_SECONDS);
     return redirectAway(ctx, url);
   } catch (error) {
     if (error instanceof OAuthFailure) return failurePage(ctx, id, error, linking);
@@ -84,7 +81,7 @@ async function callback(ctx: PageContext): Promise<Response> {
     const resolution = await resolveProfile(ctx.deps, id, profile, intent, ctx.client);
     if (resolution.kind === "linked") return redirect(ctx, `/dashboard?notice=${resolution.alreadyLinked ? "already-linked" : "linked"}#identities`);
     const step = await signInAfterProvider(ctx.deps, resolution.user, id, ctx.client);
-    setSessionCookies(ctx, step.result);
+    startBrowserSession(ctx, step.result);
     return redirect(ctx, intent.next);
   } catch (error) {
     if (error instanceof OAuthFailure) return failurePage(ctx, id, error, linking);
@@ -98,7 +95,7 @@ export async function identityRows(ctx: PageContext, userId: string): Promise<Id
 }
 
 export async function identitiesCardProps(ctx: SignedInContext, notice?: Notice) {
-  return { rows: await identityRows(ctx, ctx.viewer.user.id), linkable: configuredProviders(ctx.deps), csrfToken: issueCsrfToken(ctx), notice };
+  return { rows: await identityRows(ctx, ctx.viewer.user.id), linkable: configuredProviders(ctx.deps), csrfToken: csrfTokenFor(ctx), notice };
 }
 
 async function unlink(ctx: SignedInContext): Promise<Response> {
@@ -118,8 +115,8 @@ async function unlink(ctx: SignedInContext): Promise<Response> {
 }
 
 export function oauthPages(env: WebEnv) {
-  return new Elysia({ detail: { hide: true } })
-    .get("/oauth/:id/start", page(env, start))
-    .get("/oauth/:id/callback", page(env, callback))
-    .post("/account/identities/:id/unlink", signedInPage(env, unlink));
+  return pages(env)
+    .get("/oauth/:id/start", ({ page }) => start(page), { viewer: "optional" })
+    .get("/oauth/:id/callback", ({ page }) => callback(page), { viewer: "optional" })
+    .post("/account/identities/:id/unlink", ({ page }) => unlink(signedIn(page)), { viewer: "required", rateLimit: "api" });
 }

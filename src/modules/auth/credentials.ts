@@ -1,18 +1,21 @@
 /**
- * Email verification, password reset and password change. No HTTP here.
+ * Email verification, password reset and password change (the /auth/send-verification,
+ * /auth/verify-email, /auth/forgot-password, /auth/reset-password and /auth/change-password
+ * routes of ./index.ts). No HTTP here.
  */
 import { eq } from "drizzle-orm";
 import { type User, users } from "../../db/schema";
 import type { Deps } from "../../deps";
-import { AppError, rateLimited, validationError } from "../../errors";
+import { AppError, validationError } from "../../errors";
 import { passwordChangedEmail, passwordResetEmail, verificationEmail } from "../../mail/templates";
 import { type Actor, recordAudit } from "../audit/service";
-import { hashPassword, passwordProblem, verifyPassword } from "../auth/passwords";
-import type { AuthContext } from "../auth/service";
-import type { ClientInfo } from "../auth/sessions";
-import { revokeUserSessions } from "../auth/sessions";
-import { hashToken } from "../auth/tokens";
+import { limiterFor } from "../../rate-limits";
+import { storeKeys } from "../../store/keys";
 import { findUserByEmail, findUserById } from "../users/service";
+import { hashPassword, passwordProblem, verifyPassword } from "./passwords";
+import type { ClientInfo } from "./sessions";
+import { revokeUserSessions } from "./sessions";
+import type { AuthContext } from "./tokens";
 import { consumeOneTimeToken, issueOneTimeToken, TOKEN_TTL_MS } from "./one-time-tokens";
 
 const actorOf = (client: ClientInfo, userId: string | null): Actor => ({ userId, ip: client.ip, userAgent: client.userAgent });
@@ -28,23 +31,14 @@ export async function sendVerificationEmail(deps: Deps, user: User): Promise<voi
   deps.mailer.send(verificationEmail(user.email, user.username, link(deps, "/verify-email", token), TOKEN_TTL_MS.verify_email / 3_600_000));
 }
 
-/** At most one verification mail a minute and five an hour per user. */
-async function throttleVerificationMail(deps: Deps, userId: string): Promise<void> {
-  const windows = [
-    { key: `mail:verify:m:${userId}`, limit: 1, ms: 60_000 },
-    { key: `mail:verify:h:${userId}`, limit: 5, ms: 3_600_000 },
-  ];
-  for (const window of windows) {
-    const { count, resetMs } = await deps.store.hit(window.key, window.ms);
-    if (count > window.limit) throw rateLimited(resetMs / 1000, window.limit);
-  }
-}
-
 export async function sendVerification(deps: Deps, auth: AuthContext, client: ClientInfo): Promise<void> {
   const user = await findUserById(deps.database.db, auth.userId);
   if (!user) throw new AppError("invalid_token", "The account no longer exists");
   if (user.emailVerified) throw new AppError("already_verified");
-  await throttleVerificationMail(deps, user.id);
+  // At most one verification mail a minute and five an hour per user, whatever the IP.
+  const limiter = limiterFor(deps);
+  await limiter.consume("verification_mail_minute", user.id);
+  await limiter.consume("verification_mail_hour", user.id);
   await sendVerificationEmail(deps, user);
   await recordAudit(deps.database.db, { action: "email_verification_sent", actor: actorOf(client, user.id), targetId: user.id, at: now(deps) });
 }
@@ -66,13 +60,15 @@ export async function verifyEmail(deps: Deps, token: string, client: ClientInfo)
 export async function requestPasswordReset(deps: Deps, email: string, client: ClientInfo): Promise<void> {
   const address = email.trim().toLowerCase();
   deps.background.run("password reset request", async () => {
-    const perAddress = deps.config.rateLimits.email;
-    if (perAddress) {
-      const { count } = await deps.store.hit(`rl:email-address:${hashToken(address)}`, perAddress.windowSeconds * 1000);
-      if (count > perAddress.limit) {
+    // Over the address's budget nothing is sent, and the answer (already given) does not say so.
+    try {
+      await limiterFor(deps).consume("email_address", storeKeys.private(address));
+    } catch (error) {
+      if (error instanceof AppError && error.code === "rate_limited") {
         deps.logger.warn("password reset mail skipped: address over its limit");
         return;
       }
+      throw error;
     }
     const user = await findUserByEmail(deps.database.db, address);
     if (!user || user.disabledAt) return;

@@ -7,7 +7,7 @@ import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { oneTimeTokens, type TokenPurpose } from "../../db/schema";
 import { AppError } from "../../errors";
-import { generateToken, hashToken } from "../auth/tokens";
+import { generateToken, hashToken } from "./tokens";
 
 export const TOKEN_TTL_MS: Record<TokenPurpose, number> = {
   verify_email: 24 * 60 * 60 * 1000,

@@ -1,0 +1,114 @@
+/**
+ * docs/routes.md, the table of every route with its guard, rate-limit budget and file, made from
+ * the app itself: the policy macros write what they require into each route's `detail`
+ * (src/http/model.ts, policyNote). `bun run routes` rewrites the file; tests/route-table.test.ts
+ * fails when it is out of date or when a route has no file below.
+ */
+import { createApp } from "../src/app";
+import { Background } from "../src/background";
+import { systemClock } from "../src/clock";
+import { loadConfig } from "../src/config";
+import { openPostgres } from "../src/db/client";
+import { createLogger } from "../src/logger";
+import { Mailer } from "../src/mail/mailer";
+import { Metrics } from "../src/metrics";
+import { AccessTokens } from "../src/modules/keys/access-tokens";
+import { MemoryStore } from "../src/store/memory";
+
+/** Where each route is declared, by path: the first matching prefix wins. Add new route files here. */
+const FILES: Array<[prefix: string, file: string]> = [
+  ["/api/v1/auth/providers", "src/modules/oauth/index.ts"],
+  ["/api/v1/auth/identities", "src/modules/oauth/index.ts"],
+  ["/api/v1/auth/", "src/modules/auth/index.ts"],
+  ["/api/v1/admin/", "src/modules/admin/index.ts"],
+  ["/health", "src/modules/health/index.ts"],
+  ["/metrics", "src/modules/health/metrics.ts"],
+  ["/swagger", "src/http/docs.ts"],
+  ["/dev/", "src/mail/outbox.tsx"],
+  ["/static/", "src/web/routes/static.ts"],
+  ["/login", "src/web/routes/auth.tsx"],
+  ["/register", "src/web/routes/auth.tsx"],
+  ["/logout", "src/web/routes/auth.tsx"],
+  ["/dashboard", "src/web/routes/dashboard.tsx"],
+  ["/account/identities/", "src/web/routes/oauth.tsx"],
+  ["/account/", "src/web/routes/account.tsx"],
+  ["/oauth/", "src/web/routes/oauth.tsx"],
+  ["/verify-email", "src/web/routes/email-links.tsx"],
+  ["/forgot-password", "src/web/routes/email-links.tsx"],
+  ["/reset-password", "src/web/routes/email-links.tsx"],
+  ["/admin/users", "src/web/routes/admin-users.tsx"],
+  ["/admin", "src/web/routes/admin.tsx"],
+  ["/", "src/web/index.ts"],
+];
+
+export interface RouteLike {
+  method: string;
+  path: string;
+  hooks: { detail?: Record<string, unknown> };
+}
+
+export interface RouteRow {
+  method: string;
+  path: string;
+  auth: string;
+  rateLimit: string;
+  file: string | undefined;
+}
+
+export function fileOf(path: string): string | undefined {
+  return FILES.find(([prefix]) => path === prefix || path.startsWith(prefix) || (prefix.endsWith("/") && path === prefix.slice(0, -1)))?.[1];
+}
+
+/** Every route once: /api mirrors /api/v1 and is listed under the canonical prefix only. */
+export function routeRows(routes: RouteLike[]): RouteRow[] {
+  const rows = routes
+    // OPTIONS answers are CORS preflights (src/app.ts), not routes of their own.
+    .filter((route) => route.method !== "OPTIONS")
+    .filter((route) => !(route.path === "/api" || route.path.startsWith("/api/")) || route.path.startsWith("/api/v1/"))
+    .map((route) => ({
+      method: route.method,
+      path: route.path,
+      auth: String(route.hooks.detail?.["x-auth"] ?? "public"),
+      rateLimit: String(route.hooks.detail?.["x-rate-limit"] ?? "—"),
+      file: fileOf(route.path),
+    }));
+  return rows.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+}
+
+export function renderRouteTable(rows: RouteRow[]): string {
+  const lines = [
+    "# Routes",
+    "",
+    "Every route the app serves, made from the app by `bun run routes` (scripts/routes.ts); a test",
+    "fails when this file is out of date. `/api/...` serves the same routes as `/api/v1/...`.",
+    "**Who** is what the route's `auth`, `role` or `viewer` macro requires (src/http/session.ts); a",
+    "browser session also means a CSRF check (Origin and token, src/http/origin.ts) on every unsafe method;",
+    "**budget** is its `rateLimit` macro (the budgets are in src/rate-limits.ts).",
+    "",
+    "| method | path | who | budget | declared in |",
+    "|---|---|---|---|---|",
+    ...rows.map((row) => `| ${row.method} | \`${row.path}\` | ${row.auth} | ${row.rateLimit} | ${row.file ?? "?"} |`),
+    "",
+  ];
+  return lines.join("\n");
+}
+
+/** The app's routes. Nothing is served: the database client never connects (Bun.SQL connects on the first query). */
+export async function appRoutes(): Promise<RouteLike[]> {
+  const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", ENCRYPTION_KEY: "0".repeat(64), JWT_SECRET: "route-table-0123456789-0123456789-abcdef" });
+  const logger = createLogger({ level: "silent", format: "json", write: () => {} });
+  const database = openPostgres("postgres://route-table.invalid:5432/none", 1);
+  const background = new Background(logger);
+  const metrics = new Metrics({ processMetrics: false });
+  const base = { config, database, store: new MemoryStore(), clock: systemClock, logger, mailer: new Mailer(config, logger, background, metrics), background, metrics };
+  // Not prepared: no token is signed or checked while routes are listed.
+  const routes = createApp({ ...base, accessTokens: new AccessTokens(base) }).routes as unknown as RouteLike[];
+  await database.close();
+  return routes;
+}
+
+if (import.meta.main) {
+  const table = renderRouteTable(routeRows(await appRoutes()));
+  await Bun.write(new URL("../docs/routes.md", import.meta.url), table);
+  console.log("docs/routes.md written");
+}

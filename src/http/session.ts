@@ -1,0 +1,179 @@
+/**
+ * The one way a request becomes a signed-in user, for the API and the pages alike
+ * (docs/architecture.md, "Sessions"): read the bearer header or the access-token cookie, check
+ * the signature, ask the store in one round trip whether the token, its session or its user
+ * has been revoked (a store outage fails closed with 503). Browsers keep both tokens in HttpOnly
+ * cookies; a page request whose access token is missing or expired is refreshed on the spot.
+ *
+ * Routes declare what they need as macros:
+ *   `auth: true`       any signed-in caller (401 otherwise)
+ *   `role: "admin"`    an administrator, role and disabled state read from the database (403)
+ *   `viewer: "optional" | "required" | "admin"`   the page flavour: the browser session, CSRF
+ *                      checked on unsafe methods, and a redirect to sign-in instead of a 401.
+ */
+import { type Cookie, Elysia } from "elysia";
+import type { Config } from "../config";
+import type { Role, User } from "../db/schema";
+import type { Deps } from "../deps";
+import { AppError } from "../errors";
+import { getCurrentUser, refresh, type SignedIn } from "../modules/auth/service";
+import { revocationKeys } from "../modules/auth/sessions";
+import { type AccessClaims, type AuthContext, authContextOf } from "../modules/auth/tokens";
+import { findUserById } from "../modules/users/service";
+import { requestMeta } from "./context";
+import { type CookieAccess, cookieAccess } from "./cookies";
+import { policyNote } from "./model";
+import { CSRF_FIELD, isUnsafeMethod, verifyCsrf } from "./origin";
+import { limiterFor } from "../rate-limits";
+
+export const ACCESS_COOKIE = "access_token";
+export const REFRESH_COOKIE = "refresh_token";
+
+export interface Viewer {
+  auth: AuthContext;
+  user: User;
+}
+
+/** After a sign-in or refresh. API clients get the refresh cookie; browsers on the pages get the access token as a cookie too. */
+export function setSessionCookies(cookies: CookieAccess, config: Config, result: SignedIn, options: { access: boolean }): void {
+  if (options.access) cookies.set(ACCESS_COOKIE, result.accessToken, result.expiresIn);
+  // A refresh inside the grace window answers no new refresh token: the current cookie stays.
+  if (result.refreshToken) cookies.set(REFRESH_COOKIE, result.refreshToken, config.refreshTokenTtl);
+}
+
+export function clearSessionCookies(cookies: CookieAccess): void {
+  cookies.remove(ACCESS_COOKIE);
+  cookies.remove(REFRESH_COOKIE);
+}
+
+/** The bearer token, else the access cookie. A malformed Authorization header is an empty (invalid) token, never a fallback to the cookie. */
+export function readAccessToken(authorization: string | undefined | null, cookieValue: unknown): string | undefined {
+  if (authorization) return /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? "";
+  return typeof cookieValue === "string" && cookieValue !== "" ? cookieValue : undefined;
+}
+
+/** The claims of a well-signed, unexpired token, revoked or not (sign-out ends whatever it is given). */
+export async function presentedClaims(deps: Deps, token: string | undefined): Promise<AccessClaims | undefined> {
+  return token ? ((await deps.accessTokens.verify(token, Math.floor(deps.clock.now() / 1000))) ?? undefined) : undefined;
+}
+
+export async function authenticate(deps: Deps, token: string | undefined): Promise<AuthContext> {
+  if (token === undefined) throw new AppError("unauthorized", "Sign in to continue: send a bearer token");
+  const claims = await presentedClaims(deps, token);
+  if (!claims) throw new AppError("invalid_token", "The access token is invalid or has expired");
+  if (await deps.store.anyExists(revocationKeys(claims))) throw new AppError("invalid_token", "The access token has been revoked");
+  return authContextOf(claims);
+}
+
+/** Role and disabled state come from the database, so a demotion bites on the next request. */
+export async function requireRole(deps: Deps, auth: AuthContext, role: Role): Promise<User> {
+  const user = await findUserById(deps.database.db, auth.userId);
+  if (!user || user.disabledAt) throw new AppError("invalid_token", "The account is disabled or no longer exists");
+  if (role === "admin" && user.role !== "admin") throw new AppError("forbidden", "Administrator access required");
+  return user;
+}
+
+/** A page that needs a signed-in browser was asked for without one: pages answer it with a redirect to sign-in. */
+export class SignInRequired extends AppError {
+  constructor() {
+    super("unauthorized", "Sign in to continue");
+  }
+}
+
+/** 401/403 from the auth layer mean "not signed in any more", not a failure of the page. */
+const isSignedOut = (error: unknown) => error instanceof AppError && (error.status === 401 || error.status === 403);
+
+async function viewerFromAccessCookie(deps: Deps, token: string): Promise<Viewer | null> {
+  try {
+    const auth = await authenticate(deps, token);
+    const user = await getCurrentUser(deps, auth);
+    return user.disabledAt ? null : { auth, user };
+  } catch (error) {
+    if (isSignedOut(error)) return null;
+    throw error;
+  }
+}
+
+async function viewerFromRefreshCookie(deps: Deps, cookies: CookieAccess, token: string, request: Request): Promise<Viewer | null> {
+  try {
+    const meta = requestMeta(request);
+    // The same budget as POST /auth/refresh: a stolen cookie cannot be hammered through pages.
+    await limiterFor(deps).consume("refresh", meta?.ip ?? "unknown");
+    const result = await refresh(deps, token, { ip: meta?.ip ?? null, userAgent: request.headers.get("user-agent")?.slice(0, 512) ?? null });
+    setSessionCookies(cookies, deps.config, result, { access: true });
+    return { auth: authContextOf(result.claims), user: result.user };
+  } catch (error) {
+    if (isSignedOut(error)) return null;
+    throw error;
+  }
+}
+
+/** Who is signed in in this browser, refreshing transparently; clears the cookies of a session that is over. */
+export async function browserViewer(deps: Deps, cookies: CookieAccess, request: Request): Promise<Viewer | null> {
+  const access = cookies.get(ACCESS_COOKIE);
+  const refreshToken = cookies.get(REFRESH_COOKIE);
+  if (!access && !refreshToken) return null;
+  const viewer = (access ? await viewerFromAccessCookie(deps, access) : null) ?? (refreshToken ? await viewerFromRefreshCookie(deps, cookies, refreshToken, request) : null);
+  if (!viewer) clearSessionCookies(cookies);
+  return viewer;
+}
+
+/** The browser session of a page request, once the `viewer` macro has resolved it (pages may end it mid-request). */
+const viewers = new WeakMap<Request, Viewer | null>();
+export const viewerOf = (request: Request) => viewers.get(request) ?? null;
+export const setViewer = (request: Request, viewer: Viewer | null) => viewers.set(request, viewer);
+
+function formField(body: unknown, name: string): string | undefined {
+  const value = body instanceof FormData ? body.get(name) : typeof body === "object" && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof value === "string" ? value : undefined;
+}
+
+function tagLogLine(request: Request, auth: AuthContext): void {
+  const meta = requestMeta(request);
+  if (meta) meta.userId = auth.userId;
+}
+
+interface GuardInput {
+  headers: Record<string, string | undefined>;
+  cookie: Record<string, Cookie<unknown>>;
+  request: Request;
+}
+
+async function authenticateRequest(deps: Deps, { headers, cookie, request }: GuardInput): Promise<AuthContext> {
+  const auth = await authenticate(deps, readAccessToken(headers.authorization, cookie[ACCESS_COOKIE]?.value));
+  tagLogLine(request, auth);
+  return auth;
+}
+
+
+export function sessionGuard(deps: Deps) {
+  return new Elysia().macro({
+    auth: {
+      detail: policyNote({ "x-auth": "bearer token or access cookie" }),
+      async resolve(context) {
+        return { auth: await authenticateRequest(deps, context) };
+      },
+    },
+    role: (role: Role) => ({
+      detail: policyNote({ "x-auth": `role ${role}` }),
+      async resolve(context) {
+        const auth = await authenticateRequest(deps, context);
+        return { auth, currentUser: await requireRole(deps, auth, role) };
+      },
+    }),
+    viewer: (need: "optional" | "required" | "admin") => ({
+      detail: policyNote({ "x-auth": `browser session (${need})` }),
+      async resolve({ request, cookie, body }) {
+        const cookies = cookieAccess(cookie, deps.config);
+        const viewer = await browserViewer(deps, cookies, request);
+        setViewer(request, viewer);
+        if (viewer) tagLogLine(request, viewer.auth);
+        if (isUnsafeMethod(request.method)) verifyCsrf(deps.config, request, cookies, formField(body, CSRF_FIELD), viewer?.auth.sessionId);
+        if (need !== "optional" && !viewer) throw new SignInRequired();
+        // The role is read fresh from the database: a demotion bites on the next request.
+        if (need === "admin" && viewer) viewer.user = await requireRole(deps, viewer.auth, "admin");
+        return { viewer };
+      },
+    }),
+  });
+}

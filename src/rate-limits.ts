@@ -1,0 +1,146 @@
+/**
+ * Rate limits: every budget in one table and one limiter that counts them in the store (one
+ * atomic step per check, shared by every instance). Routes spend them through the `rateLimit`
+ * macro (src/http/rate-limit.ts); the per-account sign-in throttle and the mail limits are
+ * methods and buckets here too. docs/architecture.md, "Rate limits", has the behaviour when the store is down:
+ * sign-in budgets fall back to an in-process limiter, every other budget fails open (logged and
+ * counted as `cobalt_store_errors_total{effect="failed_open"}`).
+ */
+import type { Config, RateLimit } from "./config";
+import type { Deps } from "./deps";
+import { rateLimited } from "./errors";
+import { storeKeys } from "./store/keys";
+import { MemoryStore } from "./store/memory";
+
+interface BucketDefinition {
+  limit: (config: Config) => RateLimit | null;
+  /** What one counter is kept for. */
+  per: "IP" | "user" | "address";
+  /** "local": an in-process counter takes over while the store is down; "open": the request goes through. */
+  whenStoreDown: "local" | "open";
+}
+
+export const BUCKETS = {
+  /** Every /api request that has no budget of its own. */
+  api: { limit: (c) => c.rateLimits.api, per: "IP", whenStoreDown: "open" },
+  login: { limit: (c) => c.rateLimits.login, per: "IP", whenStoreDown: "local" },
+  register: { limit: (c) => c.rateLimits.register, per: "IP", whenStoreDown: "open" },
+  refresh: { limit: (c) => c.rateLimits.refresh, per: "IP", whenStoreDown: "open" },
+  /** Sending verification and reset mail, and using a reset link. */
+  email: { limit: (c) => c.rateLimits.email, per: "IP", whenStoreDown: "open" },
+  /** Reset mails to one address, whoever asks. */
+  email_address: { limit: (c) => c.rateLimits.email, per: "address", whenStoreDown: "open" },
+  /** Verification mails to one user: one a minute and five an hour. */
+  verification_mail_minute: { limit: () => ({ limit: 1, windowSeconds: 60 }), per: "user", whenStoreDown: "open" },
+  verification_mail_hour: { limit: () => ({ limit: 5, windowSeconds: 3600 }), per: "user", whenStoreDown: "open" },
+} as const satisfies Record<string, BucketDefinition>;
+
+export type Bucket = keyof typeof BUCKETS;
+
+export interface LimitState {
+  limit: number;
+  remaining: number;
+  resetSeconds: number;
+}
+
+/** Failed password checks per account, after which the account waits (doubling, up to the window). */
+export function backoffSeconds(failures: number, limit: RateLimit): number {
+  if (failures < limit.limit) return 0;
+  const base = Math.max(1, Math.floor(limit.windowSeconds / 30));
+  return Math.min(base * 2 ** (failures - limit.limit), limit.windowSeconds);
+}
+
+export class RateLimiter {
+  /** Stands in for the store for sign-in budgets while the store is unreachable. */
+  private readonly local: MemoryStore;
+
+  constructor(private readonly deps: Pick<Deps, "config" | "store" | "logger" | "metrics" | "clock">) {
+    this.local = new MemoryStore(deps.clock);
+  }
+
+  /** Counts one request against a budget; throws the 429 when over. Null when the budget is off or could not be counted. */
+  async consume(bucket: Bucket, subject: string): Promise<LimitState | null> {
+    const definition: BucketDefinition = BUCKETS[bucket];
+    const limit = definition.limit(this.deps.config);
+    if (!limit) return null;
+    const hit = await this.hit(storeKeys.rateLimit(bucket, subject), limit.windowSeconds * 1000, definition.whenStoreDown === "local");
+    if (!hit) return null;
+    const state = { limit: limit.limit, remaining: limit.limit - hit.count, resetSeconds: Math.max(1, Math.ceil(hit.resetMs / 1000)) };
+    if (state.remaining < 0) {
+      this.deps.metrics.rateLimited.inc({ bucket });
+      throw rateLimited(state.resetSeconds, limit.limit);
+    }
+    return state;
+  }
+
+  /** Seconds the account must still wait before its password may be checked again, or null. */
+  async accountRetryAfter(account: string): Promise<number | null> {
+    if (!this.deps.config.rateLimits.loginAccount) return null;
+    const lockedUntil = Number(await this.read(storeKeys.accountLock(normalise(account), "*")));
+    const waitMs = lockedUntil - this.deps.clock.now();
+    return waitMs > 0 ? Math.ceil(waitMs / 1000) : null;
+  }
+
+  async recordAccountFailure(account: string): Promise<void> {
+    const limit = this.deps.config.rateLimits.loginAccount;
+    if (!limit) return;
+    const id = normalise(account);
+    const hit = await this.hit(storeKeys.accountFailures(id, "*"), limit.windowSeconds * 1000, true);
+    const wait = hit ? backoffSeconds(hit.count, limit) : 0;
+    if (wait > 0) await this.write(storeKeys.accountLock(id, "*"), String(this.deps.clock.now() + wait * 1000), wait * 1000);
+  }
+
+  async clearAccountFailures(account: string): Promise<void> {
+    if (!this.deps.config.rateLimits.loginAccount) return;
+    const id = normalise(account);
+    const keys = [storeKeys.accountFailures(id, "*"), storeKeys.accountLock(id, "*")];
+    await this.local.del(...keys);
+    await this.deps.store.del(...keys).catch((error) => this.storeDown(error));
+  }
+
+  private async hit(key: string, windowMs: number, fallBackLocally: boolean): Promise<{ count: number; resetMs: number } | null> {
+    try {
+      return await this.deps.store.hit(key, windowMs);
+    } catch (error) {
+      this.storeDown(error);
+      return fallBackLocally ? this.local.hit(key, windowMs) : null;
+    }
+  }
+
+  /** The store's value, or the in-process one while the store is down (throttle state only). */
+  private async read(key: string): Promise<string | null> {
+    try {
+      return await this.deps.store.get(key);
+    } catch (error) {
+      this.storeDown(error);
+      return this.local.get(key);
+    }
+  }
+
+  private async write(key: string, value: string, ttlMs: number): Promise<void> {
+    try {
+      await this.deps.store.set(key, value, ttlMs);
+    } catch (error) {
+      this.storeDown(error);
+      await this.local.set(key, value, ttlMs);
+    }
+  }
+
+  private storeDown(error: unknown): void {
+    this.deps.metrics.storeErrors.inc({ effect: "failed_open" });
+    this.deps.logger.warn("rate limit: store unavailable, shared count skipped", { error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+const normalise = (account: string) => account.trim().toLowerCase();
+
+/** One limiter per app (its in-process fallback must be shared by every route). */
+const limiters = new WeakMap<Deps, RateLimiter>();
+export function limiterFor(deps: Deps): RateLimiter {
+  let limiter = limiters.get(deps);
+  if (!limiter) {
+    limiter = new RateLimiter(deps);
+    limiters.set(deps, limiter);
+  }
+  return limiter;
+}

@@ -1,0 +1,65 @@
+/**
+ * What every page route module `.use`s: the policy macros (`viewer`, `rateLimit`, from
+ * src/http/policy.ts), the page context derived once per request, `expiredForm`, and friendly
+ * pages instead of JSON for whatever a page handler throws. A page route is then an ordinary
+ * handler whose policy is declared next to it:
+ *
+ *   .post("/login", ({ page }) => submitLogin(page), { viewer: "optional", rateLimit: "login", expiredForm: showLoginAgain })
+ */
+import { Elysia } from "elysia";
+import { answerErrorsWith } from "../http/errors";
+import { CsrfError } from "../http/origin";
+import { policy } from "../http/policy";
+import { SignInRequired, type Viewer } from "../http/session";
+import { type PageContext, pageContext, type WebEnv } from "./context";
+import { loginUrl } from "./next";
+import { redirect, renderError } from "./respond";
+
+export type SignedInContext = PageContext & { viewer: Viewer };
+
+/** The page context of a route declared with `viewer: "required"` or `"admin"`. */
+export function signedIn(page: PageContext): SignedInContext {
+  if (!page.viewer) throw new SignInRequired();
+  return page as SignedInContext;
+}
+
+type ShowForm = (page: PageContext) => Promise<Response>;
+
+/** Routes that show their form again when its CSRF token has expired (declared with `expiredForm`). */
+const expiredForms = new WeakMap<Request, ShowForm>();
+
+async function pageError(page: PageContext, error: unknown): Promise<Response> {
+  if (error instanceof SignInRequired) {
+    const back = page.request.method === "GET" ? `${page.url.pathname}${page.url.search}` : page.url.pathname;
+    return redirect(page, loginUrl(back));
+  }
+  const showForm = expiredForms.get(page.request);
+  // A same-origin form whose token no longer matches (the tab was open across a sign-in or
+  // sign-out elsewhere): show it again with what was typed (never a password) and a fresh token,
+  // instead of an error page that loses it. Nothing is done with the values.
+  if (showForm && error instanceof CsrfError && error.reason === "token") {
+    try {
+      return await showForm(page);
+    } catch (inner) {
+      return renderError(page, inner);
+    }
+  }
+  return renderError(page, error);
+}
+
+export function pages(env: WebEnv) {
+  return new Elysia({ detail: { hide: true } })
+    .use(policy(env.deps))
+    .macro({
+      expiredForm: (showForm: ShowForm) => ({
+        transform({ request }) {
+          expiredForms.set(request, showForm);
+        },
+      }),
+    })
+    .derive({ as: "scoped" }, (raw) => {
+      const page = pageContext(env, raw);
+      answerErrorsWith(raw.request, (error) => pageError(page, error));
+      return { page };
+    });
+}
