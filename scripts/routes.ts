@@ -15,8 +15,12 @@ import { Metrics } from "../src/metrics";
 import { AccessTokens } from "../src/modules/keys/access-tokens";
 import { MemoryStore } from "../src/store/memory";
 
-/** Where each route is declared, by path: the first matching prefix wins. Add new route files here. */
+/**
+ * Where each route is declared: the first entry that is the path, or a prefix of it ending at a
+ * "/", wins. Add new route files here.
+ */
 const FILES: Array<[prefix: string, file: string]> = [
+  ["/.well-known/", "src/modules/keys/index.ts"],
   ["/api/v1/auth/providers", "src/modules/oauth/index.ts"],
   ["/api/v1/auth/identities", "src/modules/oauth/index.ts"],
   ["/api/v1/auth/", "src/modules/auth/index.ts"],
@@ -29,6 +33,7 @@ const FILES: Array<[prefix: string, file: string]> = [
   ["/login", "src/web/routes/auth.tsx"],
   ["/register", "src/web/routes/auth.tsx"],
   ["/logout", "src/web/routes/auth.tsx"],
+  ["/logout-all", "src/web/routes/auth.tsx"],
   ["/dashboard", "src/web/routes/dashboard.tsx"],
   ["/account/identities/", "src/web/routes/oauth.tsx"],
   ["/account/", "src/web/routes/account.tsx"],
@@ -39,6 +44,7 @@ const FILES: Array<[prefix: string, file: string]> = [
   ["/admin/users", "src/web/routes/admin-users.tsx"],
   ["/admin", "src/web/routes/admin.tsx"],
   ["/", "src/web/index.ts"],
+  ["/*", "src/web/index.ts"],
 ];
 
 export interface RouteLike {
@@ -56,7 +62,8 @@ export interface RouteRow {
 }
 
 export function fileOf(path: string): string | undefined {
-  return FILES.find(([prefix]) => path === prefix || path.startsWith(prefix) || (prefix.endsWith("/") && path === prefix.slice(0, -1)))?.[1];
+  const under = (prefix: string) => path === prefix || path.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`) || (prefix.endsWith("/") && path === prefix.slice(0, -1));
+  return FILES.find(([prefix]) => (prefix === "/" ? path === "/" : under(prefix)))?.[1];
 }
 
 /** Every route once: /api mirrors /api/v1 and is listed under the canonical prefix only. */
