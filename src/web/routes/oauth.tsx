@@ -56,8 +56,6 @@ async function start(ctx: PageContext): Promise<Response> {
   const next = safeNext(ctx.url.searchParams.get("next"));
   if (linking && !ctx.viewer) return redirect(ctx, loginUrl(`${ctx.url.pathname}${ctx.url.search}`));
   if (!linking && ctx.viewer) return redirect(ctx, next);
-  // Each start stores an attempt and may call the provider: it spends the sign-in budget.
-  await ctx.env.limiter.consume("login", ctx.ip);
   try {
     const { url, state } = await beginFlow(ctx.deps, id, { next, linkUserId: linking ? ctx.viewer!.user.id : null });
     ctx.cookies.set(STATE_COOKIE, state, FLOW_TTL_SECONDS);
@@ -116,7 +114,8 @@ async function unlink(ctx: SignedInContext): Promise<Response> {
 
 export function oauthPages(env: WebEnv) {
   return pages(env)
-    .get("/oauth/:id/start", ({ page }) => start(page), { viewer: "optional" })
+    // Each start stores an attempt and may call the provider: it spends the sign-in budget.
+    .get("/oauth/:id/start", ({ page }) => start(page), { viewer: "optional", rateLimit: "login" })
     .get("/oauth/:id/callback", ({ page }) => callback(page), { viewer: "optional" })
     .post("/account/identities/:id/unlink", ({ page }) => unlink(signedIn(page)), { viewer: "required", rateLimit: "api" });
 }
