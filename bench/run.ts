@@ -75,10 +75,11 @@ const S = {
   betterAuthUsers: num("BENCH_BETTER_AUTH_USERS", QUICK ? 50 : 200),
 };
 /**
- * Every server's database pool, Cobalt's included (DATABASE_POOL_SIZE): one size for all. Not
- * Cobalt's default of 20: eight servers at 20 exceed Postgres's default max_connections (100).
+ * Every server's database pool, Cobalt's included (DATABASE_POOL_SIZE): one size for all, Cobalt's
+ * default. Eight servers at 20 need Postgres's max_connections above its default of 100 (lower
+ * BENCH_POOL_SIZE where it cannot be raised).
  */
-const POOL_SIZE = num("BENCH_POOL_SIZE", 10);
+const POOL_SIZE = num("BENCH_POOL_SIZE", 20);
 const PG_ADMIN_URL = env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/13";
 const PASSWORD = "bench-Pa55word-Cobalt-7f3a";
