@@ -52,6 +52,8 @@ export interface Config {
   rateLimits: {
     login: RateLimit | null;
     loginAccount: RateLimit | null;
+    /** Failed password checks per account across all clients without a device cookie. */
+    loginAccountGlobal: RateLimit | null;
     register: RateLimit | null;
     refresh: RateLimit | null;
     email: RateLimit | null;
@@ -279,6 +281,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimits: {
       login: parseRateLimit("RATE_LIMIT_LOGIN", env.RATE_LIMIT_LOGIN, { limit: 10, windowSeconds: 60 }),
       loginAccount: parseRateLimit("RATE_LIMIT_LOGIN_ACCOUNT", env.RATE_LIMIT_LOGIN_ACCOUNT, { limit: 5, windowSeconds: 900 }),
+      loginAccountGlobal: parseRateLimit("RATE_LIMIT_LOGIN_ACCOUNT_GLOBAL", env.RATE_LIMIT_LOGIN_ACCOUNT_GLOBAL, { limit: 50, windowSeconds: 900 }),
       register: parseRateLimit("RATE_LIMIT_REGISTER", env.RATE_LIMIT_REGISTER, { limit: 5, windowSeconds: 3600 }),
       refresh: parseRateLimit("RATE_LIMIT_REFRESH", env.RATE_LIMIT_REFRESH, { limit: 60, windowSeconds: 60 }),
       email: parseRateLimit("RATE_LIMIT_EMAIL", env.RATE_LIMIT_EMAIL, { limit: 3, windowSeconds: 900 }),

@@ -73,29 +73,60 @@ export class RateLimiter {
     return state;
   }
 
-  /** Seconds the account must still wait before its password may be checked again, or null. */
-  async accountRetryAfter(account: string): Promise<number | null> {
-    if (!this.deps.config.rateLimits.loginAccount) return null;
-    const lockedUntil = Number(await this.read(storeKeys.accountLock(normalise(account), "*")));
+  /**
+   * Password guessing (docs/architecture.md, "Password guessing"): failed checks of one
+   * account's password are counted per client, so a stranger locks out only itself, and across
+   * all clients against a higher ceiling that a client with a valid device cookie is exempt from.
+   * Returns the seconds to wait before this client may try the password again, or null.
+   */
+  async passwordRetryAfter(account: string, client: PasswordClient): Promise<number | null> {
+    const { loginAccount, loginAccountGlobal } = this.deps.config.rateLimits;
+    const id = normalise(account);
+    const generation = await this.generation(id);
+    const locks = [loginAccount ? this.read(storeKeys.accountLock(id, `${generation}|${client.key}`)) : null];
+    if (loginAccountGlobal && !client.trusted) locks.push(this.read(storeKeys.accountLock(id, `${generation}|*`)));
+    const lockedUntil = Math.max(0, ...(await Promise.all(locks)).map(Number));
     const waitMs = lockedUntil - this.deps.clock.now();
     return waitMs > 0 ? Math.ceil(waitMs / 1000) : null;
   }
 
-  async recordAccountFailure(account: string): Promise<void> {
-    const limit = this.deps.config.rateLimits.loginAccount;
-    if (!limit) return;
+  /** Counts one failed password check; says whether it started a lock (of this client, or of the account for untrusted clients). */
+  async recordPasswordFailure(account: string, client: PasswordClient): Promise<{ locked: "client" | "account" | null; limit: number | undefined }> {
+    const { loginAccount, loginAccountGlobal } = this.deps.config.rateLimits;
     const id = normalise(account);
-    const hit = await this.hit(storeKeys.accountFailures(id, "*"), limit.windowSeconds * 1000, true);
-    const wait = hit ? backoffSeconds(hit.count, limit) : 0;
-    if (wait > 0) await this.write(storeKeys.accountLock(id, "*"), String(this.deps.clock.now() + wait * 1000), wait * 1000);
+    const generation = await this.generation(id);
+    const scopes: Array<["client" | "account", string, RateLimit]> = [];
+    if (loginAccount) scopes.push(["client", `${generation}|${client.key}`, loginAccount]);
+    if (loginAccountGlobal) scopes.push(["account", `${generation}|*`, loginAccountGlobal]);
+    let locked: "client" | "account" | null = null;
+    for (const [scope, subject, limit] of scopes) {
+      const hit = await this.hit(storeKeys.accountFailures(id, subject), limit.windowSeconds * 1000, true);
+      const wait = hit ? backoffSeconds(hit.count, limit) : 0;
+      if (wait === 0) continue;
+      await this.write(storeKeys.accountLock(id, subject), String(this.deps.clock.now() + wait * 1000), wait * 1000);
+      if (hit?.count === limit.limit) locked ??= scope;
+    }
+    return { locked, limit: loginAccount?.limit ?? loginAccountGlobal?.limit };
   }
 
-  async clearAccountFailures(account: string): Promise<void> {
-    if (!this.deps.config.rateLimits.loginAccount) return;
+  /** A right password: this client's count and the account-wide count start over. */
+  async clearPasswordFailures(account: string, client: PasswordClient): Promise<void> {
     const id = normalise(account);
-    const keys = [storeKeys.accountFailures(id, "*"), storeKeys.accountLock(id, "*")];
+    const generation = await this.generation(id);
+    const keys = [`${generation}|${client.key}`, `${generation}|*`].flatMap((subject) => [storeKeys.accountFailures(id, subject), storeKeys.accountLock(id, subject)]);
     await this.local.del(...keys);
     await this.deps.store.del(...keys).catch((error) => this.storeDown(error));
+  }
+
+  /** An administrator clears every lock of the account: counting starts again under a new generation. */
+  async unlockAccount(account: string): Promise<void> {
+    const windows = [this.deps.config.rateLimits.loginAccount, this.deps.config.rateLimits.loginAccountGlobal].map((limit) => limit?.windowSeconds ?? 0);
+    // The generation outlives every counter of the old one; once it expires, those have too.
+    await this.write(storeKeys.throttleGeneration(normalise(account)), crypto.randomUUID(), Math.max(60, ...windows) * 2000);
+  }
+
+  private async generation(account: string): Promise<string> {
+    return (await this.read(storeKeys.throttleGeneration(account))) ?? "0";
   }
 
   private async hit(key: string, windowMs: number, fallBackLocally: boolean): Promise<{ count: number; resetMs: number } | null> {
@@ -133,6 +164,24 @@ export class RateLimiter {
 }
 
 const normalise = (account: string) => account.trim().toLowerCase();
+
+/** Who is guessing: a device cookie valid for the account (trusted), else the IP (IPv6 by its /64). */
+export interface PasswordClient {
+  key: string;
+  trusted: boolean;
+}
+
+/** The part of an address one client controls: IPv4 as is, IPv6 by its /64 (a host gets a whole /64). */
+export function ipSubject(ip: string): string {
+  if (!ip.includes(":")) return ip;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  const [head = "", tail = ""] = ip.toLowerCase().split("::");
+  const headParts = head ? head.split(":") : [];
+  const tailParts = tail ? tail.split(":") : [];
+  const parts = ip.includes("::") ? [...headParts, ...Array(Math.max(0, 8 - headParts.length - tailParts.length)).fill("0"), ...tailParts] : headParts;
+  return `${parts.slice(0, 4).map((part) => part.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}
 
 /** One limiter per app (its in-process fallback must be shared by every route). */
 const limiters = new WeakMap<Deps, RateLimiter>();

@@ -18,6 +18,8 @@ export const storeKeys = {
   /** Failed password checks of one account (`subject` says from where), and the lock they led to. */
   accountFailures: (account: string, subject: string) => `lf:${digest(`${account}|${subject}`)}`,
   accountLock: (account: string, subject: string) => `ll:${digest(`${account}|${subject}`)}`,
+  /** Bumped by an administrator's unlock: every failure counted before it no longer counts. */
+  throttleGeneration: (account: string) => `lg:${digest(account)}`,
   /** Identifiers a key should not show in the clear (email addresses). */
   private: digest,
 };
