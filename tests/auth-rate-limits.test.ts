@@ -15,6 +15,9 @@ beforeAll(async () => {
       TRUST_PROXY: "1",
       RATE_LIMIT_LOGIN: `${LIMITS.login}/60`,
       RATE_LIMIT_LOGIN_ACCOUNT: `${LIMITS.loginAccount}/900`,
+      // These tests guess from a new IP each time: the account-wide ceiling is what they meet.
+      // tests/password-guessing.test.ts pins the per-client count and the device-cookie exemption.
+      RATE_LIMIT_LOGIN_ACCOUNT_GLOBAL: `${LIMITS.loginAccount}/900`,
       RATE_LIMIT_REGISTER: `${LIMITS.register}/3600`,
       RATE_LIMIT_API: `${LIMITS.api}/60`,
       RATE_LIMIT_REFRESH: `${LIMITS.refresh}/60`,

@@ -1,5 +1,6 @@
 import { Elysia } from "elysia";
 import type { Deps } from "../deps";
+import { DEVICE_COOKIE as DEVICE_COOKIE_NAME } from "../modules/auth/device";
 
 export interface RequestMeta {
   id: string;
@@ -32,9 +33,13 @@ export function requestMeta(request: Request): RequestMeta | undefined {
 }
 
 /** Who is calling, for sessions and the audit log. */
-export function clientInfo(request: Request): { ip: string | null; userAgent: string | null } {
-  return { ip: metaByRequest.get(request)?.ip ?? null, userAgent: request.headers.get("user-agent")?.slice(0, 512) ?? null };
+export function clientInfo(request: Request): { ip: string | null; userAgent: string | null; device?: string } {
+  const device = DEVICE_COOKIE.exec(request.headers.get("cookie") ?? "")?.[1];
+  return { ip: metaByRequest.get(request)?.ip ?? null, userAgent: request.headers.get("user-agent")?.slice(0, 512) ?? null, ...(device ? { device } : {}) };
 }
+
+/** The device cookie (src/modules/auth/device.ts) by its name, without parsing the whole header. */
+const DEVICE_COOKIE = new RegExp(`(?:^|;\\s*)${DEVICE_COOKIE_NAME}=([A-Za-z0-9_.-]{1,200})(?:;|$)`);
 
 /** The client IP; X-Forwarded-For counts only when TRUST_PROXY says how many proxies append to it. */
 export function clientIp(request: Request, socketIp: string | undefined, trustProxyHops: number): string {

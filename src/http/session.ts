@@ -16,6 +16,7 @@ import type { Config } from "../config";
 import type { Role, User } from "../db/schema";
 import type { Deps } from "../deps";
 import { AppError } from "../errors";
+import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE } from "../modules/auth/device";
 import { getCurrentUser, refresh, type SignedIn } from "../modules/auth/service";
 import { revocationKeys } from "../modules/auth/sessions";
 import { type AccessClaims, type AuthContext, authContextOf } from "../modules/auth/tokens";
@@ -39,6 +40,7 @@ export function setSessionCookies(cookies: CookieAccess, config: Config, result:
   if (options.access) cookies.set(ACCESS_COOKIE, result.accessToken, result.expiresIn);
   // A refresh inside the grace window answers no new refresh token: the current cookie stays.
   if (result.refreshToken) cookies.set(REFRESH_COOKIE, result.refreshToken, config.refreshTokenTtl);
+  if (result.deviceToken) cookies.set(DEVICE_COOKIE, result.deviceToken, DEVICE_COOKIE_MAX_AGE);
 }
 
 export function clearSessionCookies(cookies: CookieAccess): void {

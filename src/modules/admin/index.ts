@@ -67,6 +67,14 @@ export function adminController(deps: Deps) {
           },
           { params: idParams, response: { 204: NoContent, ...errorResponses(403, 404, 409) }, detail: detail("deleteUser", "Delete a user and everything it owns", "Not yourself, not the last active admin (409).") },
         )
+        .post(
+          "/users/:id/unlock",
+          async ({ params, currentUser, request, status }) => {
+            await admin.unlockUser(deps, currentUser, params.id, clientInfo(request));
+            return status(204, undefined);
+          },
+          { params: idParams, response: { 204: NoContent, ...denied, ...errorResponses(404) }, detail: detail("unlockUser", "Clear the user's sign-in locks", "Failed password checks from every client stop counting; audited as account_unlocked.") },
+        )
         .get(
           "/users/:id/sessions",
           async ({ params }) => ({ sessions: (await admin.listUserSessions(deps, params.id)).map(sessionView) }),

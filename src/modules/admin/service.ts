@@ -7,6 +7,7 @@ import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/client";
 import { auditLog, type Role, sessions, type User, users } from "../../db/schema";
 import type { Deps } from "../../deps";
+import { limiterFor } from "../../rate-limits";
 import { AppError, notFound, validationError } from "../../errors";
 import { type Actor, recordAudit } from "../audit/service";
 import { type ClientInfo, clearUserRevoked, listActiveSessions, markSessionsRevoked, markUserRevoked, revokeSession, revokeUserSessions } from "../auth/sessions";
@@ -283,6 +284,13 @@ export async function revokeUserSession(deps: Deps, admin: User, userId: string,
   if (!active.some((session) => session.id === sessionId)) throw notFound("Session");
   await revokeSession(deps, sessionId, "admin");
   await recordAudit(deps.database.db, { action: "admin_session_revoked", actor: actorOf(admin, client), targetId: userId, at: new Date(deps.clock.now()), details: { session_id: sessionId } });
+}
+
+/** Clears every sign-in lock of the user (all clients and the account-wide ceiling). */
+export async function unlockUser(deps: Deps, admin: User, userId: string, client: ClientInfo): Promise<void> {
+  if (!isUuid(userId) || !(await findUserById(deps.database.db, userId))) throw notFound("User");
+  await limiterFor(deps).unlockAccount(userId);
+  await recordAudit(deps.database.db, { action: "account_unlocked", actor: actorOf(admin, client), targetId: userId, at: new Date(deps.clock.now()) });
 }
 
 export type Stats = typeof AdminModel.stats.static;

@@ -12,7 +12,8 @@ import { type Actor, recordAudit } from "../audit/service";
 import { limiterFor } from "../../rate-limits";
 import { storeKeys } from "../../store/keys";
 import { findUserByEmail, findUserById } from "../users/service";
-import { hashPassword, passwordProblem, verifyPassword } from "./passwords";
+import { checkPassword } from "./password-check";
+import { hashPassword, passwordProblem } from "./passwords";
 import type { ClientInfo } from "./sessions";
 import { revokeUserSessions } from "./sessions";
 import type { AuthContext } from "./tokens";
@@ -102,8 +103,9 @@ export async function resetPassword(deps: Deps, token: string, password: string,
 export async function changePassword(deps: Deps, auth: AuthContext, currentPassword: string, newPassword: string, client: ClientInfo): Promise<void> {
   const user = await findUserById(deps.database.db, auth.userId);
   if (!user) throw new AppError("invalid_token", "The account no longer exists");
-  // An account made through a provider has no password yet: it sets one through reset.
-  if (!user.passwordHash || !(await verifyPassword(currentPassword, user.passwordHash))) {
+  // An account made through a provider has no password yet (it sets one through reset): that check fails too.
+  if (!(await checkPassword(deps, { account: user.id, userId: user.id, password: currentPassword, hash: user.passwordHash, client, purpose: "change_password" }))) {
+    await recordAudit(deps.database.db, { action: "password_change_failed", actor: actorOf(client, user.id), targetId: user.id, at: now(deps) });
     throw validationError({ current_password: "The current password is not correct" });
   }
   const problem = passwordProblem(newPassword);

@@ -6,12 +6,13 @@ import { eq } from "drizzle-orm";
 import { type Session, type User, users } from "../../db/schema";
 import { isUniqueViolation } from "../../db/errors";
 import type { Deps } from "../../deps";
-import { limiterFor } from "../../rate-limits";
-import { AppError, notFound, rateLimited, validationError } from "../../errors";
+import { AppError, notFound, validationError } from "../../errors";
 import { type Actor, recordAudit } from "../audit/service";
 import { findUserByEmail, findUserById, findUserByLogin } from "../users/service";
 import { sendVerificationEmail } from "./credentials";
-import { clientTurn, dummyHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from "./passwords";
+import { issueDeviceToken } from "./device";
+import { checkPassword } from "./password-check";
+import { clientTurn, hashPassword, needsRehash, passwordProblem } from "./passwords";
 import {
   type ClientInfo,
   createSession,
@@ -34,6 +35,8 @@ export interface SignedIn {
   expiresIn: number;
   /** Absent when a just-replaced token was presented within the grace window. */
   refreshToken?: string;
+  /** After a sign-in with a password: the device cookie that exempts this browser from the account-wide guessing ceiling. */
+  deviceToken?: string;
 }
 
 export interface RegisterInput {
@@ -87,7 +90,7 @@ export async function register(deps: Deps, input: RegisterInput, client: ClientI
   }
   const { user } = created;
   deps.background.run("verification mail", () => sendVerificationEmail(deps, user));
-  return signedIn(deps, user, created.session, created.refreshToken);
+  return { ...(await signedIn(deps, user, created.session, created.refreshToken)), deviceToken: issueDeviceToken(deps.config.encryptionKey, user.id, deps.clock.now()) };
 }
 
 export interface LoginInput {
@@ -99,22 +102,10 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
   const db = deps.database.db;
   const user = await findUserByLogin(db, input.usernameOrEmail);
   // Throttle by account id when it exists, so username and email share one counter.
-  const account = user?.id ?? input.usernameOrEmail;
-  const throttle = limiterFor(deps);
-  const wait = await throttle.accountRetryAfter(account);
-  if (wait !== null) {
-    deps.metrics.logins.inc({ result: "locked" });
-    deps.metrics.rateLimited.inc({ bucket: "login_account" });
-    throw rateLimited(wait, deps.config.rateLimits.loginAccount?.limit);
-  }
-
-  // Unknown users cost one Argon2 verification too, against a hash of the same cost.
-  const turn = clientTurn(client.ip);
-  const valid = await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash(deps.config.argon2)), turn);
+  const valid = await checkPassword(deps, { account: user?.id ?? input.usernameOrEmail, userId: user?.id ?? null, password: input.password, hash: user?.passwordHash, client, purpose: "login" });
   const now = new Date(deps.clock.now());
   if (!user || !valid) {
     deps.metrics.logins.inc({ result: "invalid_credentials" });
-    await throttle.recordAccountFailure(account);
     await recordAudit(db, { action: "login_failed", actor: actorOf(client, null), targetId: user?.id ?? null, at: now, details: user ? {} : { reason: "unknown_account" } });
     throw new AppError("invalid_credentials");
   }
@@ -123,11 +114,10 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
     await recordAudit(db, { action: "login_failed", actor: actorOf(client, user.id), targetId: user.id, at: now, details: { reason: "account_disabled" } });
     throw new AppError("account_disabled");
   }
-  await throttle.clearAccountFailures(account);
   deps.metrics.logins.inc({ result: "success" });
 
   const current = user.passwordHash!; // a null hash never verifies
-  const passwordHash = needsRehash(current, deps.config.argon2) ? await hashPassword(input.password, deps.config.argon2, turn) : current;
+  const passwordHash = needsRehash(current, deps.config.argon2) ? await hashPassword(input.password, deps.config.argon2, clientTurn(client.ip)) : current;
   const signed = await db.transaction(async (tx) => {
     const [updated] = await tx
       .update(users)
@@ -138,7 +128,7 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
     await recordAudit(tx, { action: "login", actor: actorOf(client, user.id), targetId: user.id, at: now, details: { session_id: session.id } });
     return { user: updated!, session, refreshToken };
   });
-  return signedIn(deps, signed.user, signed.session, signed.refreshToken);
+  return { ...(await signedIn(deps, signed.user, signed.session, signed.refreshToken)), deviceToken: issueDeviceToken(deps.config.encryptionKey, user.id, deps.clock.now()) };
 }
 
 export async function refresh(deps: Deps, presented: string, client: ClientInfo): Promise<SignedIn> {

@@ -14,6 +14,8 @@ import { type AccessClaims, generateToken, hashToken } from "./tokens";
 export interface ClientInfo {
   ip: string | null;
   userAgent: string | null;
+  /** The browser's device cookie, if it sent one (./device.ts checks it is valid for the account). */
+  device?: string;
 }
 
 export type RevokeReason = "logout" | "logout_all" | "ended_by_user" | "password_changed" | "password_reset" | "refresh_token_reuse" | "disabled" | "admin";
