@@ -12,6 +12,7 @@ import { outboxRoutes } from "./mail/outbox";
 import { apiRoutes } from "./modules/api";
 import { healthController } from "./modules/health";
 import { jwksController } from "./modules/keys";
+import { checkHealth } from "./modules/health/service";
 import { metricsRoute } from "./modules/health/metrics";
 import { webRoutes } from "./web";
 
@@ -20,6 +21,8 @@ export function createApp(deps: Deps) {
   const { config, logger } = deps;
   // Which methods each path takes (405 + Allow, 415), read from the finished app's routes.
   const known: KnownPaths = new KnownPaths((): readonly { method: string; path: string }[] => app.routes);
+  // cobalt_backend_up is measured at each scrape: the database-down and Redis-down alerts need it fresh.
+  deps.metrics.onScrape(() => checkHealth(deps.database, deps.store, deps.metrics, new Date(deps.clock.now())));
   // Bun's own limit is a backstop (it answers 413 with no body); the JSON 413 comes from securityHeaders.
   // standardHostname: false — Elysia's shortcut finds the path at a fixed offset of the URL, so
   // a short Host ("x") moved the path the router saw ("/xyzw/metrics" ran "/metrics").

@@ -85,11 +85,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly beforeScrape: (() => Promise<unknown>)[] = [];
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: "cobalt_" });
   }
 
-  text(): Promise<string> {
+  /** Work that refreshes gauges at scrape time (the backend checks), so alerts never read stale values. */
+  onScrape(refresh: () => Promise<unknown>): void {
+    this.beforeScrape.push(refresh);
+  }
+
+  async text(): Promise<string> {
+    await Promise.all(this.beforeScrape.map((refresh) => refresh().catch(() => {})));
     return this.registry.metrics();
   }
 }

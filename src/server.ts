@@ -15,7 +15,8 @@ import { ensureFirstAdmin } from "./modules/admin/bootstrap";
 import { AccessTokens } from "./modules/keys/access-tokens";
 import { openStore } from "./store";
 
-const SHUTDOWN_DEADLINE_MS = 10_000;
+/** How long SIGTERM waits for in-flight work; deploy/kubernetes sizes its grace period on it. */
+export const SHUTDOWN_DEADLINE_MS = 10_000;
 
 export async function runServer(config: Config, logger: Logger, options: { reusePort: boolean }): Promise<void> {
   const database = await openDatabase(config);
