@@ -8,6 +8,7 @@ import { errorHandler } from "./http/errors";
 import { hostGuard } from "./http/hosts";
 import { securityHeaders } from "./http/security";
 import { apiSemantics, KnownPaths } from "./http/semantics";
+import { requestTracing, traceStore } from "./tracing";
 import { outboxRoutes } from "./mail/outbox";
 import { apiRoutes } from "./modules/api";
 import { healthController } from "./modules/health";
@@ -17,7 +18,9 @@ import { metricsRoute } from "./modules/health/metrics";
 import { webRoutes } from "./web";
 
 /** Composes plugins and modules. Tests call this directly with their own deps. */
-export function createApp(deps: Deps) {
+export function createApp(untracedDeps: Deps) {
+  const { tracing } = untracedDeps;
+  const deps = tracing ? { ...untracedDeps, store: traceStore(untracedDeps.store) } : untracedDeps;
   const { config, logger } = deps;
   // Which methods each path takes (405 + Allow, 415), read from the finished app's routes.
   const known: KnownPaths = new KnownPaths((): readonly { method: string; path: string }[] => app.routes);
@@ -27,6 +30,8 @@ export function createApp(deps: Deps) {
   // standardHostname: false — Elysia's shortcut finds the path at a fixed offset of the URL, so
   // a short Host ("x") moved the path the router saw ("/xyzw/metrics" ran "/metrics").
   const app = new Elysia({ serve: { maxRequestBodySize: config.bodyLimitBytes * 4 }, handler: { standardHostname: false } })
+    // First, so its onError sees each error before the error handler answers it.
+    .use(tracing ? requestTracing(tracing) : new Elysia({ name: "request-tracing-off" }))
     .use(errorHandler(logger, deps.metrics, known))
     .use(requestContext(deps))
     .use(hostGuard(config))

@@ -68,6 +68,9 @@ export interface Config {
   logFormat: "json" | "pretty";
   bodyLimitBytes: number;
   auditRetentionDays: number;
+  /** OTLP/HTTP collector base URL (traces go to <url>/v1/traces); unset = no tracing at all. */
+  otlpEndpoint: string | undefined;
+  otelServiceName: string;
   oauth: OAuthConfig;
 }
 
@@ -296,6 +299,8 @@ export function loadConfig(env: Env = process.env): Config {
     logFormat: oneOf(env, "LOG_FORMAT", ["json", "pretty"] as const, production ? "json" : "pretty"),
     bodyLimitBytes: 1024 * 1024,
     auditRetentionDays: int(env, "AUDIT_RETENTION_DAYS", 90, 1, 3650),
+    otlpEndpoint: url(env, "OTEL_EXPORTER_OTLP_ENDPOINT", ["http:", "https:"]),
+    otelServiceName: env.OTEL_SERVICE_NAME?.trim() || "cobalt",
     oauth: oauthConfig(env, production),
   };
 

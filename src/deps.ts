@@ -7,6 +7,7 @@ import type { Mailer } from "./mail/mailer";
 import type { Metrics } from "./metrics";
 import type { AccessTokens } from "./modules/keys/access-tokens";
 import type { Store } from "./store";
+import type { Tracing } from "./tracing";
 
 /** What the app is built from; index.ts opens the real ones, tests pass their own. */
 export interface Deps {
@@ -21,4 +22,6 @@ export interface Deps {
   metrics: Metrics;
   /** Signs and verifies access tokens (EdDSA keys from the database, or HS256). */
   accessTokens: AccessTokens;
+  /** Set when OTEL_EXPORTER_OTLP_ENDPOINT is: spans per request, query and store call. */
+  tracing?: Tracing;
 }

@@ -14,6 +14,7 @@ import { Metrics } from "./metrics";
 import { ensureFirstAdmin } from "./modules/admin/bootstrap";
 import { AccessTokens } from "./modules/keys/access-tokens";
 import { openStore } from "./store";
+import { createTracing } from "./tracing";
 
 /** How long SIGTERM waits for in-flight work; deploy/kubernetes sizes its grace period on it. */
 export const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -27,7 +28,8 @@ export async function runServer(config: Config, logger: Logger, options: { reuse
   metrics.dbPoolSize.set(database.kind === "postgres" ? config.databasePoolSize : 1);
   const background = new Background(logger);
   const mailer = new Mailer(config, logger, background, metrics);
-  const base = { config, database, store, clock: systemClock, logger, mailer, background, metrics };
+  const tracing = createTracing(config);
+  const base = { config, database, store, clock: systemClock, logger, mailer, background, metrics, tracing };
   const deps = { ...base, accessTokens: new AccessTokens(base) };
   await deps.accessTokens.prepare();
   const app = createApp(deps);
@@ -51,6 +53,7 @@ export async function runServer(config: Config, logger: Logger, options: { reuse
       await background.settled();
       await store.close();
       await database.close();
+      await tracing?.shutdown().catch(() => {});
     } finally {
       clearTimeout(deadline);
     }

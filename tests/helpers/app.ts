@@ -13,6 +13,7 @@ import type { Store } from "../../src/store";
 import { Mailer } from "../../src/mail/mailer";
 import { Metrics } from "../../src/metrics";
 import { AccessTokens } from "../../src/modules/keys/access-tokens";
+import { createTracing } from "../../src/tracing";
 import { createTestDatabase, createTestStore, type TestDatabase, type TestStore } from "./backends";
 
 /** Cheap Argon2 in tests (the hash still runs), a fixed secret, quiet logs. */
@@ -73,7 +74,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const metrics = new Metrics({ processMetrics: false });
   // Fast retries keep SMTP-failure tests quick; the delays themselves are not under test.
   const mailer = new Mailer(config, logger, background, metrics, [10, 20, 40]);
-  const base = { config, database, store, clock, logger, mailer, background, metrics };
+  // Traced when the test's env sets OTEL_EXPORTER_OTLP_ENDPOINT, as the real server is.
+  const tracing = createTracing(config);
+  const base = { config, database, store, clock, logger, mailer, background, metrics, tracing };
   const deps: Deps = { ...base, accessTokens: new AccessTokens(base) };
   await deps.accessTokens.prepare();
   const app = createApp(deps);
@@ -105,6 +108,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     async stop() {
       await app.stop(true);
       await background.settled();
+      await tracing?.shutdown();
       await ownStore?.drop();
       await ownDatabase?.drop();
     },
