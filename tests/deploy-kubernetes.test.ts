@@ -10,6 +10,7 @@ import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { loadConfig } from "../src/config";
 import { SHUTDOWN_DEADLINE_MS } from "../src/server";
 import { startTestApp, type TestApp } from "./helpers/app";
+import { START_TIMEOUT_MS } from "./helpers/auth";
 
 // deploy/kubernetes rendered by a real kustomize (the one inside kubectl: Debian's
 // kubernetes-client in CI) and validated against the Kubernetes API's JSON schemas as shipped in
@@ -112,12 +113,13 @@ beforeAll(async () => {
   const example = readFileSync(join(tree, "overlays/production/secrets.env.example"), "utf8");
   const filled = example
     .replace(/^JWT_SECRET=$/m, `JWT_SECRET=${"k".repeat(24)}${crypto.randomUUID()}`)
+    .replace(/^ENCRYPTION_KEY=$/m, `ENCRYPTION_KEY=${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64")}`)
     .replace(/^METRICS_TOKEN=$/m, `METRICS_TOKEN=${crypto.randomUUID()}`);
   writeFileSync(join(tree, "overlays/production/secrets.env"), filled);
   base = render("base");
   production = render("overlays/production");
   app = await startTestApp();
-});
+}, START_TIMEOUT_MS);
 afterAll(async () => {
   await app?.stop();
   rmSync(tree, { recursive: true, force: true });
@@ -221,6 +223,6 @@ describe("Kubernetes manifests", () => {
     expect(config.redisUrl).toStartWith("redis://");
     expect(config.trustProxyHops).toBe(1);
     expect(config.metricsToken).toBeDefined();
-    expect(() => loadConfig(environmentOf(base))).toThrow(/JWT_SECRET/);
+    expect(() => loadConfig(environmentOf(base))).toThrow(/JWT_SECRET|ENCRYPTION_KEY/);
   });
 });

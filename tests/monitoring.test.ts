@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Metrics } from "../src/metrics";
 import { startTestApp, type TestApp } from "./helpers/app";
+import { START_TIMEOUT_MS } from "./helpers/auth";
 
 // monitoring/: the alert rules and the scrape config checked by the real promtool (Debian's
 // prometheus package), the rules unit-tested with `promtool test rules`, and every metric the
@@ -56,7 +57,7 @@ beforeAll(async () => {
   app = await startTestApp();
   // The app's own families, plus the process and runtime families a real server also registers.
   exported = new Set([...sampleNames(await (await app.fetch("/metrics")).text()), ...sampleNames(await new Metrics().text())]);
-});
+}, START_TIMEOUT_MS);
 afterAll(async () => {
   await app?.stop();
   rmSync(work, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { MemoryStore } from "../src/store/memory";
 import { querySummary } from "../src/tracing";
 import { startTestApp, type TestApp } from "./helpers/app";
+import { START_TIMEOUT_MS } from "./helpers/auth";
 import { bearer, registerUser } from "./helpers/users";
 
 // Spans as an OTLP backend receives them: a real OTLP/HTTP receiver in this process, the
@@ -55,7 +56,7 @@ const env = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.port}`, 
 beforeAll(async () => {
   app = await startTestApp({ env });
   broken = await startTestApp({ env, store: faultyStore });
-});
+}, START_TIMEOUT_MS);
 afterAll(async () => {
   await broken?.stop();
   await app?.stop();
