@@ -8,7 +8,7 @@ import { withReplicas } from "drizzle-orm/pg-core";
 import { drizzle as drizzleBunSql } from "drizzle-orm/bun-sql";
 import { migrate as migrateBunSql } from "drizzle-orm/bun-sql/migrator";
 import type { Config } from "../config";
-import { type Database, type Db, MIGRATIONS_FOLDER, withTimeout } from "./database";
+import { type Database, type Db, migrationsFolderPath, withTimeout } from "./database";
 import * as schema from "./schema";
 
 export type { Database, Db } from "./database";
@@ -44,7 +44,7 @@ export function openPostgres(url: string, poolSize: number, readUrl?: string): D
       const lock = await client.reserve();
       try {
         await lock`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
-        await migrateBunSql(primary, { migrationsFolder: MIGRATIONS_FOLDER });
+        await migrateBunSql(primary, { migrationsFolder: migrationsFolderPath() });
       } finally {
         await lock`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.catch(() => {});
         lock.release();

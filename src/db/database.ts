@@ -9,7 +9,14 @@ import type * as schema from "./schema";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
-export const MIGRATIONS_FOLDER = resolve(import.meta.dir, "../../drizzle");
+let migrationsFolder = resolve(import.meta.dir, "../../drizzle");
+/** Where the committed migrations are read from; the single-file build points it at its own copy. */
+export function useMigrationsFolder(folder: string): void {
+  migrationsFolder = folder;
+}
+export function migrationsFolderPath(): string {
+  return migrationsFolder;
+}
 
 export interface Database {
   kind: "postgres" | "pglite";

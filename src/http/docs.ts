@@ -13,7 +13,14 @@ FormatRegistry.Set("email", (value) => EMAIL.test(value));
 
 // The UI's script and stylesheet come from the swagger-ui-dist package, served by us, so the
 // docs render with no request leaving the machine (firewalled users, these CI machines).
-const SWAGGER_DIST = dirname(Bun.resolveSync("swagger-ui-dist/package.json", import.meta.dir));
+// The single-file build has no node_modules: it carries the two files beside its code.
+const SWAGGER_DIST = (() => {
+  try {
+    return dirname(Bun.resolveSync("swagger-ui-dist/package.json", import.meta.dir));
+  } catch {
+    return import.meta.dir;
+  }
+})();
 const ASSETS = new Set(["swagger-ui-bundle.js", "swagger-ui.css"]);
 
 // persistAuthorization stays off: Swagger UI would keep a pasted token in localStorage, where

@@ -26,6 +26,12 @@ const FILES = {
 } as const;
 export type AssetName = keyof typeof FILES;
 
+/** Files carried inside the single-file build (src/binary.ts): used instead of public/ when set. */
+const embeddedFiles: Partial<Record<AssetName, string>> = {};
+export function useEmbeddedAssets(files: Record<AssetName, string>): void {
+  Object.assign(embeddedFiles, files);
+}
+
 const TYPES: Record<string, string> = {
   ".css": "text/css; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -89,7 +95,7 @@ function ensureCssSync(logger?: Logger): void {
 const FALLBACK_CSS = "body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;line-height:1.5}input,select,button{font:inherit;padding:.4rem}.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0,0,0,0)}";
 
 function readAsset(name: AssetName): Uint8Array<ArrayBuffer> {
-  const path = FILES[name];
+  const path = embeddedFiles[name] ?? FILES[name];
   if (existsSync(path)) return new Uint8Array(readFileSync(path));
   if (name === "app.css") return new TextEncoder().encode(FALLBACK_CSS);
   throw new Error(`missing static file ${path}: run bun run vendor:htmx`);
@@ -103,7 +109,8 @@ function hashedUrl(name: AssetName, body: Uint8Array<ArrayBuffer>): string {
 
 /** Reads every asset once; the CSS is built first when needed. */
 export function loadAssets(logger?: Logger): AssetManifest {
-  ensureCssSync(logger);
+  // The single-file build carries a stylesheet built before it was compiled.
+  if (!embeddedFiles["app.css"]) ensureCssSync(logger);
   const byName = new Map<AssetName, Asset>();
   const byUrl = new Map<string, Asset>();
   for (const name of Object.keys(FILES) as AssetName[]) {
