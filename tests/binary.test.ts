@@ -64,7 +64,7 @@ describe("the single-file build", () => {
         ARGON2_MEMORY_KIB: "1024",
         ARGON2_TIME_COST: "1",
         LOG_LEVEL: "warn",
-        ...(database ? { DATABASE_URL: database.url!, REDIS_URL: backend.redisUrl ?? "", RATE_LIMIT_REGISTER: "off", RATE_LIMIT_LOGIN: "off", RATE_LIMIT_LOGIN_ACCOUNT: "off" } : {}),
+        ...(database ? { DATABASE_POOL_SIZE: "4", DATABASE_URL: database.url!, REDIS_URL: backend.redisUrl ?? "", RATE_LIMIT_REGISTER: "off", RATE_LIMIT_LOGIN: "off", RATE_LIMIT_LOGIN_ACCOUNT: "off" } : {}),
       },
       stdout: "ignore",
       stderr: "ignore",

@@ -72,6 +72,8 @@ if (!realServices) {
           ARGON2_MEMORY_KIB: "1024",
           ARGON2_TIME_COST: "1",
           RATE_LIMIT_LOGIN: "4/60",
+          // Three servers on a Postgres other suites share: small pools.
+          DATABASE_POOL_SIZE: "4",
           RATE_LIMIT_REGISTER: "off",
           RATE_LIMIT_REFRESH: "off",
           RATE_LIMIT_API: "off",
