@@ -143,6 +143,12 @@ ${servers}
       return { username, password, id: body.user.id, access: body.access_token, refresh: decodeURIComponent(cookie.split(";")[0]!.slice("refresh_token=".length)) };
     }
 
+    /**
+     * The instance whose answer this is: the last in nginx's $upstream_addr list ("b, c" when b
+     * refused the connection and c answered; nginx probes a failed instance again each fail_timeout).
+     */
+    const answeredBy = (response: Response | undefined) => response?.headers.get("x-upstream")?.split(",").at(-1)?.trim() ?? "";
+
     interface Outcome {
       method: string;
       status: number;
@@ -159,7 +165,7 @@ ${servers}
         for (let n = 0; n < limit && !stopped; n++) {
           const refresh = n % 4 === 3;
           const response = await (refresh ? post("/api/v1/auth/refresh", { refresh_token: client.refresh }) : lb("/api/v1/auth/me", { headers: { authorization: `Bearer ${client.access}` } })).catch(() => undefined);
-          outcomes.push({ method: refresh ? "POST" : "GET", status: response?.status ?? 0, upstream: response?.headers.get("x-upstream") ?? "" });
+          outcomes.push({ method: refresh ? "POST" : "GET", status: response?.status ?? 0, upstream: answeredBy(response) });
           if (refresh && response?.status === 200) {
             const body = (await response.json()) as { access_token: string; refresh_token?: string };
             client.access = body.access_token;
@@ -213,7 +219,7 @@ ${servers}
       for (let i = 0; i < 9; i++) {
         const response = await lb("/api/v1/auth/me", { headers: { authorization: `Bearer ${client.access}` } });
         expect(response.status).toBe(200);
-        seen.add(response.headers.get("x-upstream")!);
+        seen.add(answeredBy(response));
       }
       expect([...seen].sort()).toEqual(["a", "b", "c"].map(address).sort());
     });
@@ -256,7 +262,7 @@ ${servers}
       // Once nginx has marked b down, everything succeeds.
       const last = outcomes.slice(-40);
       expect(last.every((o) => o.status === 200)).toBe(true);
-      expect(last.some((o) => o.upstream.includes(address("b")))).toBe(false);
+      expect(last.some((o) => o.upstream === address("b"))).toBe(false);
     }, 60_000);
 
     /**
@@ -269,7 +275,7 @@ ${servers}
       for (let i = 0; i < 200 && (i < 8 || upstreams.size < 2); i++) {
         const response = await request();
         statuses.push(response.status);
-        upstreams.add(response.headers.get("x-upstream") ?? "");
+        upstreams.add(answeredBy(response));
         await response.arrayBuffer();
       }
       return { statuses, upstreams };
