@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestApp, type TestApp } from "./helpers/app";
+import { START_TIMEOUT_MS } from "./helpers/auth";
 import { registerUser } from "./helpers/users";
 
 let app: TestApp;
@@ -8,10 +9,10 @@ let guarded: TestApp;
 beforeAll(async () => {
   app = await startTestApp({ env: { RATE_LIMIT_LOGIN: "2/60" } });
   guarded = await startTestApp({ env: { METRICS_TOKEN: "scrape-secret-123" } });
-});
+}, START_TIMEOUT_MS);
 afterAll(async () => {
-  await app.stop();
-  await guarded.stop();
+  await app?.stop();
+  await guarded?.stop();
 });
 
 describe("/metrics", () => {
