@@ -19,7 +19,8 @@ describe.skipIf(!hasChromium)("the API reference in the browser", () => {
   const log = new ProblemLog();
 
   beforeAll(async () => {
-    app = await startTestApp();
+    // The page is opened under a name of its own (mapped to 127.0.0.1 below), so the app must allow it.
+    app = await startTestApp({ env: { ALLOWED_HOSTS: `${HOST},localhost,127.0.0.1` } });
     origin = `http://${HOST}:${new URL(app.url).port}`;
     browser = await launchBrowser([
       // The made-up host resolves to the app; every other name fails to resolve (no real DNS).
