@@ -56,6 +56,8 @@ export async function startOp(options: { redirectUris: string[]; clientId?: stri
     // Like Google: the scope's claims are in the ID token itself.
     conformIdTokenClaims: false,
     pkce: { required: () => true },
+    // Explicit lifetimes (seconds), as a real deployment sets them.
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
     cookies: { keys: ["oidc-test-cookie-key-0123456789"] },
     features: { devInteractions: { enabled: true } },
     async findAccount(_ctx, sub) {
