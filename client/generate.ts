@@ -3,7 +3,7 @@
  * document with openapi-typescript. The file is committed; tests/client.test.ts regenerates it
  * from the live document and fails when the committed one is stale.
  *
- *   bun run client:generate                      # from a running server at http://localhost:3000
+ *   bun run client:generate                      # from an in-process app on the embedded defaults
  *   bun run client:generate http://host/swagger/json
  */
 import openapiTS, { astToString } from "openapi-typescript";
@@ -23,10 +23,24 @@ export async function generateSchemaTypes(document: string): Promise<string> {
   return HEADER + astToString(ast);
 }
 
+async function documentFrom(source: string | undefined): Promise<string> {
+  if (source) {
+    const response = await fetch(source);
+    if (!response.ok) throw new Error(`${source} answered ${response.status}`);
+    return response.text();
+  }
+  // No server to ask: start the app as the tests do (fresh embedded database and store).
+  const { startTestApp } = await import("../tests/helpers/app");
+  const app = await startTestApp();
+  try {
+    return await (await app.fetch("/swagger/json")).text();
+  } finally {
+    await app.stop();
+  }
+}
+
 if (import.meta.main) {
-  const source = process.argv[2] ?? "http://localhost:3000/swagger/json";
-  const response = await fetch(source);
-  if (!response.ok) throw new Error(`${source} answered ${response.status}`);
-  await Bun.write(SCHEMA_FILE, await generateSchemaTypes(await response.text()));
+  await Bun.write(SCHEMA_FILE, await generateSchemaTypes(await documentFrom(process.argv[2])));
   console.log(`wrote ${SCHEMA_FILE.pathname}`);
+  process.exit(0);
 }
