@@ -1,7 +1,10 @@
 import { t } from "elysia";
 import { DateTime, Integer, named, nullable, requestBody, responseObject, Uuid } from "../../http/model";
 import { AdminSession } from "../auth/model";
-import { SORT_FIELDS } from "./service";
+
+/** The orders the users list can be sorted by (each also descending with a leading `-`). */
+export const SORT_FIELDS = ["created_at", "last_login_at", "username", "email"] as const;
+export type SortField = (typeof SORT_FIELDS)[number];
 
 const role = t.Union([t.Literal("user"), t.Literal("admin")]);
 const status = t.Union([t.Literal("active"), t.Literal("disabled")]);

@@ -13,10 +13,8 @@ import { type Actor, recordAudit } from "../audit/service";
 import { type ClientInfo, clearUserRevoked, listActiveSessions, markSessionsRevoked, markUserRevoked, revokeSession, revokeUserSessions } from "../auth/sessions";
 import { isUuid } from "../../uuid";
 import { findUserById } from "../users/service";
-import type { AdminModel } from "./model";
 
-export const SORT_FIELDS = ["created_at", "last_login_at", "username", "email"] as const;
-export type SortField = (typeof SORT_FIELDS)[number];
+import { type AdminModel, SORT_FIELDS, type SortField } from "./model";
 
 export type UserListQuery = typeof AdminModel.userListQuery.static;
 
