@@ -21,6 +21,28 @@ export interface LoggerOptions {
   write?: (line: string) => void;
 }
 
+/**
+ * Control, line-separator, bidi and invisible characters, and lone surrogates, leave as \\u
+ * escapes: a value a client chose can never start a new log line or hide part of one.
+ */
+const UNSAFE_FOR_LOG = /[\u0000-\u001F\u007F-\u009F\u061C\u2028\u2029\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]|\p{Default_Ignorable_Code_Point}|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu;
+
+export function escapeForLog(text: string): string {
+  UNSAFE_FOR_LOG.lastIndex = 0;
+  if (!UNSAFE_FOR_LOG.test(text)) return text;
+  return text.replace(UNSAFE_FOR_LOG, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+function clean(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return escapeForLog(value);
+  if (depth > 4 || typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map((item) => clean(item, depth + 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[escapeForLog(key)] = clean(item, depth + 1);
+  return out;
+}
+
 function pretty(level: Level, message: string, fields: LogFields): string {
   const extras = Object.entries(fields)
     .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
@@ -57,10 +79,12 @@ export function createLogger(options: LoggerOptions): Logger {
   const threshold = ORDER[options.level];
   const log = (level: Level, message: string, fields: LogFields = {}) => {
     if (ORDER[level] < threshold) return;
+    const safeMessage = escapeForLog(message);
+    const safeFields = clean(fields) as LogFields;
     write(
       options.format === "json"
-        ? JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...fields })
-        : pretty(level, message, fields),
+        ? JSON.stringify({ time: new Date().toISOString(), level, msg: safeMessage, ...safeFields })
+        : pretty(level, safeMessage, safeFields),
     );
   };
   return {

@@ -6,6 +6,7 @@ import { isDatabaseUnavailable } from "../db/errors";
 import { StoreUnavailableError } from "../store";
 import { requestMeta } from "./context";
 import { type KnownPaths, methodNotAllowed, wwwAuthenticate } from "./semantics";
+import { explainText, isTextSchema } from "./text";
 
 export interface ErrorBody {
   error: string;
@@ -41,7 +42,8 @@ function validationFields(error: ValidationError): Record<string, string> {
     const field = path.replace(/^\//, "").replaceAll("/", ".") || "body";
     if (fields[field]) continue;
     const schema = "schema" in issue ? (issue.schema as { error?: unknown }) : undefined;
-    fields[field] = typeof schema?.error === "string" ? schema.error : "message" in issue ? String(issue.message) : "Invalid value";
+    const textMessage = isTextSchema(schema as never) && "value" in issue ? explainText(schema as never, issue.value) : null;
+    fields[field] = textMessage ?? (typeof schema?.error === "string" ? schema.error : "message" in issue ? String(issue.message) : "Invalid value");
   }
   return fields;
 }
@@ -73,11 +75,35 @@ export function toErrorResponse(error: unknown, code: string | number, logger: L
     // Elysia's own client errors (e.g. 413 from its parser, 405).
     return { ...registered(status === 413 ? "payload_too_large" : "bad_request", (error as Error).message || undefined), status };
   }
-  logger.error("unhandled error", {
-    error: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : String(error).slice(0, 500),
-    stack: error instanceof Error ? error.stack?.split("\n").slice(1, 6).join(" | ") : undefined,
-  });
+  logger.error("unhandled error", errorForLog(error));
   return registered("internal_error");
+}
+
+/** A failed query as Drizzle wraps it: the SQL text, its bound parameters, the driver's error. */
+interface QueryFailure {
+  query: string;
+  params: unknown[];
+  cause?: unknown;
+}
+
+const isQueryFailure = (error: unknown): error is QueryFailure =>
+  typeof error === "object" && error !== null && typeof (error as { query?: unknown }).query === "string" && Array.isArray((error as { params?: unknown }).params);
+
+/**
+ * What an unexpected error looks like in the log. A database error never brings its bound
+ * parameters (emails, tokens' hashes, whatever the client typed), and the server's message
+ * loses its quoted values ("invalid input syntax for type uuid: \"…\""). The logger escapes
+ * control characters in whatever is left.
+ */
+export function errorForLog(error: unknown): Record<string, unknown> {
+  const stack = error instanceof Error ? error.stack?.split("\n").filter((line) => /^\s+at /.test(line)).slice(0, 5).map((line) => line.trim()).join(" | ") : undefined;
+  if (isQueryFailure(error)) {
+    const cause = error.cause as { message?: unknown; code?: unknown; errno?: unknown } | undefined;
+    const message = typeof cause?.message === "string" ? cause.message.replace(/"[^"]*"/g, '"…"').slice(0, 300) : "query failed";
+    const sqlstate = [cause?.code, cause?.errno].find((code) => typeof code === "string" && /^[0-9A-Z]{5}$/.test(code));
+    return { error: `database error: ${message}`, sqlstate, query: error.query.slice(0, 300), stack };
+  }
+  return { error: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : String(error).slice(0, 500), stack };
 }
 
 /** Requests answered by pages (src/web/plugin.ts) render their own errors; everything else gets JSON. */

@@ -5,6 +5,7 @@
 import type { Static, TObject, TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { AppError } from "../errors";
+import { explainText, isTextSchema } from "../http/text";
 import type { Notice } from "./components/ui";
 import type { FormValues } from "./context";
 
@@ -18,8 +19,9 @@ export interface FormState {
 
 export const emptyForm = (values: FormValues = {}): FormState => ({ values, errors: {} });
 
-function messageOf(schema: TSchema): string {
-  return typeof schema.error === "string" ? schema.error : "Enter a valid value";
+function messageOf(schema: TSchema, value: unknown): string {
+  const text = isTextSchema(schema) ? explainText(schema, value) : null;
+  return text ?? (typeof schema.error === "string" ? schema.error : "Enter a valid value");
 }
 
 /** Field → message for every field of the schema that the submitted value breaks. */
@@ -27,7 +29,7 @@ export function validateForm(schema: TObject, values: FormValues): FieldErrors {
   const errors: FieldErrors = {};
   for (const [name, fieldSchema] of Object.entries(schema.properties)) {
     const value = values[name] ?? "";
-    if (!Value.Check(fieldSchema, value)) errors[name] = messageOf(fieldSchema);
+    if (!Value.Check(fieldSchema, value)) errors[name] = messageOf(fieldSchema, value);
   }
   return errors;
 }

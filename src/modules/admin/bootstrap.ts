@@ -10,10 +10,8 @@ import { AppError, notFound, validationError } from "../../errors";
 import type { Logger } from "../../logger";
 import { recordAudit } from "../audit/service";
 import { hashPassword, passwordProblem } from "../auth/passwords";
+import { EMAIL_RULE, isValidUsername, normaliseEmail, USERNAME_RULE } from "../users/identity";
 import { findUserByEmail, findUserByLogin } from "../users/service";
-
-const USERNAME = /^[A-Za-z0-9_.-]{3,50}$/;
-const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@.]{2,}$/;
 
 export async function hasActiveAdmin(db: Db): Promise<boolean> {
   const [row] = await db.select({ id: users.id }).from(users).where(and(eq(users.role, "admin"), isNull(users.disabledAt))).limit(1);
@@ -27,9 +25,9 @@ export interface NewAdmin {
 }
 
 export async function createAdminUser(db: Db, config: Config, input: NewAdmin, at: Date): Promise<User> {
-  const email = input.email.trim().toLowerCase();
-  if (!EMAIL.test(email)) throw validationError({ email: "Enter a valid email address" });
-  if (!USERNAME.test(input.username)) throw validationError({ username: "Username must be 3 to 50 letters, digits, _ . or -" });
+  const email = normaliseEmail(input.email);
+  if (!email) throw validationError({ email: EMAIL_RULE });
+  if (!isValidUsername(input.username)) throw validationError({ username: USERNAME_RULE });
   const problem = passwordProblem(input.password);
   if (problem) throw validationError({ password: problem });
   if (await findUserByEmail(db, email)) throw new AppError("conflict", "An account with this email already exists; promote it instead");
@@ -49,7 +47,7 @@ export async function promoteUser(db: Db, email: string, at: Date): Promise<User
   const [user] = await db
     .update(users)
     .set({ role: "admin", updatedAt: at })
-    .where(sql`lower(${users.email}) = ${email.trim().toLowerCase()}`)
+    .where(sql`lower(${users.email}) = ${normaliseEmail(email) ?? email.trim().toLowerCase()}`)
     .returning();
   if (!user) throw notFound("User");
   await recordAudit(db, { action: "admin_role_changed", actor: { userId: null, ip: null, userAgent: "operator command" }, targetId: user.id, at, details: { to: "admin" } });

@@ -1,6 +1,7 @@
 import { t } from "elysia";
 import { DateTime, Integer, named, nullable, requestBody, responseObject, Uuid } from "../../http/model";
 import { AdminSession } from "../auth/model";
+import { Text } from "../../http/text";
 
 /** The orders the users list can be sorted by (each also descending with a leading `-`). */
 export const SORT_FIELDS = ["created_at", "last_login_at", "username", "email"] as const;
@@ -55,7 +56,7 @@ export const AuditEvent = named(
 export const AdminModel = {
   userListQuery: t.Object({
     ...pageQuery,
-    search: t.Optional(t.String({ maxLength: 200, description: "Case-insensitive fragment of username or email" })),
+    search: t.Optional(Text({ maxLength: 200, description: "Case-insensitive fragment of username or email" })),
     role: t.Optional(role),
     email_verified: t.Optional(t.Boolean()),
     status: t.Optional(status),
@@ -92,7 +93,7 @@ export const AdminModel = {
   auditQuery: t.Object({
     ...pageQuery,
     user_id: t.Optional(t.String({ format: "uuid", error: "user_id must be a UUID" })),
-    action: t.Optional(t.String({ maxLength: 64 })),
+    action: t.Optional(Text({ maxLength: 64 })),
   }),
   auditList: named("AuditPage", responseObject({ events: t.Array(AuditEvent), ...pageFields })),
   idParams: t.Object({ id: Uuid }),

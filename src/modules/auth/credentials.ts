@@ -11,6 +11,7 @@ import { passwordChangedEmail, passwordResetEmail, verificationEmail } from "../
 import { type Actor, recordAudit } from "../audit/service";
 import { limiterFor } from "../../rate-limits";
 import { storeKeys } from "../../store/keys";
+import { normaliseEmail } from "../users/identity";
 import { findUserByEmail, findUserById } from "../users/service";
 import { checkPassword } from "./password-check";
 import { hashPassword, passwordProblem } from "./passwords";
@@ -59,7 +60,7 @@ export async function verifyEmail(deps: Deps, token: string, client: ClientInfo)
  * answer and its timing are the same for known and unknown addresses.
  */
 export async function requestPasswordReset(deps: Deps, email: string, client: ClientInfo): Promise<void> {
-  const address = email.trim().toLowerCase();
+  const address = normaliseEmail(email) ?? email.trim().toLowerCase();
   deps.background.run("password reset request", async () => {
     // Over the address's budget nothing is sent, and the answer (already given) does not say so.
     try {

@@ -1,29 +1,27 @@
 import { t } from "elysia";
 import { DateTime, Integer, named, nullable, requestBody, responseObject } from "../../http/model";
+import { Text } from "../../http/text";
+import { EMAIL_MAX, EMAIL_RULE, USERNAME_MAX, USERNAME_MIN, USERNAME_PATTERN, USERNAME_RULE } from "../users/identity";
 
-/** Field rules shared by the API and the pages (which validate with the same schemas). */
-export const Username = t.String({
-  minLength: 3,
-  maxLength: 50,
-  pattern: "^[A-Za-z0-9_.-]+$",
-  error: "Username must be 3 to 50 letters, digits, _ . or -",
+/**
+ * Field rules shared by the API and the pages (which validate with the same schemas). Every
+ * client string is a Text: no control, invisible or direction characters, lengths in code points.
+ */
+export const Username = Text({
+  minLength: USERNAME_MIN,
+  maxLength: USERNAME_MAX,
+  pattern: USERNAME_PATTERN,
+  error: USERNAME_RULE,
   examples: ["ada_lovelace"],
 });
-export const Email = t.String({
-  maxLength: 254,
-  // A practical check (local@domain.tld, no spaces); the verification mail proves the rest.
-  pattern: "^[^\\s@]{1,64}@[^\\s@]+\\.[^\\s@.]{2,}$",
-  error: "Enter a valid email address",
-  examples: ["ada@example.com"],
-});
-export const NewPassword = t.String({
-  minLength: 8,
-  maxLength: 128,
-  error: "Password must be 8 to 128 characters",
-  examples: ["correct horse battery staple"],
-});
+/** Checked in the spelling it will be stored in (src/modules/users/identity.ts). */
+export const Email = Text({ maxLength: EMAIL_MAX, format: "email", error: EMAIL_RULE, examples: ["ada@example.com"] });
+/** Tab is the one control character a password may hold; the service normalises with NFKC. */
+export const NewPassword = Text({ minLength: 8, maxLength: 128, allowTab: true, error: "Password must be 8 to 128 characters", examples: ["correct horse battery staple"] });
 /** Sign-in takes any string up to the maximum: a wrong password is a 401, not a 422. */
-export const AnyPassword = t.String({ minLength: 1, maxLength: 1024, error: "Enter your password", examples: ["correct horse battery staple"] });
+const ANY_PASSWORD = { minLength: 1, maxLength: 1024, allowTab: true, error: "Enter your password", examples: ["correct horse battery staple"] };
+export const AnyPassword = Text(ANY_PASSWORD);
+export const CurrentPassword = Text({ ...ANY_PASSWORD, error: "Enter your current password" });
 
 export const Me = named(
   "Me",
@@ -53,11 +51,11 @@ export const AuthModel = {
   login: named(
     "LoginRequest",
     requestBody({
-      username_or_email: t.String({ minLength: 1, maxLength: 254, error: "Enter your username or email", examples: ["ada_lovelace"] }),
+      username_or_email: Text({ minLength: 1, maxLength: 254, error: "Enter your username or email", examples: ["ada_lovelace"] }),
       password: AnyPassword,
     }),
   ),
-  refresh: t.Optional(named("RefreshRequest", requestBody({ refresh_token: t.Optional(t.String({ maxLength: 512, description: "Only for clients that cannot keep the cookie" })) }))),
+  refresh: t.Optional(named("RefreshRequest", requestBody({ refresh_token: t.Optional(Text({ maxLength: 512, description: "Only for clients that cannot keep the cookie" })) }))),
   tokenResponse: named(
     "TokenResponse",
     responseObject({
@@ -73,7 +71,7 @@ export const AuthModel = {
 
 export const SessionList = named("SessionList", responseObject({ sessions: t.Array(AuthModel.session) }));
 
-const OneTimeToken = t.String({ minLength: 1, maxLength: 512, error: "A token is required", description: "The token from the emailed link" });
+const OneTimeToken = Text({ minLength: 1, maxLength: 512, error: "A token is required", description: "The token from the emailed link" });
 const Message = named("Message", responseObject({ message: t.String({ examples: ["Done."] }) }));
 
 /** Email verification and the password flows. */
@@ -84,7 +82,7 @@ export const CredentialsModel = {
   changePassword: named(
     "ChangePasswordRequest",
     requestBody({
-      current_password: t.String({ minLength: 1, maxLength: 1024, error: "Enter your current password" }),
+      current_password: CurrentPassword,
       new_password: NewPassword,
     }),
   ),

@@ -9,7 +9,7 @@ import { rateLimited } from "../../errors";
 import { limiterFor } from "../../rate-limits";
 import { recordAudit } from "../audit/service";
 import { passwordClient } from "./device";
-import { clientTurn, dummyHash, verifyPassword } from "./passwords";
+import { clientTurn, dummyHash, type PasswordMatch, verifyPassword } from "./passwords";
 import type { ClientInfo } from "./sessions";
 
 export interface PasswordCheck {
@@ -23,7 +23,8 @@ export interface PasswordCheck {
   purpose: "login" | "change_password";
 }
 
-export async function checkPassword(deps: Deps, check: PasswordCheck): Promise<boolean> {
+/** false, or how it matched ("legacy": a hash of the raw form, which the caller replaces). */
+export async function checkPassword(deps: Deps, check: PasswordCheck): Promise<PasswordMatch> {
   const throttle = limiterFor(deps);
   const now = deps.clock.now();
   const who = passwordClient(deps.config.encryptionKey, { userId: check.userId, device: check.client.device, ip: check.client.ip }, now);
@@ -35,10 +36,11 @@ export async function checkPassword(deps: Deps, check: PasswordCheck): Promise<b
   }
   // The owner's browser (a valid device cookie) takes its Argon2 turn ahead of a flood (./hash-scheduler.ts).
   const turn = clientTurn(check.client.ip, who.trusted);
-  const valid = (await verifyPassword(check.password, check.hash ?? (await dummyHash(deps.config.argon2)), turn)) && Boolean(check.hash);
+  const match = await verifyPassword(check.password, check.hash ?? (await dummyHash(deps.config.argon2)), turn);
+  const valid = check.hash ? match : false;
   if (valid) {
     await throttle.clearPasswordFailures(check.account, who);
-    return true;
+    return valid;
   }
   const { locked } = await throttle.recordPasswordFailure(check.account, who);
   if (locked && check.userId) {

@@ -8,6 +8,7 @@ import { isUniqueViolation } from "../../db/errors";
 import type { Deps } from "../../deps";
 import { AppError, notFound, validationError } from "../../errors";
 import { type Actor, recordAudit } from "../audit/service";
+import { EMAIL_RULE, isReservedUsername, normaliseEmail } from "../users/identity";
 import { findUserByEmail, findUserById, findUserByLogin } from "../users/service";
 import { sendVerificationEmail } from "./credentials";
 import { issueDeviceToken } from "./device";
@@ -65,7 +66,10 @@ async function takenFields(deps: Deps, input: RegisterInput): Promise<Record<str
 export async function register(deps: Deps, input: RegisterInput, client: ClientInfo): Promise<SignedIn> {
   const problem = passwordProblem(input.password);
   if (problem) throw validationError({ password: problem });
-  const normalised = { username: input.username.trim(), email: input.email.trim().toLowerCase(), password: input.password };
+  if (isReservedUsername(input.username.trim())) throw validationError({ username: "This username is reserved; choose another" });
+  const email = normaliseEmail(input.email);
+  if (!email) throw validationError({ email: EMAIL_RULE });
+  const normalised = { username: input.username.trim(), email, password: input.password };
 
   const taken = await takenFields(deps, normalised);
   if (Object.keys(taken).length > 0) throw new AppError("conflict", "Username or email is already registered", { fields: taken });
@@ -117,7 +121,8 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
   deps.metrics.logins.inc({ result: "success" });
 
   const current = user.passwordHash!; // a null hash never verifies
-  const passwordHash = needsRehash(current, deps.config.argon2) ? await hashPassword(input.password, deps.config.argon2, clientTurn(client.ip)) : current;
+  // A legacy match (a hash of the raw, un-normalised form) is replaced by the NFKC one, once.
+  const passwordHash = valid === "legacy" || needsRehash(current, deps.config.argon2) ? await hashPassword(input.password, deps.config.argon2, clientTurn(client.ip)) : current;
   const signed = await db.transaction(async (tx) => {
     const [updated] = await tx
       .update(users)

@@ -5,6 +5,7 @@
  */
 import { OAuthFailure } from "./failure";
 import type { ProviderProfile } from "./protocol";
+import { normaliseEmail } from "../users/identity";
 
 interface GithubUser {
   id: number;
@@ -52,7 +53,7 @@ export async function fetchGithubProfile(apiUrl: string, accessToken: string, si
   const primary = emails.find((entry) => entry.primary && entry.verified);
   return {
     subject: String(user.id),
-    email: primary ? primary.email.trim().toLowerCase() : null,
+    email: primary ? normaliseEmail(primary.email) : null,
     emailVerified: primary !== undefined,
     preferredUsername: user.login,
   };

@@ -10,6 +10,7 @@ import type { Config, OAuthProviderConfig } from "../../config";
 import type { Deps } from "../../deps";
 import { OAuthFailure } from "./failure";
 import { fetchGithubProfile } from "./github";
+import { normaliseEmail } from "../users/identity";
 
 /** What a provider tells us about the person, after every check has passed. */
 export interface ProviderProfile {
@@ -123,7 +124,7 @@ class ProviderClient {
 }
 
 function oidcProfile(claims: oauth.IDToken): ProviderProfile {
-  const email = typeof claims.email === "string" && claims.email.includes("@") ? claims.email.trim().toLowerCase() : null;
+  const email = typeof claims.email === "string" ? normaliseEmail(claims.email) : null;
   return {
     subject: claims.sub,
     email,

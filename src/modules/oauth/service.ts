@@ -16,6 +16,7 @@ import { findUserByEmail, findUserById } from "../users/service";
 import { OAuthFailure, type OAuthFailureReason } from "./failure";
 import type { FlowIntent } from "./flow";
 import { findProvider, type ProviderProfile } from "./protocol";
+import { isReservedUsername } from "../users/identity";
 
 export type OAuthEvent = "login" | "signup" | "linked" | "unlinked";
 
@@ -45,8 +46,7 @@ async function linkIdentity(deps: Deps, db: Db, userId: string, provider: string
   deps.metrics.oauth.inc({ provider, event: "linked" });
 }
 
-// Mirrors the sign-up rules: ASCII letters, digits, _ . -, 3 to 50 characters, no reserved name.
-const RESERVED = new Set(["admin", "administrator", "root", "system", "support", "security", "help", "api", "www", "null", "undefined"]);
+// The sign-up rules (src/modules/users/identity.ts): ASCII letters, digits, _ . -, 3 to 50 characters, no reserved name.
 const BASE_MAX = 40;
 
 /** A username from the provider's login or the email's local part, brought to the username rules. */
@@ -57,7 +57,7 @@ export function baseUsername(profile: Pick<ProviderProfile, "preferredUsername" 
     .replace(/[^A-Za-z0-9_.-]+/g, "")
     .replace(/^[._-]+|[._-]+$/g, "")
     .slice(0, BASE_MAX);
-  if (base.startsWith("__") || RESERVED.has(base.toLowerCase())) base = "";
+  if (isReservedUsername(base)) base = "";
   if (base.length < 3) base = base ? `${base}-user` : "user";
   return base;
 }

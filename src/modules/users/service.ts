@@ -2,6 +2,7 @@ import { eq, inArray, or, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { type User, users } from "../../db/schema";
 import { isUuid } from "../../uuid";
+import { normaliseEmail, normaliseLogin } from "./identity";
 
 // The lookup behind every authenticated page and admin request: built once per database
 // handle instead of on every call (query building was a fifth of the CPU of GET /auth/me).
@@ -33,9 +34,9 @@ export async function findUsernames(db: Db, ids: string[]): Promise<Map<string, 
   return new Map(rows.map((row) => [row.id, row.username]));
 }
 
-/** Username or email, case-insensitively (served by the unique indexes on lower()). */
+/** Username or email, case-insensitively (served by the unique indexes on lower()); an email in its stored spelling. */
 export async function findUserByLogin(db: Db, usernameOrEmail: string): Promise<User | undefined> {
-  const needle = usernameOrEmail.trim().toLowerCase();
+  const needle = normaliseLogin(usernameOrEmail);
   const [user] = await db
     .select()
     .from(users)
@@ -45,10 +46,11 @@ export async function findUserByLogin(db: Db, usernameOrEmail: string): Promise<
 }
 
 export async function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
+  const needle = normaliseEmail(email) ?? email.trim().toLowerCase();
   const [user] = await db
     .select()
     .from(users)
-    .where(sql`lower(${users.email}) = ${email.trim().toLowerCase()}`)
+    .where(sql`lower(${users.email}) = ${needle}`)
     .limit(1);
   return user;
 }
