@@ -60,9 +60,11 @@ export interface TextOptions {
   default?: string;
 }
 
-interface TextSchema extends TextOptions {
+/** As stored in the schema: the tab rule under an OpenAPI extension key, so validators accept the document. */
+interface TextSchema extends Omit<TextOptions, "allowTab"> {
   [Kind]: "Text";
   type: "string";
+  "x-allow-tab"?: boolean;
 }
 
 const patterns = new Map<string, RegExp>();
@@ -76,9 +78,9 @@ function compiled(pattern: string): RegExp {
 }
 
 /** Why a value breaks a Text schema, or null when it does not. */
-export function explainText(schema: TextOptions, value: unknown): string | null {
+export function explainText(schema: Omit<TextSchema, typeof Kind | "type">, value: unknown): string | null {
   if (typeof value !== "string") return schema.error ?? "Must be text";
-  const problem = textProblem(value, { allowTab: schema.allowTab });
+  const problem = textProblem(value, { allowTab: schema["x-allow-tab"] === true });
   if (problem) return TEXT_PROBLEM_MESSAGES[problem];
   const length = codePoints(value);
   const tooShort = schema.minLength !== undefined && length < schema.minLength;
@@ -99,10 +101,11 @@ TypeRegistry.Set<TextSchema>("Text", (schema, value) => explainText(schema, valu
  * it as a string; the OpenAPI document shows `type: string` with the limits (in code points,
  * which is what JSON Schema's minLength/maxLength mean).
  */
-export function Text(options: TextOptions = {}): TString {
-  return { ...options, [Kind]: "Text", type: "string" } as unknown as TString;
+export function Text({ allowTab, ...options }: TextOptions = {}): TString {
+  const schema: TextSchema = { ...options, ...(allowTab ? { "x-allow-tab": true } : {}), [Kind]: "Text", type: "string" };
+  return schema as unknown as TString;
 }
 
-export function isTextSchema(schema: TSchema | undefined): schema is TSchema & TextOptions {
+export function isTextSchema(schema: TSchema | undefined): schema is TSchema & Omit<TextSchema, typeof Kind | "type"> {
   return (schema as { [Kind]?: unknown } | undefined)?.[Kind] === "Text";
 }

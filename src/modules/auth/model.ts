@@ -1,6 +1,6 @@
 import { t } from "elysia";
 import { DateTime, Integer, named, nullable, requestBody, responseObject } from "../../http/model";
-import { Text } from "../../http/text";
+import { Text, type TextOptions } from "../../http/text";
 import { EMAIL_MAX, EMAIL_RULE, USERNAME_MAX, USERNAME_MIN, USERNAME_PATTERN, USERNAME_RULE } from "../users/identity";
 
 /**
@@ -19,7 +19,7 @@ export const Email = Text({ maxLength: EMAIL_MAX, format: "email", error: EMAIL_
 /** Tab is the one control character a password may hold; the service normalises with NFKC. */
 export const NewPassword = Text({ minLength: 8, maxLength: 128, allowTab: true, error: "Password must be 8 to 128 characters", examples: ["correct horse battery staple"] });
 /** Sign-in takes any string up to the maximum: a wrong password is a 401, not a 422. */
-const ANY_PASSWORD = { minLength: 1, maxLength: 1024, allowTab: true, error: "Enter your password", examples: ["correct horse battery staple"] };
+const ANY_PASSWORD: TextOptions = { minLength: 1, maxLength: 1024, allowTab: true, error: "Enter your password", examples: ["correct horse battery staple"] };
 export const AnyPassword = Text(ANY_PASSWORD);
 export const CurrentPassword = Text({ ...ANY_PASSWORD, error: "Enter your current password" });
 
