@@ -661,6 +661,7 @@ export interface components {
             total_pages: number;
         };
         ChangePasswordRequest: {
+            /** @example correct horse battery staple */
             current_password: string;
             /** @example correct horse battery staple */
             new_password: string;
@@ -698,7 +699,10 @@ export interface components {
          */
         ErrorCode: "invalid_body" | "bad_request" | "already_verified" | "invalid_token" | "expired_token" | "unauthorized" | "invalid_credentials" | "forbidden" | "account_disabled" | "cross_site_request" | "csrf_failed" | "not_found" | "conflict" | "cannot_modify_self" | "last_admin" | "last_sign_in_method" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "invalid_host" | "validation_error" | "rate_limited" | "internal_error" | "service_unavailable";
         ForgotPasswordRequest: {
-            /** @example ada@example.com */
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
         } & {
             [key: string]: unknown;
@@ -787,7 +791,10 @@ export interface components {
         RegisterRequest: {
             /** @example ada_lovelace */
             username: string;
-            /** @example ada@example.com */
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             /** @example correct horse battery staple */
             password: string;
