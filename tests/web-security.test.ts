@@ -259,13 +259,13 @@ describe("error pages", () => {
     const reader = app.deps.database.reader as unknown as { select: unknown };
     const original = reader.select;
     for (const headers of [undefined, htmx]) {
-      // The users list reads through the reader; the page's own sign-in check does not.
+      // The audit log reads through the reader (the users list runs a prepared statement); the page's own sign-in check does not.
       reader.select = () => {
         throw new Error(secret);
       };
       let response: Awaited<ReturnType<WebClient["get"]>>;
       try {
-        response = await client.get("/admin/users", headers);
+        response = await client.get("/admin/audit", headers);
       } finally {
         reader.select = original;
       }
