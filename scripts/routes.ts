@@ -23,6 +23,7 @@ const FILES: Array<[prefix: string, file: string]> = [
   ["/.well-known/", "src/modules/keys/index.ts"],
   ["/api/v1/auth/providers", "src/modules/oauth/index.ts"],
   ["/api/v1/auth/identities", "src/modules/oauth/index.ts"],
+  ["/api/v1/auth/tokens", "src/modules/pats/index.ts"],
   ["/api/v1/auth/", "src/modules/auth/index.ts"],
   ["/api/v1/admin/", "src/modules/admin/index.ts"],
   ["/health", "src/modules/health/index.ts"],
@@ -61,6 +62,13 @@ export interface RouteRow {
   file: string | undefined;
 }
 
+/** The `auth`/`role`/`viewer` requirement, and the scopes that let a personal access token in (`scopes` alone: a session or such a PAT). */
+function whoOf(detail: Record<string, unknown>): string {
+  const scopes = detail["x-pat-scopes"];
+  const who = String(detail["x-auth"] ?? (scopes ? "bearer token or access cookie" : "public"));
+  return scopes ? `${who}; or a PAT with ${String(scopes)}` : who;
+}
+
 export function fileOf(path: string): string | undefined {
   const under = (prefix: string) => path === prefix || path.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`) || (prefix.endsWith("/") && path === prefix.slice(0, -1));
   return FILES.find(([prefix]) => (prefix === "/" ? path === "/" : under(prefix)))?.[1];
@@ -75,7 +83,7 @@ export function routeRows(routes: RouteLike[]): RouteRow[] {
     .map((route) => ({
       method: route.method,
       path: route.path,
-      auth: String(route.hooks.detail?.["x-auth"] ?? "public"),
+      auth: whoOf(route.hooks.detail ?? {}),
       rateLimit: String(route.hooks.detail?.["x-rate-limit"] ?? "—"),
       file: fileOf(route.path),
     }));
@@ -88,7 +96,7 @@ export function renderRouteTable(rows: RouteRow[]): string {
     "",
     "Every route the app serves, made from the app by `bun run routes` (scripts/routes.ts); a test",
     "fails when this file is out of date. `/api/...` serves the same routes as `/api/v1/...`.",
-    "**Who** is what the route's `auth`, `role` or `viewer` macro requires (src/http/session.ts); a",
+    "**Who** is what the route's `auth`, `role`, `scopes` or `viewer` macro requires (src/http/session.ts); a",
     "browser session also means a CSRF check (Origin and token, src/http/origin.ts) on every unsafe method;",
     "**budget** is its `rateLimit` macro (the budgets are in src/rate-limits.ts).",
     "",

@@ -29,6 +29,8 @@ export const ERRORS = {
   account_disabled: { status: 403, code: "account_disabled", message: "This account has been disabled" },
   cross_site_request: { status: 403, code: "cross_site_request", message: "Cross-site requests cannot use the session cookies" },
   csrf_failed: { status: 403, code: "csrf_failed", message: "This form has expired" },
+  insufficient_scope: { status: 403, code: "insufficient_scope", message: "This token's scopes do not cover this route" },
+  reauthentication_required: { status: 403, code: "reauthentication_required", message: "Confirm it is you: sign in again to continue" },
 
   not_found: { status: 404, code: "not_found", message: "Not found" },
 

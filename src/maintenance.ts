@@ -1,6 +1,6 @@
 /**
  * Periodic clean-up: expired and revoked sessions, spent one-time tokens, and audit events
- * past the retention; and the signing-key schedule (a next key always published, retired keys
+ * past the retention, personal access tokens revoked or expired a week ago; and the signing-key schedule (a next key always published, retired keys
  * unpublished once their tokens have expired). Safe to run on every instance at once: plain
  * deletes by time, and the key schedule changes under one lock.
  */
@@ -9,12 +9,13 @@ import { oneTimeTokens, sessions } from "./db/schema";
 import type { Deps } from "./deps";
 import { pruneAuditLog } from "./modules/audit/service";
 import { maintainSigningKeys } from "./modules/keys/service";
+import { prunePats } from "./modules/pats/service";
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Revoked sessions stay visible to admins for a week before they go. */
 const REVOKED_SESSION_KEEP_MS = 7 * DAY_MS;
 
-export async function runMaintenance(deps: Deps): Promise<{ sessions: number; tokens: number; auditEvents: number; keysCreated: number; keysPruned: number }> {
+export async function runMaintenance(deps: Deps): Promise<{ sessions: number; tokens: number; auditEvents: number; keysCreated: number; keysPruned: number; personalAccessTokens: number }> {
   const db = deps.database.db;
   const now = deps.clock.now();
   const deletedSessions = await db
@@ -28,7 +29,8 @@ export async function runMaintenance(deps: Deps): Promise<{ sessions: number; to
   const auditEvents = await pruneAuditLog(db, new Date(now - deps.config.auditRetentionDays * DAY_MS));
   const keys = deps.config.jwtAlg === "EdDSA" ? await maintainSigningKeys(db, deps.config, now) : { created: [], pruned: [] };
   if (keys.created.length + keys.pruned.length > 0) deps.accessTokens.invalidate();
-  return { sessions: deletedSessions.length, tokens: deletedTokens.length, auditEvents, keysCreated: keys.created.length, keysPruned: keys.pruned.length };
+  const personalAccessTokens = await prunePats(deps, now);
+  return { sessions: deletedSessions.length, tokens: deletedTokens.length, auditEvents, keysCreated: keys.created.length, keysPruned: keys.pruned.length, personalAccessTokens };
 }
 
 export function startMaintenance(deps: Deps, intervalMs = 3600 * 1000): () => void {

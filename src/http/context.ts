@@ -10,6 +10,8 @@ export interface RequestMeta {
   /** The TCP peer itself, whatever any header claims. */
   peer: string | undefined;
   userId?: string;
+  /** Set when a personal access token authenticated the request: the audit names it. */
+  tokenId?: string;
 }
 
 /**
@@ -33,9 +35,10 @@ export function requestMeta(request: Request): RequestMeta | undefined {
 }
 
 /** Who is calling, for sessions and the audit log. */
-export function clientInfo(request: Request): { ip: string | null; userAgent: string | null; device?: string } {
+export function clientInfo(request: Request): { ip: string | null; userAgent: string | null; device?: string; tokenId?: string } {
+  const meta = metaByRequest.get(request);
   const device = DEVICE_COOKIE.exec(request.headers.get("cookie") ?? "")?.[1];
-  return { ip: metaByRequest.get(request)?.ip ?? null, userAgent: request.headers.get("user-agent")?.slice(0, 512) ?? null, ...(device ? { device } : {}) };
+  return { ip: meta?.ip ?? null, userAgent: request.headers.get("user-agent")?.slice(0, 512) ?? null, ...(device ? { device } : {}), ...(meta?.tokenId ? { tokenId: meta.tokenId } : {}) };
 }
 
 /** The device cookie (src/modules/auth/device.ts) by its name, without parsing the whole header. */
@@ -85,6 +88,7 @@ export function requestContext({ config, logger, metrics }: Pick<Deps, "config" 
         duration_ms: Math.round(seconds * 100_000) / 100,
         ip: meta.ip,
         ...(meta.userId ? { user_id: meta.userId } : {}),
+        ...(meta.tokenId ? { token_id: meta.tokenId } : {}),
       });
     });
 }

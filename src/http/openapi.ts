@@ -37,6 +37,7 @@ const DOCUMENTED = /^\/(?:api\/v1\/|health(?:\/|$)|\.well-known\/)/;
 export const TAGS = [
   { name: "Auth", description: "Sign-up, sign-in, tokens, sessions, email verification and passwords" },
   { name: "Social sign-in", description: "Providers for signing in with another account, and the caller's linked identities" },
+  { name: "Personal access tokens", description: "The caller's tokens for scripts and CI (`cbt_…`, sent as a bearer token); docs/tokens.md" },
   { name: "Admin", description: "User administration; needs the admin role" },
   { name: "Health", description: "Probes for load balancers and orchestrators (outside /api)" },
   { name: "Keys", description: "The public keys that verify Cobalt's access tokens, for other services" },

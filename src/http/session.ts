@@ -8,18 +8,24 @@
  * Routes declare what they need as macros:
  *   `auth: true`       any signed-in caller (401 otherwise)
  *   `role: "admin"`    an administrator, role and disabled state read from the database (403)
+ *   `scopes: [...]`    a route personal access tokens may call too (alone instead of `auth: true`,
+ *                      or beside `role`): a `cbt_` bearer token whose scopes include one of these.
+ *                      `auth: true` and `role` routes without it answer every PAT with 403
+ *                      `insufficient_scope` (tokens, password, email, factors, the account).
  *   `viewer: "optional" | "required" | "admin"`   the page flavour: the browser session, CSRF
  *                      checked on unsafe methods, and a redirect to sign-in instead of a 401.
  */
 import { type Cookie, Elysia } from "elysia";
 import type { Config } from "../config";
-import type { Role, User } from "../db/schema";
+import type { PatScope, Role, User } from "../db/schema";
 import type { Deps } from "../deps";
 import { AppError } from "../errors";
 import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE } from "../modules/auth/device";
 import { getCurrentUser, refresh, type SignedIn } from "../modules/auth/service";
 import { revocationKeys } from "../modules/auth/sessions";
 import { type AccessClaims, type AuthContext, authContextOf } from "../modules/auth/tokens";
+import { looksLikePat } from "../modules/pats/format";
+import { authenticatePat, authorizePat } from "../modules/pats/service";
 import { findUserById } from "../modules/users/service";
 import { requestMeta } from "./context";
 import { type CookieAccess, cookieAccess } from "./cookies";
@@ -59,12 +65,52 @@ export async function presentedClaims(deps: Deps, token: string | undefined): Pr
   return token ? ((await deps.accessTokens.verify(token, Math.floor(deps.clock.now() / 1000))) ?? undefined) : undefined;
 }
 
-export async function authenticate(deps: Deps, token: string | undefined): Promise<AuthContext> {
+/** A caller authenticated by a personal access token (docs/tokens.md). */
+export interface TokenCaller {
+  kind: "pat";
+  userId: string;
+  tokenId: string;
+  scopes: PatScope[];
+  /** The owner as read on this request (role and disabled state fresh). */
+  user: User;
+}
+
+/** Whoever a route that declares `scopes` may be called by: a session, or a personal access token. */
+export type Caller = AuthContext | TokenCaller;
+
+export const isTokenCaller = (caller: Caller): caller is TokenCaller => "kind" in caller && caller.kind === "pat";
+
+interface Presented {
+  /** From the Authorization header: a personal access token is only ever a bearer token, never a cookie. */
+  bearer?: boolean;
+  /** For a PAT: the scopes the route allows it (none: the route refuses PATs), and the request its use is recorded on. */
+  scopes?: readonly PatScope[];
+  request?: Request;
+}
+
+/**
+ * The one way a presented token becomes a caller: a session's access token (bearer or cookie),
+ * or a `cbt_` bearer token, a personal access token checked against the database, the route's
+ * scopes and its owner's role (src/modules/pats).
+ */
+export async function authenticate(deps: Deps, token: string | undefined, presented: Presented & { bearer: true }): Promise<Caller>;
+export async function authenticate(deps: Deps, token: string | undefined, presented?: Presented): Promise<AuthContext>;
+export async function authenticate(deps: Deps, token: string | undefined, presented: Presented = {}): Promise<Caller> {
   if (token === undefined) throw new AppError("unauthorized", "Sign in to continue: send a bearer token");
+  if (presented.bearer && looksLikePat(token)) return patCaller(deps, token, presented);
   const claims = await presentedClaims(deps, token);
   if (!claims) throw new AppError("invalid_token", "The access token is invalid or has expired");
   if (await deps.store.anyExists(revocationKeys(claims))) throw new AppError("invalid_token", "The access token has been revoked");
   return authContextOf(claims);
+}
+
+async function patCaller(deps: Deps, token: string, { scopes, request }: Presented): Promise<TokenCaller> {
+  const meta = request ? requestMeta(request) : undefined;
+  const caller = await authenticatePat(deps, token, meta?.ip ?? null);
+  authorizePat(caller, scopes);
+  // The audit of whatever this request does names the token (clientInfo carries it).
+  if (meta) meta.tokenId = caller.pat.id;
+  return { kind: "pat", userId: caller.user.id, tokenId: caller.pat.id, scopes: caller.pat.scopes, user: caller.user };
 }
 
 /** Role and disabled state come from the database, so a demotion bites on the next request. */
@@ -130,7 +176,7 @@ function formField(body: unknown, name: string): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-function tagLogLine(request: Request, auth: AuthContext): void {
+function tagLogLine(request: Request, auth: Pick<AuthContext, "userId">): void {
   const meta = requestMeta(request);
   if (meta) meta.userId = auth.userId;
 }
@@ -141,26 +187,57 @@ interface GuardInput {
   request: Request;
 }
 
-async function authenticateRequest(deps: Deps, { headers, cookie, request }: GuardInput): Promise<AuthContext> {
-  const auth = await authenticate(deps, readAccessToken(headers.authorization, cookie[ACCESS_COOKIE]?.value));
-  tagLogLine(request, auth);
-  return auth;
+/** The scopes a route declares for personal access tokens, recorded before any guard runs (the `scopes` macro's transform). */
+const declaredScopes = new WeakMap<Request, readonly PatScope[]>();
+/** One authentication per request, however many macros of the route ask for it. */
+const callers = new WeakMap<Request, Promise<Caller>>();
+
+function authenticateRequest(deps: Deps, { headers, cookie, request }: GuardInput): Promise<Caller> {
+  let pending = callers.get(request);
+  if (!pending) {
+    pending = (async () => {
+      const token = readAccessToken(headers.authorization, cookie[ACCESS_COOKIE]?.value);
+      const caller = await authenticate(deps, token, { bearer: Boolean(headers.authorization), scopes: declaredScopes.get(request), request });
+      tagLogLine(request, caller);
+      return caller;
+    })();
+    callers.set(request, pending);
+  }
+  return pending;
 }
 
+/** `auth: true`: a session only (a PAT reaches here only on a route that declares `scopes`, and then not through this macro). */
+async function sessionCaller(deps: Deps, context: GuardInput): Promise<AuthContext> {
+  const caller = await authenticateRequest(deps, context);
+  if (isTokenCaller(caller)) throw new AppError("insufficient_scope", "Personal access tokens cannot be used on this route", { required: [] });
+  return caller;
+}
 
 export function sessionGuard(deps: Deps) {
   return new Elysia().macro({
     auth: {
       detail: policyNote({ "x-auth": "bearer token or access cookie" }),
       async resolve(context) {
-        return { auth: await authenticateRequest(deps, context) };
+        return { auth: await sessionCaller(deps, context) };
       },
     },
     role: (role: Role) => ({
       detail: policyNote({ "x-auth": `role ${role}` }),
       async resolve(context) {
         const auth = await authenticateRequest(deps, context);
-        return { auth, currentUser: await requireRole(deps, auth, role) };
+        if (!isTokenCaller(auth)) return { auth, currentUser: await requireRole(deps, auth, role) };
+        // A PAT's owner was read with the token on this request: a demotion counts at once.
+        if (role === "admin" && auth.user.role !== "admin") throw new AppError("forbidden", "Administrator access required");
+        return { auth, currentUser: auth.user };
+      },
+    }),
+    scopes: (scopes: PatScope[]) => ({
+      detail: policyNote({ "x-pat-scopes": scopes.join(" ") }),
+      transform({ request }) {
+        declaredScopes.set(request, scopes);
+      },
+      async resolve(context) {
+        return { auth: await authenticateRequest(deps, context) };
       },
     }),
     viewer: (need: "optional" | "required" | "admin") => ({

@@ -10,6 +10,7 @@ import { ACCESS_COOKIE, REFRESH_COOKIE } from "../http/session";
 import { adminController } from "./admin";
 import { authController } from "./auth";
 import { oauthController } from "./oauth";
+import { patController } from "./pats";
 
 const SESSION_COOKIE = new RegExp(`(?:^|;\\s*)(?:${ACCESS_COOKIE}|${REFRESH_COOKIE})=`);
 
@@ -18,5 +19,6 @@ export function apiRoutes(deps: Deps, prefix: "/api" | "/api/v1") {
     .onBeforeHandle(({ request }) => refuseCrossSiteCookieRequest(request, deps.config, SESSION_COOKIE.test(request.headers.get("cookie") ?? "")))
     .use(authController(deps))
     .use(adminController(deps))
-    .use(oauthController(deps));
+    .use(oauthController(deps))
+    .use(patController(deps));
 }

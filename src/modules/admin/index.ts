@@ -4,6 +4,8 @@ import { clientInfo } from "../../http/context";
 import { BEARER, errorResponses, NoContent, operation, Uuid } from "../../http/model";
 import { policy } from "../../http/policy";
 import { sessionView } from "../auth/view";
+import { PatModel } from "../pats/model";
+import * as pats from "../pats/service";
 import { AdminModel } from "./model";
 import * as admin from "./service";
 import { adminUserView, auditEventView } from "./view";
@@ -16,7 +18,8 @@ const denied = errorResponses(403);
 export function adminController(deps: Deps) {
   return new Elysia({ prefix: "/admin", detail: { tags: ["Admin"] } })
     .use(policy(deps))
-    // Every admin route: the shared API budget, then an administrator read fresh from the database.
+    // Every admin route: the shared API budget, then an administrator read fresh from the database
+    // (a personal access token: with the route's admin scope, while its owner is an admin).
     .guard({ rateLimit: "api", role: "admin" }, (app) =>
       app
         .get(
@@ -25,7 +28,7 @@ export function adminController(deps: Deps) {
             const page = await admin.listUsers(deps, query);
             return { users: page.items.map(adminUserView), total: page.total, total_exact: page.total_exact, page: page.page, per_page: page.per_page, total_pages: page.total_pages };
           },
-          { query: AdminModel.userListQuery, response: { 200: AdminModel.userList, ...denied }, detail: detail("listUsers", "List and search users", "Filters combine; `search` is a case-insensitive fragment of username or email. Out-of-range `page` and `per_page` are clamped.") },
+          { scopes: ["admin:read"], query: AdminModel.userListQuery, response: { 200: AdminModel.userList, ...denied }, detail: detail("listUsers", "List and search users", "Filters combine; `search` is a case-insensitive fragment of username or email. Out-of-range `page` and `per_page` are clamped.") },
         )
         .get(
           "/users/:id",
@@ -33,12 +36,13 @@ export function adminController(deps: Deps) {
             const { user, sessionCount } = await admin.getUser(deps, params.id);
             return { ...adminUserView(user), session_count: sessionCount };
           },
-          { params: idParams, response: { 200: AdminModel.userDetail, ...errorResponses(403, 404) }, detail: detail("getUser", "One user, with its active session count", "The user with `disabled_at`, `last_login_at`, timestamps and the number of active sessions.") },
+          { scopes: ["admin:read"], params: idParams, response: { 200: AdminModel.userDetail, ...errorResponses(403, 404) }, detail: detail("getUser", "One user, with its active session count", "The user with `disabled_at`, `last_login_at`, timestamps and the number of active sessions.") },
         )
         .patch(
           "/users/:id/disable",
           async ({ params, currentUser, request }) => adminUserView(await admin.setUserDisabled(deps, currentUser, params.id, true, clientInfo(request))),
           {
+            scopes: ["admin:write"],
             params: idParams,
             response: { 200: AdminModel.user, ...errorResponses(403, 404, 409) },
             detail: detail("disableUser", "Disable a user", "Ends every session and access token of the user at once. Not yourself, not the last active admin (409)."),
@@ -47,12 +51,13 @@ export function adminController(deps: Deps) {
         .patch(
           "/users/:id/enable",
           async ({ params, currentUser, request }) => adminUserView(await admin.setUserDisabled(deps, currentUser, params.id, false, clientInfo(request))),
-          { params: idParams, response: { 200: AdminModel.user, ...errorResponses(403, 404) }, detail: detail("enableUser", "Enable a user", "Lets a disabled user sign in again; sessions ended by the disable stay ended.") },
+          { scopes: ["admin:write"], params: idParams, response: { 200: AdminModel.user, ...errorResponses(403, 404) }, detail: detail("enableUser", "Enable a user", "Lets a disabled user sign in again; sessions ended by the disable stay ended.") },
         )
         .patch(
           "/users/:id/role",
           async ({ params, body, currentUser, request }) => adminUserView(await admin.setUserRole(deps, currentUser, params.id, body.role, clientInfo(request))),
           {
+            scopes: ["admin:write"],
             params: idParams,
             body: AdminModel.roleBody,
             response: { 200: AdminModel.user, ...errorResponses(403, 404, 409) },
@@ -65,7 +70,7 @@ export function adminController(deps: Deps) {
             await admin.deleteUser(deps, currentUser, params.id, clientInfo(request));
             return status(204, undefined);
           },
-          { params: idParams, response: { 204: NoContent, ...errorResponses(403, 404, 409) }, detail: detail("deleteUser", "Delete a user and everything it owns", "Not yourself, not the last active admin (409).") },
+          { scopes: ["admin:write"], params: idParams, response: { 204: NoContent, ...errorResponses(403, 404, 409) }, detail: detail("deleteUser", "Delete a user and everything it owns", "Not yourself, not the last active admin (409).") },
         )
         .post(
           "/users/:id/unlock",
@@ -73,12 +78,12 @@ export function adminController(deps: Deps) {
             await admin.unlockUser(deps, currentUser, params.id, clientInfo(request));
             return status(204, undefined);
           },
-          { params: idParams, response: { 204: NoContent, ...denied, ...errorResponses(404) }, detail: detail("unlockUser", "Clear the user's sign-in locks", "Failed password checks from every client stop counting; audited as account_unlocked.") },
+          { scopes: ["admin:write"], params: idParams, response: { 204: NoContent, ...denied, ...errorResponses(404) }, detail: detail("unlockUser", "Clear the user's sign-in locks", "Failed password checks from every client stop counting; audited as account_unlocked.") },
         )
         .get(
           "/users/:id/sessions",
           async ({ params }) => ({ sessions: (await admin.listUserSessions(deps, params.id)).map(sessionView) }),
-          { params: idParams, response: { 200: AdminModel.sessions, ...errorResponses(403, 404) }, detail: detail("listUserSessions", "A user's active sessions", "Every session of the user that has not ended or expired.") },
+          { scopes: ["admin:read"], params: idParams, response: { 200: AdminModel.sessions, ...errorResponses(403, 404) }, detail: detail("listUserSessions", "A user's active sessions", "Every session of the user that has not ended or expired.") },
         )
         .delete(
           "/users/:id/sessions/:session_id",
@@ -86,16 +91,35 @@ export function adminController(deps: Deps) {
             await admin.revokeUserSession(deps, currentUser, params.id, params.session_id, clientInfo(request));
             return status(204, undefined);
           },
-          { params: t.Object({ id: Uuid, session_id: Uuid }), response: { 204: NoContent, ...errorResponses(403, 404) }, detail: detail("endUserSession", "End one of a user's sessions", "Revokes the session and its access tokens at once; 404 when the session is not that user's.") },
+          { scopes: ["admin:write"], params: t.Object({ id: Uuid, session_id: Uuid }), response: { 204: NoContent, ...errorResponses(403, 404) }, detail: detail("endUserSession", "End one of a user's sessions", "Revokes the session and its access tokens at once; 404 when the session is not that user's.") },
         )
-        .get("/stats", () => admin.getStats(deps), { response: { 200: AdminModel.stats, ...denied }, detail: detail("getStats", "User and session counts", "Totals of users by state and role, active sessions and sign-ups in the last 7 days.") })
+        .get("/users/:id/tokens", async ({ params }) => ({ tokens: (await pats.listPats(deps, params.id)).map(pats.patView) }), {
+          scopes: ["admin:read"],
+          params: idParams,
+          response: { 200: PatModel.list, ...denied },
+          detail: detail("listUserPersonalAccessTokens", "A user's personal access tokens", "Not revoked, expired ones included; no secrets."),
+        })
+        .delete(
+          "/users/:id/tokens/:token_id",
+          async ({ params, currentUser, request, status }) => {
+            await pats.revokePat(deps, params.id, params.token_id, { userId: currentUser.id, ...clientInfo(request) });
+            return status(204, undefined);
+          },
+          {
+            scopes: ["admin:write"],
+            params: t.Object({ id: Uuid, token_id: Uuid }),
+            response: { 204: NoContent, ...errorResponses(403, 404) },
+            detail: detail("revokeUserPersonalAccessToken", "Revoke one of a user's personal access tokens", "Refused at once on every instance; 404 when the token is not that user's. Audited as token_revoked."),
+          },
+        )
+        .get("/stats", () => admin.getStats(deps), { scopes: ["admin:read"], response: { 200: AdminModel.stats, ...denied }, detail: detail("getStats", "User and session counts", "Totals of users by state and role, active sessions and sign-ups in the last 7 days.") })
         .get(
           "/audit",
           async ({ query }) => {
             const page = await admin.listAudit(deps, query);
             return { events: page.items.map(auditEventView), total: page.total, page: page.page, per_page: page.per_page, total_pages: page.total_pages };
           },
-          { query: AdminModel.auditQuery, response: { 200: AdminModel.auditList, ...denied }, detail: detail("listAudit", "The audit log, newest first", "Filter by `user_id` (actor or target) and `action`; paged like the user list.") },
+          { scopes: ["admin:read"], query: AdminModel.auditQuery, response: { 200: AdminModel.auditList, ...denied }, detail: detail("listAudit", "The audit log, newest first", "Filter by `user_id` (actor or target) and `action`; paged like the user list.") },
         ),
     );
 }

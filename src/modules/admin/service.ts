@@ -197,7 +197,7 @@ export async function getUser(deps: Deps, id: string): Promise<{ user: User; ses
   return { user, sessionCount: active.length };
 }
 
-const actorOf = (admin: User, client: ClientInfo): Actor => ({ userId: admin.id, ip: client.ip, userAgent: client.userAgent });
+const actorOf = (admin: User, client: ClientInfo): Actor => ({ userId: admin.id, ip: client.ip, userAgent: client.userAgent, tokenId: client.tokenId });
 
 /** Locks the active admins' rows for the rest of the transaction and returns their ids. */
 async function lockActiveAdmins(tx: Db): Promise<string[]> {

@@ -7,6 +7,8 @@ export interface Actor {
   userId: string | null;
   ip: string | null;
   userAgent: string | null;
+  /** The personal access token the actor used, if any. */
+  tokenId?: string;
 }
 
 export const AUDIT_ACTIONS = [
@@ -36,6 +38,8 @@ export const AUDIT_ACTIONS = [
   "oauth_linked",
   "oauth_unlinked",
   "oauth_failed",
+  "token_created",
+  "token_revoked",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -55,7 +59,7 @@ export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
     targetId: entry.targetId ?? null,
     ip: entry.actor.ip,
     userAgent: entry.actor.userAgent,
-    details: entry.details ?? {},
+    details: entry.actor.tokenId ? { ...entry.details, via_token: entry.actor.tokenId } : (entry.details ?? {}),
     createdAt: entry.at,
   });
 }

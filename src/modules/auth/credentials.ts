@@ -20,7 +20,7 @@ import { revokeUserSessions } from "./sessions";
 import type { AuthContext } from "./tokens";
 import { consumeOneTimeToken, issueOneTimeToken, TOKEN_TTL_MS } from "./one-time-tokens";
 
-const actorOf = (client: ClientInfo, userId: string | null): Actor => ({ userId, ip: client.ip, userAgent: client.userAgent });
+const actorOf = (client: ClientInfo, userId: string | null): Actor => ({ userId, ip: client.ip, userAgent: client.userAgent, tokenId: client.tokenId });
 const now = (deps: Deps) => new Date(deps.clock.now());
 
 function link(deps: Deps, path: string, token: string): string {

@@ -11,7 +11,7 @@ import { clientInfo } from "../../http/context";
 import { cookieAccess } from "../../http/cookies";
 import { BEARER, BEARER_OR_COOKIE, errorResponses, NoContent, operation, PUBLIC, REFRESH_COOKIE_OR_BODY, Uuid, withHeaders } from "../../http/model";
 import { policy } from "../../http/policy";
-import { ACCESS_COOKIE, clearSessionCookies, presentedClaims, readAccessToken, REFRESH_COOKIE, setSessionCookies } from "../../http/session";
+import { ACCESS_COOKIE, clearSessionCookies, isTokenCaller, presentedClaims, readAccessToken, REFRESH_COOKIE, setSessionCookies } from "../../http/session";
 import * as credentials from "./credentials";
 import { AuthModel, CredentialsModel, SessionList } from "./model";
 import * as auth from "./service";
@@ -23,7 +23,7 @@ const FORGOT_ANSWER = "If an account uses this address, a message with a reset l
 const setsRefreshCookie = { "Set-Cookie": t.String({ description: "`refresh_token=<token>; HttpOnly; SameSite=Lax; Path=/; Max-Age=<refresh TTL>` (plus `Secure` outside development)" }) };
 const clearsCookies = { "Set-Cookie": t.String({ description: "Expires the `refresh_token` and `access_token` cookies" }) };
 
-const currentSessionView = (session: Session, currentId: string) => ({ ...sessionView(session), current: session.id === currentId });
+const currentSessionView = (session: Session, currentId: string | null) => ({ ...sessionView(session), current: session.id === currentId });
 
 export function authController(deps: Deps) {
   const { config } = deps;
@@ -121,14 +121,14 @@ export function authController(deps: Deps) {
     )
     .get("/me", async ({ auth: caller }) => toMe(await auth.getCurrentUser(deps, caller)), {
       rateLimit: "api",
-      auth: true,
+      scopes: ["profile:read"],
       response: { 200: AuthModel.me },
       detail: operation("getMe", "The signed-in user", { security: BEARER, description: "The profile of the user the token belongs to." }),
     })
     .get(
       "/sessions",
-      async ({ auth: caller }) => ({ sessions: (await auth.listSessions(deps, caller)).map((session) => currentSessionView(session, caller.sessionId)) }),
-      { rateLimit: "api", auth: true, response: { 200: SessionList }, detail: operation("listSessions", "The user's active sessions", { security: BEARER, description: "Every session of the user that has not ended or expired; `current` marks the one making the request." }) },
+      async ({ auth: caller }) => ({ sessions: (await auth.listSessions(deps, caller)).map((session) => currentSessionView(session, isTokenCaller(caller) ? null : caller.sessionId)) }),
+      { rateLimit: "api", scopes: ["sessions:read"], response: { 200: SessionList }, detail: operation("listSessions", "The user's active sessions", { security: BEARER, description: "Every session of the user that has not ended or expired; `current` marks the one making the request." }) },
     )
     .delete(
       "/sessions/:id",
@@ -138,7 +138,7 @@ export function authController(deps: Deps) {
       },
       {
         rateLimit: "api",
-        auth: true,
+        scopes: ["sessions:write"],
         params: t.Object({ id: Uuid }),
         response: { 204: NoContent, ...errorResponses(404) },
         detail: operation("endSession", "End one of the user's own sessions", { security: BEARER, description: "404 for a session that is not the caller's." }),

@@ -47,7 +47,7 @@ export interface RegisterInput {
 }
 
 function actorOf(client: ClientInfo, userId: string | null): Actor {
-  return { userId, ip: client.ip, userAgent: client.userAgent };
+  return { userId, ip: client.ip, userAgent: client.userAgent, tokenId: client.tokenId };
 }
 
 /** Signs the access token; never inside a transaction (signing may read the key set). */
@@ -189,18 +189,18 @@ export async function logoutAll(deps: Deps, auth: AuthContext, client: ClientInf
   return ended.length;
 }
 
-export async function getCurrentUser(deps: Deps, auth: AuthContext): Promise<User> {
+export async function getCurrentUser(deps: Deps, auth: Pick<AuthContext, "userId">): Promise<User> {
   const user = await findUserById(deps.database.reader, auth.userId);
   if (!user) throw new AppError("invalid_token", "The account no longer exists");
   return user;
 }
 
-export async function listSessions(deps: Deps, auth: AuthContext): Promise<Session[]> {
+export async function listSessions(deps: Deps, auth: Pick<AuthContext, "userId">): Promise<Session[]> {
   return listActiveSessions(deps.database.reader, auth.userId, new Date(deps.clock.now()));
 }
 
 /** Ends one of the caller's own sessions; anyone else's looks like it does not exist. */
-export async function endOwnSession(deps: Deps, auth: AuthContext, sessionId: string, client: ClientInfo): Promise<void> {
+export async function endOwnSession(deps: Deps, auth: Pick<AuthContext, "userId">, sessionId: string, client: ClientInfo): Promise<void> {
   const sessions = await listActiveSessions(deps.database.db, auth.userId, new Date(deps.clock.now()));
   if (!sessions.some((session) => session.id === sessionId)) throw notFound("Session");
   await revokeSession(deps, sessionId, "ended_by_user");

@@ -16,6 +16,8 @@ export interface ClientInfo {
   userAgent: string | null;
   /** The browser's device cookie, if it sent one (./device.ts checks it is valid for the account). */
   device?: string;
+  /** The personal access token that authenticated the request, if one did. */
+  tokenId?: string;
 }
 
 export type RevokeReason = "logout" | "logout_all" | "ended_by_user" | "password_changed" | "password_reset" | "refresh_token_reuse" | "disabled" | "admin";

@@ -27,7 +27,7 @@ export type Resolution =
   /** The signed-in user linked the identity (or it was already theirs): their session goes on. */
   | { kind: "linked"; userId: string; alreadyLinked: boolean };
 
-const actorOf = (client: ClientInfo, userId: string | null): Actor => ({ userId, ip: client.ip, userAgent: client.userAgent });
+const actorOf = (client: ClientInfo, userId: string | null): Actor => ({ userId, ip: client.ip, userAgent: client.userAgent, tokenId: client.tokenId });
 const now = (deps: Deps) => new Date(deps.clock.now());
 
 async function findIdentity(db: Db, provider: string, subject: string): Promise<OAuthAccount | undefined> {
