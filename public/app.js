@@ -65,6 +65,25 @@
     true,
   );
 
+  // "Copy" next to a secret shown once (a new personal access token): hidden without this script.
+  function showCopyButtons(root) {
+    if (!root || !root.querySelectorAll) return;
+    var buttons = root.querySelectorAll("button[data-copy]");
+    for (var i = 0; i < buttons.length; i++) buttons[i].hidden = !navigator.clipboard;
+  }
+  showCopyButtons(document);
+  document.addEventListener("htmx:load", function (event) {
+    showCopyButtons(event.detail.elt);
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-copy]");
+    var input = button && document.getElementById(button.getAttribute("data-copy"));
+    if (!input) return;
+    navigator.clipboard.writeText(input.value).then(function () {
+      button.textContent = "Copied";
+    });
+  });
+
   // After a form comes back with errors, put the keyboard on the first field to fix.
   document.addEventListener("htmx:afterSwap", function (event) {
     var invalid = event.detail.target && event.detail.target.querySelector('[aria-invalid="true"]');

@@ -4,9 +4,10 @@
  * JavaScript the same button is a GET to a confirmation page holding the real POST form.
  */
 import Html from "@kitajs/html";
-import type { AuditEvent, Session, User } from "../../db/schema";
+import type { AuditEvent, PersonalAccessToken, Session, User } from "../../db/schema";
 import { Alert, attr, Badge, Button, buttonClass, Card, CsrfField, EmptyState, type Notice } from "../components/ui";
 import { AdminIdentities, type IdentityRow } from "./oauth";
+import { UserTokensCard } from "./tokens";
 import { describeUserAgent, formatDateTime, timeAgo } from "../format";
 import { AuditList } from "./admin-audit";
 import { RoleBadge, StatusBadge, VerifiedBadge } from "./admin-shell";
@@ -23,6 +24,7 @@ export interface UserDetailProps {
   now: number;
   notice?: Notice;
   identities: IdentityRow[];
+  tokens: PersonalAccessToken[];
 }
 
 const DETAIL = "#user-detail";
@@ -171,6 +173,7 @@ export function UserDetail(props: UserDetailProps) {
         <SessionsList {...props} />
       </Card>
       <AdminIdentities rows={props.identities} />
+      <UserTokensCard userId={user.id} tokens={props.tokens} csrfToken={props.csrfToken} now={props.now} />
       <Card title="Recent activity">
         <AuditList events={props.events} names={props.names} now={props.now} />
         <a href={attr(`/admin/audit?user_id=${user.id}`)} class="mt-4 inline-block text-sm font-semibold text-blue-600 hover:underline dark:text-blue-400">

@@ -5,6 +5,7 @@ import type { FormState } from "../forms";
 import { describeUserAgent, formatDate, formatDateTime, timeAgo } from "../format";
 import { selfSwapping } from "./auth";
 import { IdentitiesCard } from "./oauth";
+import { TokensCard, type TokensCardProps } from "./tokens";
 
 export function VerificationBanner({ user, csrfToken, notice }: { user: User; csrfToken: string; notice?: Notice }) {
   if (user.emailVerified) return <div id="verification-banner"></div>;
@@ -147,6 +148,7 @@ export interface DashboardProps {
   password: FormState;
   notice?: Notice;
   identities: Parameters<typeof IdentitiesCard>[0];
+  tokens: TokensCardProps;
 }
 
 export function DashboardPage(props: DashboardProps) {
@@ -179,6 +181,7 @@ export function DashboardPage(props: DashboardProps) {
       </div>
       <SessionsCard sessions={props.sessions} currentId={props.currentSessionId} csrfToken={csrfToken} now={props.now} />
       <IdentitiesCard {...props.identities} />
+      <TokensCard {...props.tokens} />
       <SignOutEverywhere csrfToken={csrfToken} />
     </div>
   );

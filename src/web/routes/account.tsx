@@ -1,4 +1,4 @@
-/** /account/password, /account/verification and /account/sessions/:id/end: the dashboard's actions. */
+/** /account/password, /account/verification, /account/sessions/:id/end and /account/tokens[/:id/revoke]: the dashboard's actions. */
 import { changePassword, sendVerification } from "../../modules/auth/credentials";
 import { CredentialsModel } from "../../modules/auth/model";
 import { endOwnSession, getCurrentUser, listSessions } from "../../modules/auth/service";
@@ -8,6 +8,7 @@ import { pages, type SignedInContext, signedIn } from "../plugin";
 import { ChangePasswordForm, SessionsCard, VerificationBanner } from "../pages/dashboard";
 import { redirect, render } from "../respond";
 import { NOTICES, showDashboard } from "./dashboard";
+import { revokeToken, submitToken } from "./tokens";
 
 async function submitPassword(ctx: SignedInContext): Promise<Response> {
   const errors = validateForm(CredentialsModel.changePassword, ctx.form);
@@ -55,5 +56,7 @@ export function accountPages(env: WebEnv) {
   return pages(env)
     .post("/account/password", ({ page }) => submitPassword(signedIn(page)), { viewer: "required", rateLimit: "api" })
     .post("/account/verification", ({ page }) => resendVerification(signedIn(page)), { viewer: "required", rateLimit: "email" })
-    .post("/account/sessions/:id/end", ({ page }) => endSession(signedIn(page)), { viewer: "required", rateLimit: "api" });
+    .post("/account/sessions/:id/end", ({ page }) => endSession(signedIn(page)), { viewer: "required", rateLimit: "api" })
+    .post("/account/tokens", ({ page }) => submitToken(signedIn(page), showDashboard), { viewer: "required", rateLimit: "api" })
+    .post("/account/tokens/:id/revoke", ({ page }) => revokeToken(signedIn(page), showDashboard), { viewer: "required", rateLimit: "api" });
 }

@@ -12,6 +12,7 @@ import { DEFAULT_PER_PAGE, DEFAULT_SORT, SORTS, type UserFilters, UsersPage, Use
 import { redirect, render } from "../respond";
 import { isUuid } from "../../uuid";
 import { listPage } from "./list-page";
+import { listPats, revokePat } from "../../modules/pats/service";
 import { identityRows } from "./oauth";
 import { userNames } from "./user-names";
 
@@ -39,6 +40,7 @@ const NOTICES = {
   enabled: { tone: "success", text: "Account enabled. The user can sign in again." },
   "role-changed": { tone: "success", text: "Role updated." },
   "session-ended": { tone: "success", text: "Session ended." },
+  "token-revoked": { tone: "success", text: "Token revoked. Anything using it is refused from now on." },
 } satisfies Record<string, Notice>;
 type NoticeKey = keyof typeof NOTICES;
 const noticeFor = (key: string | null): Notice | undefined => (key && key in NOTICES ? NOTICES[key as NoticeKey] : undefined);
@@ -57,9 +59,9 @@ async function showUsers(ctx: SignedInContext): Promise<Response> {
 
 async function detailProps(ctx: SignedInContext, id: string, notice?: Notice) {
   const { user } = await getUser(ctx.deps, id);
-  const [sessions, audit, identities] = await Promise.all([listUserSessions(ctx.deps, id), listAudit(ctx.deps, { user_id: id, per_page: 10 }), identityRows(ctx, user.id)]);
+  const [sessions, audit, identities, tokens] = await Promise.all([listUserSessions(ctx.deps, id), listAudit(ctx.deps, { user_id: id, per_page: 10 }), identityRows(ctx, user.id), listPats(ctx.deps, id)]);
   const names = await userNames(ctx.deps, audit.items);
-  return { user, sessions, events: audit.items, names, isSelf: user.id === ctx.viewer.user.id, csrfToken: csrfTokenFor(ctx), now: ctx.deps.clock.now(), notice, identities };
+  return { user, sessions, events: audit.items, names, isSelf: user.id === ctx.viewer.user.id, csrfToken: csrfTokenFor(ctx), now: ctx.deps.clock.now(), notice, identities, tokens };
 }
 
 async function showUser(ctx: SignedInContext, notice?: Notice, status?: number): Promise<Response> {
@@ -128,6 +130,15 @@ export function adminUserPages(env: WebEnv) {
         const ctx = signedIn(page);
         requireIds(ctx.params.id, ctx.params.session);
         return afterAction(ctx, () => revokeUserSession(ctx.deps, actor(ctx), ctx.params.id ?? "", ctx.params.session ?? "", ctx.client), "session-ended");
+      },
+      action,
+    )
+    .post(
+      "/admin/users/:id/tokens/:token/revoke",
+      ({ page }) => {
+        const ctx = signedIn(page);
+        requireIds(ctx.params.id, ctx.params.token);
+        return afterAction(ctx, () => revokePat(ctx.deps, ctx.params.id ?? "", ctx.params.token ?? "", { userId: ctx.viewer.user.id, ...ctx.client }), "token-revoked");
       },
       action,
     );

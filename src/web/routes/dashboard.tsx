@@ -1,4 +1,4 @@
-/** /dashboard: profile, verification banner, change password, sessions (the actions are in ./account.tsx). */
+/** /dashboard: profile, verification banner, change password, sessions, tokens (the actions are in ./account.tsx). */
 import { listSessions } from "../../modules/auth/service";
 import type { Notice } from "../components/ui";
 import { csrfTokenFor, type WebEnv } from "../context";
@@ -7,6 +7,7 @@ import { pages, type SignedInContext, signedIn } from "../plugin";
 import { DashboardPage } from "../pages/dashboard";
 import { render } from "../respond";
 import { IDENTITY_NOTICES, identitiesCardProps } from "./oauth";
+import { TOKEN_NOTICES, type TokensState, tokensCardProps } from "./tokens";
 
 /** Fixed messages chosen by a query key (after a plain-form redirect); nothing from the URL is shown. */
 export const NOTICES = {
@@ -16,6 +17,7 @@ export const NOTICES = {
   "verification-sent": { tone: "success", text: "A new verification link is on its way. It may take a minute to arrive." },
   "session-ended": { tone: "success", text: "Session ended. That device is signed out." },
   ...IDENTITY_NOTICES,
+  ...TOKEN_NOTICES,
 } satisfies Record<string, Notice>;
 type NoticeKey = keyof typeof NOTICES;
 const noticeFor = (key: string | null): Notice | undefined => (key && key in NOTICES ? NOTICES[key as NoticeKey] : undefined);
@@ -24,6 +26,7 @@ export interface DashboardState {
   password?: FormState;
   notice?: Notice;
   status?: number;
+  tokens?: TokensState;
 }
 
 export async function showDashboard(ctx: SignedInContext, state: DashboardState = {}): Promise<Response> {
@@ -37,6 +40,7 @@ export async function showDashboard(ctx: SignedInContext, state: DashboardState 
     password: state.password ?? emptyForm(),
     notice: state.notice ?? noticeFor(ctx.url.searchParams.get("notice")),
     identities: await identitiesCardProps(ctx),
+    tokens: await tokensCardProps(ctx, state.tokens),
   };
   return render(ctx, { title: "Dashboard", section: "dashboard", status: state.status, body: () => <DashboardPage {...props} /> });
 }
