@@ -43,6 +43,8 @@ export interface Config {
   jwtVerifyCacheSize: number;
   accessTokenTtl: number;
   refreshTokenTtl: number;
+  /** Absolute session lifetime in seconds: refreshing never takes a session past createdAt + this. */
+  sessionMaxAge: number;
   refreshGraceSeconds: number;
   corsOrigins: string[];
   /** How many proxies in front of us append to X-Forwarded-For; 0 = ignore the header. */
@@ -276,6 +278,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwtVerifyCacheSize: int(env, "JWT_VERIFY_CACHE_SIZE", 10000, 0, 1_000_000),
     accessTokenTtl: int(env, "ACCESS_TOKEN_TTL", 900, 30, 86400),
     refreshTokenTtl: int(env, "REFRESH_TOKEN_TTL", 604800, 300, 31536000),
+    sessionMaxAge: int(env, "SESSION_MAX_AGE", 2592000, 300, 31536000),
     refreshGraceSeconds: int(env, "REFRESH_GRACE_SECONDS", 10, 0, 300),
     corsOrigins,
     trustProxyHops: trustProxy(env.TRUST_PROXY),

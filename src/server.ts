@@ -50,7 +50,8 @@ export async function runServer(config: Config, logger: Logger, options: { reuse
       stopMaintenance();
       // stop(false) stops accepting at once and resolves when in-flight requests are done.
       await app.server?.stop(false);
-      await background.settled();
+      // Queued mail and revocation marks get a few seconds; marks the store never took are logged.
+      await background.close(SHUTDOWN_DEADLINE_MS / 2);
       await store.close();
       await database.close();
       await tracing?.shutdown().catch(() => {});

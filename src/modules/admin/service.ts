@@ -1,8 +1,9 @@
 /**
  * User administration. Every rule that protects the last admin is decided inside one
- * transaction that locks the active admins' rows, so two admins acting at once cannot both win.
+ * transaction that locks the active admins' rows and the acting admin's, so two admins acting
+ * at once cannot both win. Store marks are written after the commit, never inside it.
  */
-import { and, count, desc, eq, gt, isNotNull, isNull, or, type Placeholder, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, or, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/client";
 import { auditLog, type Role, sessions, type User, users } from "../../db/schema";
@@ -10,7 +11,8 @@ import type { Deps } from "../../deps";
 import { limiterFor } from "../../rate-limits";
 import { AppError, notFound, validationError } from "../../errors";
 import { type Actor, recordAudit } from "../audit/service";
-import { type ClientInfo, clearUserRevoked, listActiveSessions, markSessionsRevoked, markUserRevoked, revokeSession, revokeUserSessions } from "../auth/sessions";
+import { voidOneTimeTokens } from "../auth/one-time-tokens";
+import { type ClientInfo, clearUserRevoked, endUserSessions, listActiveSessions, markSessionsRevoked, markUserRevoked, revokeSession } from "../auth/sessions";
 import { isUuid } from "../../uuid";
 import { findUserById } from "../users/service";
 
@@ -199,14 +201,18 @@ export async function getUser(deps: Deps, id: string): Promise<{ user: User; ses
 
 const actorOf = (admin: User, client: ClientInfo): Actor => ({ userId: admin.id, ip: client.ip, userAgent: client.userAgent, tokenId: client.tokenId });
 
-/** Locks the active admins' rows for the rest of the transaction and returns their ids. */
-async function lockActiveAdmins(tx: Db): Promise<string[]> {
-  const rows = await tx
-    .select({ id: users.id })
+/**
+ * Locks, in one statement and in id order (so concurrent admin actions cannot deadlock), the
+ * acting admin, the target and, when the change could remove an admin, every active admin.
+ */
+async function lockRows(tx: Db, adminId: string, targetId: string, withAdmins: boolean): Promise<User[]> {
+  const involved = inArray(users.id, [adminId, targetId]);
+  return tx
+    .select()
     .from(users)
-    .where(and(eq(users.role, "admin"), isNull(users.disabledAt)))
+    .where(withAdmins ? or(involved, and(eq(users.role, "admin"), isNull(users.disabledAt))) : involved)
+    .orderBy(asc(users.id))
     .for("update");
-  return rows.map((row) => row.id);
 }
 
 type Change = "disable" | "demote" | "delete";
@@ -216,15 +222,22 @@ const SELF_MESSAGES: Record<Change, string> = {
   delete: "You cannot delete your own account",
 };
 
-/** Loads the target inside the transaction and refuses changes to oneself or to the last active admin. */
+/**
+ * Loads the target inside the transaction and refuses changes to oneself or to the last active
+ * admin. The acting admin is re-checked under the lock too: one demoted or disabled by a
+ * concurrent request (X demoting Y while Y demotes X) has lost the right to act.
+ */
 async function guardedTarget(tx: Db, admin: User, targetId: string, change: Change | null): Promise<User> {
   if (!isUuid(targetId)) throw notFound("User");
-  const activeAdmins = change ? await lockActiveAdmins(tx) : [];
-  const [target] = await tx.select().from(users).where(eq(users.id, targetId)).limit(1).for("update");
+  const rows = await lockRows(tx, admin.id, targetId, change !== null);
+  const actor = rows.find((row) => row.id === admin.id);
+  if (!actor || actor.role !== "admin" || actor.disabledAt) throw new AppError("forbidden", "Administrator access required");
+  const target = rows.find((row) => row.id === targetId);
   if (!target) throw notFound("User");
   if (!change) return target;
   if (target.id === admin.id) throw new AppError("cannot_modify_self", SELF_MESSAGES[change]);
-  if (activeAdmins.includes(target.id) && activeAdmins.length <= 1) {
+  const activeAdmins = rows.filter((row) => row.role === "admin" && !row.disabledAt);
+  if (activeAdmins.some((row) => row.id === target.id) && activeAdmins.length <= 1) {
     throw new AppError("last_admin");
   }
   return target;
@@ -232,18 +245,22 @@ async function guardedTarget(tx: Db, admin: User, targetId: string, change: Chan
 
 export async function setUserDisabled(deps: Deps, admin: User, targetId: string, disabled: boolean, client: ClientInfo): Promise<User> {
   const at = new Date(deps.clock.now());
-  const updated = await deps.database.db.transaction(async (tx) => {
+  const { user, ended } = await deps.database.db.transaction(async (tx) => {
     const target = await guardedTarget(tx, admin, targetId, disabled ? "disable" : null);
-    if (Boolean(target.disabledAt) === disabled) return target;
+    if (Boolean(target.disabledAt) === disabled) return { user: target, ended: [] };
     const [row] = await tx.update(users).set({ disabledAt: disabled ? at : null, updatedAt: at }).where(eq(users.id, target.id)).returning();
-    if (disabled) await revokeUserSessions(deps, tx, target.id, "disabled");
+    const ended = disabled ? await endUserSessions(tx, target.id, "disabled", at) : [];
+    // Links mailed before the disable must not work, now or after an enable.
+    if (disabled) await voidOneTimeTokens(tx, target.id, at);
     await recordAudit(tx, { action: disabled ? "admin_user_disabled" : "admin_user_enabled", actor: actorOf(admin, client), targetId: target.id, at });
-    return row!;
+    return { user: row!, ended };
   });
-  // Every access token of a disabled user stops working at once, on every instance.
-  if (disabled) await markUserRevoked(deps, updated.id);
-  else await clearUserRevoked(deps, updated.id);
-  return updated;
+  // After commit: every access token of a disabled user stops working at once, on every instance.
+  if (disabled) {
+    await markUserRevoked(deps, user.id);
+    await markSessionsRevoked(deps, ended);
+  } else await clearUserRevoked(deps, user.id);
+  return user;
 }
 
 export async function setUserRole(deps: Deps, admin: User, targetId: string, role: Role, client: ClientInfo): Promise<User> {

@@ -4,7 +4,8 @@
  * routes of ./index.ts). No HTTP here.
  */
 import { eq } from "drizzle-orm";
-import { type User, users } from "../../db/schema";
+import type { Db } from "../../db/client";
+import { type TokenPurpose, type User, users } from "../../db/schema";
 import type { Deps } from "../../deps";
 import { AppError, validationError } from "../../errors";
 import { passwordChangedEmail, passwordResetEmail, verificationEmail } from "../../mail/templates";
@@ -12,13 +13,12 @@ import { type Actor, recordAudit } from "../audit/service";
 import { limiterFor } from "../../rate-limits";
 import { storeKeys } from "../../store/keys";
 import { normaliseEmail } from "../users/identity";
-import { findUserByEmail, findUserById } from "../users/service";
+import { findActiveUser, findUserByEmail, lockUser } from "../users/service";
+import { consumeOneTimeToken, findOneTimeToken, issueOneTimeToken, TOKEN_TTL_MS, voidOneTimeTokens } from "./one-time-tokens";
 import { checkPassword } from "./password-check";
 import { hashPassword, passwordProblem } from "./passwords";
-import type { ClientInfo } from "./sessions";
-import { revokeUserSessions } from "./sessions";
+import { type ClientInfo, endUserSessions, isSessionLive, markSessionsRevoked } from "./sessions";
 import type { AuthContext } from "./tokens";
-import { consumeOneTimeToken, issueOneTimeToken, TOKEN_TTL_MS } from "./one-time-tokens";
 
 const actorOf = (client: ClientInfo, userId: string | null): Actor => ({ userId, ip: client.ip, userAgent: client.userAgent, tokenId: client.tokenId });
 const now = (deps: Deps) => new Date(deps.clock.now());
@@ -30,12 +30,19 @@ function link(deps: Deps, path: string, token: string): string {
 /** Issues a verification token and mails it; used on sign-up and on request. */
 export async function sendVerificationEmail(deps: Deps, user: User): Promise<void> {
   const token = await issueOneTimeToken(deps.database.db, user.id, "verify_email", now(deps));
+  if (!token) return;
   deps.mailer.send(verificationEmail(user.email, user.username, link(deps, "/verify-email", token), TOKEN_TTL_MS.verify_email / 3_600_000));
 }
 
+/** The caller's account from the primary; a disabled or deleted one is refused, whatever the store says. */
+async function callerAccount(deps: Deps, auth: AuthContext): Promise<User> {
+  const user = await findActiveUser(deps.database.db, auth.userId);
+  if (!user) throw new AppError("invalid_token", "The account is disabled or no longer exists");
+  return user;
+}
+
 export async function sendVerification(deps: Deps, auth: AuthContext, client: ClientInfo): Promise<void> {
-  const user = await findUserById(deps.database.db, auth.userId);
-  if (!user) throw new AppError("invalid_token", "The account no longer exists");
+  const user = await callerAccount(deps, auth);
   if (user.emailVerified) throw new AppError("already_verified");
   // At most one verification mail a minute and five an hour per user, whatever the IP.
   const limiter = limiterFor(deps);
@@ -45,10 +52,24 @@ export async function sendVerification(deps: Deps, auth: AuthContext, client: Cl
   await recordAudit(deps.database.db, { action: "email_verification_sent", actor: actorOf(client, user.id), targetId: user.id, at: now(deps) });
 }
 
+/**
+ * Locks the token's user, refuses a disabled account, then spends the token: all inside the
+ * caller's transaction, in the same order as a disable (user row first), so neither can slip
+ * between the other's check and write.
+ */
+async function spendOneTimeToken(tx: Db, token: string, purpose: TokenPurpose, userId: string, at: Date): Promise<User> {
+  const user = await lockUser(tx, userId);
+  if (!user) throw new AppError("invalid_link");
+  if (user.disabledAt) throw new AppError("account_disabled");
+  await consumeOneTimeToken(tx, token, purpose, at);
+  return user;
+}
+
 export async function verifyEmail(deps: Deps, token: string, client: ClientInfo): Promise<User> {
   const at = now(deps);
+  const userId = await findOneTimeToken(deps.database.db, token, "verify_email", at);
   return deps.database.db.transaction(async (tx) => {
-    const userId = await consumeOneTimeToken(tx, token, "verify_email", at);
+    await spendOneTimeToken(tx, token, "verify_email", userId, at);
     const [user] = await tx.update(users).set({ emailVerified: true, emailVerifiedAt: at, updatedAt: at }).where(eq(users.id, userId)).returning();
     await recordAudit(tx, { action: "email_verified", actor: actorOf(client, userId), targetId: userId, at });
     return user!;
@@ -75,6 +96,7 @@ export async function requestPasswordReset(deps: Deps, email: string, client: Cl
     const user = await findUserByEmail(deps.database.db, address);
     if (!user || user.disabledAt) return;
     const token = await issueOneTimeToken(deps.database.db, user.id, "reset_password", now(deps));
+    if (!token) return;
     deps.mailer.send(passwordResetEmail(user.email, user.username, link(deps, "/reset-password", token), TOKEN_TTL_MS.reset_password / 60_000));
     await recordAudit(deps.database.db, { action: "password_reset_requested", actor: actorOf(client, null), targetId: user.id, at: now(deps) });
   });
@@ -84,26 +106,36 @@ function resetLink(deps: Deps): string {
   return `${deps.config.appUrl}/forgot-password`;
 }
 
-/** Sets the new password, consumes the token and ends every session, in one transaction. No sign-in follows. */
+/**
+ * Sets the new password, consumes the token and ends every session, in one transaction. No
+ * sign-in follows. The token is looked up first, so a bad one costs no Argon2 work.
+ */
 export async function resetPassword(deps: Deps, token: string, password: string, client: ClientInfo): Promise<void> {
   const problem = passwordProblem(password);
   if (problem) throw validationError({ password: problem });
-  const passwordHash = await hashPassword(password, deps.config.argon2);
   const at = now(deps);
-  const user = await deps.database.db.transaction(async (tx) => {
-    const userId = await consumeOneTimeToken(tx, token, "reset_password", at);
-    const [updated] = await tx.update(users).set({ passwordHash, updatedAt: at }).where(eq(users.id, userId)).returning();
-    const ended = await revokeUserSessions(deps, tx, userId, "password_reset");
+  const userId = await findOneTimeToken(deps.database.db, token, "reset_password", at);
+  const passwordHash = await hashPassword(password, deps.config.argon2);
+  const { user, ended } = await deps.database.db.transaction(async (tx) => {
+    // A password change or a disable since the lookup has voided the token: spending it fails.
+    const user = await spendOneTimeToken(tx, token, "reset_password", userId, at);
+    await tx.update(users).set({ passwordHash, updatedAt: at }).where(eq(users.id, userId));
+    const ended = await endUserSessions(tx, userId, "password_reset", at);
     await recordAudit(tx, { action: "password_reset", actor: actorOf(client, null), targetId: userId, at, details: { sessions_ended: ended.length } });
-    return updated!;
+    return { user, ended };
   });
+  await markSessionsRevoked(deps, ended);
   deps.mailer.send(passwordChangedEmail(user.email, user.username, "reset", resetLink(deps)));
 }
 
-/** Needs the current password; keeps the caller's session and ends the others. */
+/**
+ * Needs the current password; keeps the caller's session and ends the others. The write is a
+ * compare-and-set: it lands only if, under the user's row lock, the stored hash is still the
+ * one the current password was checked against and the caller's session is still alive (a
+ * reset racing this request wins or loses as a whole, never both).
+ */
 export async function changePassword(deps: Deps, auth: AuthContext, currentPassword: string, newPassword: string, client: ClientInfo): Promise<void> {
-  const user = await findUserById(deps.database.db, auth.userId);
-  if (!user) throw new AppError("invalid_token", "The account no longer exists");
+  const user = await callerAccount(deps, auth);
   // An account made through a provider has no password yet (it sets one through reset): that check fails too.
   if (!(await checkPassword(deps, { account: user.id, userId: user.id, password: currentPassword, hash: user.passwordHash, client, purpose: "change_password" }))) {
     await recordAudit(deps.database.db, { action: "password_change_failed", actor: actorOf(client, user.id), targetId: user.id, at: now(deps) });
@@ -113,10 +145,18 @@ export async function changePassword(deps: Deps, auth: AuthContext, currentPassw
   if (problem) throw validationError({ new_password: problem });
   const passwordHash = await hashPassword(newPassword, deps.config.argon2);
   const at = now(deps);
-  await deps.database.db.transaction(async (tx) => {
+  const ended = await deps.database.db.transaction(async (tx) => {
+    const current = await lockUser(tx, user.id);
+    if (!current || current.disabledAt) throw new AppError("invalid_token", "The account is disabled or no longer exists");
+    if (!(await isSessionLive(tx, auth.sessionId, user.id, at))) throw new AppError("invalid_token", "This session has ended; sign in again");
+    if (current.passwordHash !== user.passwordHash) throw new AppError("conflict", "The password was changed while this request was in flight; try again with the current password");
     await tx.update(users).set({ passwordHash, updatedAt: at }).where(eq(users.id, user.id));
-    const ended = await revokeUserSessions(deps, tx, user.id, "password_changed", auth.sessionId);
+    // A reset link mailed before the change must not undo it.
+    await voidOneTimeTokens(tx, user.id, at, "reset_password");
+    const ended = await endUserSessions(tx, user.id, "password_changed", at, auth.sessionId);
     await recordAudit(tx, { action: "password_changed", actor: actorOf(client, user.id), targetId: user.id, at, details: { sessions_ended: ended.length } });
+    return ended;
   });
+  await markSessionsRevoked(deps, ended);
   deps.mailer.send(passwordChangedEmail(user.email, user.username, "changed", resetLink(deps)));
 }

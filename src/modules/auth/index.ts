@@ -166,8 +166,8 @@ export function authController(deps: Deps) {
       {
         rateLimit: "api",
         body: CredentialsModel.verifyEmail,
-        response: { 200: CredentialsModel.ok, ...errorResponses(400) },
-        detail: operation("verifyEmail", "Verify an email address with the token from the message", { security: PUBLIC, description: "400 `invalid_token` or `expired_token` for a bad link." }),
+        response: { 200: CredentialsModel.ok, ...errorResponses(400, 403) },
+        detail: operation("verifyEmail", "Verify an email address with the token from the message", { security: PUBLIC, description: "400 `invalid_token` or `expired_token` for a bad link; 403 `account_disabled`." }),
       },
     )
     .post(
@@ -192,8 +192,11 @@ export function authController(deps: Deps) {
       {
         rateLimit: "email",
         body: CredentialsModel.resetPassword,
-        response: { 200: CredentialsModel.ok, ...errorResponses(400) },
-        detail: operation("resetPassword", "Set a new password with the token from the message", { security: PUBLIC, description: "Ends every session of the user; does not sign in. 400 `invalid_token` or `expired_token` for a bad link." }),
+        response: { 200: CredentialsModel.ok, ...errorResponses(400, 403) },
+        detail: operation("resetPassword", "Set a new password with the token from the message", {
+          security: PUBLIC,
+          description: "Ends every session of the user; does not sign in. 400 `invalid_token` or `expired_token` for a bad link (a password change or a disable voids it); 403 `account_disabled`.",
+        }),
       },
     )
     .post(
@@ -206,8 +209,11 @@ export function authController(deps: Deps) {
         rateLimit: "api",
         auth: true,
         body: CredentialsModel.changePassword,
-        response: { 200: CredentialsModel.ok },
-        detail: operation("changePassword", "Change the password (needs the current one)", { security: BEARER, description: "Ends the user's other sessions." }),
+        response: { 200: CredentialsModel.ok, ...errorResponses(409) },
+        detail: operation("changePassword", "Change the password (needs the current one)", {
+          security: BEARER,
+          description: "Ends the user's other sessions and voids outstanding reset links. 409 `conflict` when the password changed while the request was in flight; 401 when a reset ended this session meanwhile.",
+        }),
       },
     );
 }

@@ -1,26 +1,29 @@
 /**
  * Single-use tokens for email verification (24 h) and password reset (1 h): 32 random bytes,
  * SHA-256 at rest, consumed by the same transaction that acts on them. Issuing a new one voids
- * the user's older unused tokens of the same purpose.
+ * the user's older unused tokens of the same purpose; a password change voids reset tokens and
+ * a disable voids them all (`voidOneTimeTokens`).
  */
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { oneTimeTokens, type TokenPurpose } from "../../db/schema";
 import { AppError } from "../../errors";
 import { generateToken, hashToken } from "./tokens";
+import { lockUser } from "../users/service";
 
 export const TOKEN_TTL_MS: Record<TokenPurpose, number> = {
   verify_email: 24 * 60 * 60 * 1000,
   reset_password: 60 * 60 * 1000,
 };
 
-export async function issueOneTimeToken(db: Db, userId: string, purpose: TokenPurpose, now: Date): Promise<string> {
+/** A new token for the user, or null when the account is disabled or gone by now. */
+export async function issueOneTimeToken(db: Db, userId: string, purpose: TokenPurpose, now: Date): Promise<string | null> {
   const token = generateToken();
-  await db.transaction(async (tx) => {
-    await tx
-      .update(oneTimeTokens)
-      .set({ usedAt: now })
-      .where(and(eq(oneTimeTokens.userId, userId), eq(oneTimeTokens.purpose, purpose), isNull(oneTimeTokens.usedAt)));
+  return db.transaction(async (tx) => {
+    // Under the user's row lock: a disable that commits first is seen, one that follows voids this token.
+    const user = await lockUser(tx, userId);
+    if (!user || user.disabledAt) return null;
+    await voidOneTimeTokens(tx, userId, now, purpose);
     await tx.insert(oneTimeTokens).values({
       userId,
       purpose,
@@ -28,8 +31,43 @@ export async function issueOneTimeToken(db: Db, userId: string, purpose: TokenPu
       createdAt: now,
       expiresAt: new Date(now.getTime() + TOKEN_TTL_MS[purpose]),
     });
+    return token;
   });
-  return token;
+}
+
+/** Marks the user's unused tokens (of one purpose, or all) as spent. */
+export async function voidOneTimeTokens(db: Db, userId: string, now: Date, purpose?: TokenPurpose): Promise<void> {
+  const conditions = [eq(oneTimeTokens.userId, userId), isNull(oneTimeTokens.usedAt)];
+  if (purpose) conditions.push(eq(oneTimeTokens.purpose, purpose));
+  await db
+    .update(oneTimeTokens)
+    .set({ usedAt: now })
+    .where(and(...conditions));
+}
+
+async function refusal(db: Db, tokenHash: string, purpose: TokenPurpose): Promise<AppError> {
+  const [existing] = await db
+    .select({ usedAt: oneTimeTokens.usedAt })
+    .from(oneTimeTokens)
+    .where(and(eq(oneTimeTokens.tokenHash, tokenHash), eq(oneTimeTokens.purpose, purpose)))
+    .limit(1);
+  if (existing && !existing.usedAt) return new AppError("expired_link");
+  return new AppError("invalid_link");
+}
+
+/**
+ * The user a still-usable token belongs to, without spending it: lets the caller refuse a bad
+ * token before any costly work (Argon2) and lock the user's row before it consumes the token.
+ */
+export async function findOneTimeToken(db: Db, token: string, purpose: TokenPurpose, now: Date): Promise<string> {
+  const tokenHash = hashToken(token);
+  const [found] = await db
+    .select({ userId: oneTimeTokens.userId })
+    .from(oneTimeTokens)
+    .where(and(eq(oneTimeTokens.tokenHash, tokenHash), eq(oneTimeTokens.purpose, purpose), isNull(oneTimeTokens.usedAt), gt(oneTimeTokens.expiresAt, now)))
+    .limit(1);
+  if (found) return found.userId;
+  throw await refusal(db, tokenHash, purpose);
 }
 
 /**
@@ -44,12 +82,5 @@ export async function consumeOneTimeToken(db: Db, token: string, purpose: TokenP
     .where(and(eq(oneTimeTokens.tokenHash, tokenHash), eq(oneTimeTokens.purpose, purpose), isNull(oneTimeTokens.usedAt), gt(oneTimeTokens.expiresAt, now)))
     .returning({ userId: oneTimeTokens.userId });
   if (consumed) return consumed.userId;
-
-  const [existing] = await db
-    .select({ usedAt: oneTimeTokens.usedAt })
-    .from(oneTimeTokens)
-    .where(and(eq(oneTimeTokens.tokenHash, tokenHash), eq(oneTimeTokens.purpose, purpose)))
-    .limit(1);
-  if (existing && !existing.usedAt) throw new AppError("expired_link");
-  throw new AppError("invalid_link");
+  throw await refusal(db, tokenHash, purpose);
 }

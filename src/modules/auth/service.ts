@@ -9,7 +9,7 @@ import type { Deps } from "../../deps";
 import { AppError, notFound, validationError } from "../../errors";
 import { type Actor, recordAudit } from "../audit/service";
 import { EMAIL_RULE, isReservedUsername, normaliseEmail } from "../users/identity";
-import { findUserByEmail, findUserById, findUserByLogin } from "../users/service";
+import { findActiveUser, findUserByEmail, findUserById, findUserByLogin, lockUser } from "../users/service";
 import { sendVerificationEmail } from "./credentials";
 import { issueDeviceToken } from "./device";
 import { checkPassword } from "./password-check";
@@ -124,6 +124,12 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
   // A legacy match (a hash of the raw, un-normalised form) is replaced by the NFKC one, once.
   const passwordHash = valid === "legacy" || needsRehash(current, deps.config.argon2) ? await hashPassword(input.password, deps.config.argon2, clientTurn(client.ip)) : current;
   const signed = await db.transaction(async (tx) => {
+    // The password was checked outside the transaction: a reset or a disable may have committed
+    // since. Sign in only if the hash we verified is still the stored one and the account is
+    // still enabled; the row lock orders this against them (they hold it while they write).
+    const locked = await lockUser(tx, user.id);
+    if (!locked || locked.passwordHash !== current) throw new AppError("invalid_credentials");
+    if (locked.disabledAt) throw new AppError("account_disabled");
     const [updated] = await tx
       .update(users)
       .set({ lastLoginAt: now, lastLoginIp: client.ip, lastLoginUserAgent: client.userAgent, passwordHash })
@@ -176,32 +182,39 @@ export async function logout(deps: Deps, credentials: { claims?: AccessClaims; r
       if (session.id !== sessionId) await revokeSession(deps, session.id, "logout");
     }
   }
-  if (credentials.claims) await denyAccessToken(deps.store, credentials.claims, now);
+  if (credentials.claims) await denyAccessToken(deps, credentials.claims);
   if (sessionId && (await revokeSession(deps, sessionId, "logout"))) {
     await recordAudit(deps.database.db, { action: "logout", actor: actorOf(client, userId), targetId: userId, at: new Date(now), details: { session_id: sessionId } });
   }
 }
 
 export async function logoutAll(deps: Deps, auth: AuthContext, client: ClientInfo): Promise<number> {
-  const ended = await revokeUserSessions(deps, deps.database.db, auth.userId, "logout_all");
-  await denyAccessToken(deps.store, auth.claims, deps.clock.now());
+  await getCurrentUser(deps, auth);
+  const ended = await revokeUserSessions(deps, auth.userId, "logout_all");
+  await denyAccessToken(deps, auth.claims);
   await recordAudit(deps.database.db, { action: "logout_all", actor: actorOf(client, auth.userId), targetId: auth.userId, at: new Date(deps.clock.now()), details: { sessions: ended.length } });
   return ended.length;
 }
 
+/**
+ * The caller's account as the primary has it, refused when disabled or deleted: the database
+ * decides, whatever the store's marks say (they may be gone after a store restart), and a
+ * lagging replica never does (a just-registered user would look deleted).
+ */
 export async function getCurrentUser(deps: Deps, auth: Pick<AuthContext, "userId">): Promise<User> {
-  const user = await findUserById(deps.database.reader, auth.userId);
-  if (!user) throw new AppError("invalid_token", "The account no longer exists");
+  const user = await findActiveUser(deps.database.db, auth.userId);
+  if (!user) throw new AppError("invalid_token", "The account is disabled or no longer exists");
   return user;
 }
 
 export async function listSessions(deps: Deps, auth: Pick<AuthContext, "userId">): Promise<Session[]> {
-  return listActiveSessions(deps.database.reader, auth.userId, new Date(deps.clock.now()));
+  await getCurrentUser(deps, auth);
+  return listActiveSessions(deps.database.db, auth.userId, new Date(deps.clock.now()));
 }
 
 /** Ends one of the caller's own sessions; anyone else's looks like it does not exist. */
 export async function endOwnSession(deps: Deps, auth: Pick<AuthContext, "userId">, sessionId: string, client: ClientInfo): Promise<void> {
-  const sessions = await listActiveSessions(deps.database.db, auth.userId, new Date(deps.clock.now()));
+  const sessions = await listSessions(deps, auth);
   if (!sessions.some((session) => session.id === sessionId)) throw notFound("Session");
   await revokeSession(deps, sessionId, "ended_by_user");
   await recordAudit(deps.database.db, { action: "session_revoked", actor: actorOf(client, auth.userId), targetId: auth.userId, at: new Date(deps.clock.now()), details: { session_id: sessionId } });

@@ -1,13 +1,13 @@
 /**
  * Sessions (refresh-token families) and revocation. A session is one sign-in; its refresh
- * token rotates on every use and only SHA-256 hashes are stored. Ending a session marks it in
+ * token rotates on every use and only SHA-256 hashes are stored. Each refresh extends the
+ * session by the refresh TTL, up to SESSION_MAX_AGE after the sign-in. Ending a session marks it in
  * the store too, so access tokens already issued for it stop working at once on every instance.
  */
 import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { refreshTokenHistory, type Session, type User, sessions } from "../../db/schema";
 import type { Deps } from "../../deps";
-import type { Store } from "../../store";
 import { storeKeys } from "../../store/keys";
 import { type AccessClaims, generateToken, hashToken } from "./tokens";
 
@@ -32,22 +32,37 @@ function markTtlMs(deps: Deps): number {
   return (deps.config.accessTokenTtl + 60) * 1000;
 }
 
-export async function denyAccessToken(store: Store, claims: Pick<AccessClaims, "jti" | "exp">, nowMs: number): Promise<void> {
-  const ttl = claims.exp * 1000 - nowMs;
-  if (ttl > 0) await store.set(storeKeys.deniedJti(claims.jti), "1", ttl + 1000);
+/**
+ * Marks are written after the database commit, never inside a transaction (a slow or absent
+ * store must not hold row locks or roll back a committed change). A mark the store does not
+ * take now is retried in the background until it does; its expiry stays where it was meant to be.
+ */
+function writeMark(deps: Deps, markKey: string, ttlMs: number): Promise<boolean> {
+  const expiresAt = deps.clock.now() + ttlMs;
+  return deps.background.retryUntilDone(markKey, "revocation mark", async () => {
+    const left = expiresAt - deps.clock.now();
+    if (left > 0) await deps.store.set(markKey, "1", left);
+  });
+}
+
+export async function denyAccessToken(deps: Deps, claims: Pick<AccessClaims, "jti" | "exp">): Promise<void> {
+  const ttl = claims.exp * 1000 - deps.clock.now();
+  if (ttl > 0) await writeMark(deps, storeKeys.deniedJti(claims.jti), ttl + 1000);
 }
 
 export async function markSessionsRevoked(deps: Deps, sessionIds: string[]): Promise<void> {
-  await Promise.all(sessionIds.map((sid) => deps.store.set(storeKeys.revokedSession(sid), "1", markTtlMs(deps))));
+  await Promise.all(sessionIds.map((sid) => writeMark(deps, storeKeys.revokedSession(sid), markTtlMs(deps))));
 }
 
 /** Every access token of the user is refused while the mark lives (disabled or deleted users). */
 export async function markUserRevoked(deps: Deps, userId: string): Promise<void> {
-  await deps.store.set(storeKeys.revokedUser(userId), "1", markTtlMs(deps));
+  await writeMark(deps, storeKeys.revokedUser(userId), markTtlMs(deps));
 }
 
+/** Shares the mark's retry slot, so a mark still waiting for the store cannot land after this. */
 export async function clearUserRevoked(deps: Deps, userId: string): Promise<void> {
-  await deps.store.del(storeKeys.revokedUser(userId));
+  const markKey = storeKeys.revokedUser(userId);
+  await deps.background.retryUntilDone(markKey, "revocation mark", () => deps.store.del(markKey));
 }
 
 export async function issueAccessToken(deps: Deps, user: Pick<User, "id" | "role">, sessionId: string): Promise<{ token: string; expiresIn: number; claims: AccessClaims }> {
@@ -74,7 +89,7 @@ export async function createSession(deps: Deps, db: Db, userId: string, client: 
       tokenHash: hashToken(refreshToken),
       createdAt: now,
       lastUsedAt: now,
-      expiresAt: new Date(now.getTime() + deps.config.refreshTokenTtl * 1000),
+      expiresAt: new Date(now.getTime() + Math.min(deps.config.refreshTokenTtl, deps.config.sessionMaxAge) * 1000),
       ip: client.ip,
       userAgent: client.userAgent,
     })
@@ -107,7 +122,8 @@ export async function rotateRefreshToken(deps: Deps, presented: string, client: 
         tokenHash: hashToken(refreshToken),
         replacedAt: now,
         lastUsedAt: now,
-        expiresAt: new Date(now.getTime() + deps.config.refreshTokenTtl * 1000),
+        // A refresh extends the session by the refresh TTL, but never past its absolute lifetime.
+        expiresAt: sql`least(${new Date(now.getTime() + deps.config.refreshTokenTtl * 1000).toISOString()}::timestamptz, ${sessions.createdAt} + ${`${deps.config.sessionMaxAge} seconds`}::interval)`,
         ip: client.ip ?? sql`${sessions.ip}`,
         userAgent: client.userAgent ?? sql`${sessions.userAgent}`,
       })
@@ -147,9 +163,12 @@ export async function revokeSession(deps: Deps, sessionId: string, reason: Revok
   return ended.length > 0;
 }
 
-/** Ends every live session of a user, optionally keeping one (the caller's own). */
-export async function revokeUserSessions(deps: Deps, db: Db, userId: string, reason: RevokeReason, keepSessionId?: string): Promise<string[]> {
-  const now = new Date(deps.clock.now());
+/**
+ * Ends every live session of a user in the database, optionally keeping one (the caller's own),
+ * and returns their ids. Database only, so it belongs inside the caller's transaction; mark the
+ * ids with `markSessionsRevoked` once that has committed.
+ */
+export async function endUserSessions(db: Db, userId: string, reason: RevokeReason, now: Date, keepSessionId?: string): Promise<string[]> {
   const conditions = [eq(sessions.userId, userId), isNull(sessions.revokedAt)];
   if (keepSessionId) conditions.push(ne(sessions.id, keepSessionId));
   const ended = await db
@@ -157,9 +176,24 @@ export async function revokeUserSessions(deps: Deps, db: Db, userId: string, rea
     .set({ revokedAt: now, revokedReason: reason })
     .where(and(...conditions))
     .returning({ id: sessions.id });
-  const ids = ended.map((row) => row.id);
+  return ended.map((row) => row.id);
+}
+
+/** Outside any transaction: ends the user's sessions and marks them in the store. */
+export async function revokeUserSessions(deps: Deps, userId: string, reason: RevokeReason): Promise<string[]> {
+  const ids = await endUserSessions(deps.database.db, userId, reason, new Date(deps.clock.now()));
   await markSessionsRevoked(deps, ids);
   return ids;
+}
+
+/** Inside a transaction: whether the session is still live (not ended, not expired). */
+export async function isSessionLive(db: Db, sessionId: string, userId: string, now: Date): Promise<boolean> {
+  const [row] = await db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .limit(1);
+  return row !== undefined;
 }
 
 export async function listActiveSessions(db: Db, userId: string, now: Date): Promise<Session[]> {

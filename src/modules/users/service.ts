@@ -26,6 +26,23 @@ export async function findUserById(db: Db, id: string): Promise<User | undefined
   return user;
 }
 
+/** The user as `db` has it, if it exists and is not disabled. */
+export async function findActiveUser(db: Db, id: string): Promise<User | undefined> {
+  const user = await findUserById(db, id);
+  return user && !user.disabledAt ? user : undefined;
+}
+
+/**
+ * Inside a transaction: the user's row, locked until commit. Credential and account-state
+ * changes (sign-in, password change and reset, disable, delete) all take this lock first, so
+ * they happen one after another for one user and each sees what the previous one wrote.
+ */
+export async function lockUser(tx: Db, id: string): Promise<User | undefined> {
+  if (!isUuid(id)) return undefined;
+  const [user] = await tx.select().from(users).where(eq(users.id, id)).limit(1).for("update");
+  return user;
+}
+
 /** Usernames by id, in one query (unknown and malformed ids are left out). */
 export async function findUsernames(db: Db, ids: string[]): Promise<Map<string, string>> {
   const valid = [...new Set(ids.filter(isUuid))];
