@@ -275,7 +275,7 @@ export interface paths {
         put?: never;
         /**
          * Verify an email address with the token from the message
-         * @description 400 `invalid_token` or `expired_token` for a bad link.
+         * @description 400 `invalid_token` or `expired_token` for a bad link; 403 `account_disabled`.
          */
         post: operations["verifyEmail"];
         delete?: never;
@@ -315,7 +315,7 @@ export interface paths {
         put?: never;
         /**
          * Set a new password with the token from the message
-         * @description Ends every session of the user; does not sign in. 400 `invalid_token` or `expired_token` for a bad link.
+         * @description Ends every session of the user; does not sign in. 400 `invalid_token` or `expired_token` for a bad link (a password change or a disable voids it); 403 `account_disabled`.
          */
         post: operations["resetPassword"];
         delete?: never;
@@ -335,7 +335,7 @@ export interface paths {
         put?: never;
         /**
          * Change the password (needs the current one)
-         * @description Ends the user's other sessions.
+         * @description Ends the user's other sessions and voids outstanding reset links. 409 `conflict` when the password changed while the request was in flight; 401 when a reset ended this session meanwhile.
          */
         post: operations["changePassword"];
         delete?: never;
@@ -1738,6 +1738,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             421: components["responses"]["MisdirectedRequest"];
@@ -1810,6 +1811,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             421: components["responses"]["MisdirectedRequest"];
@@ -1847,6 +1849,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             421: components["responses"]["MisdirectedRequest"];
