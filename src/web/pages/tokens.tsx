@@ -93,9 +93,7 @@ function CreateTokenForm({ isAdmin, csrfToken, form }: { isAdmin: boolean; csrfT
         {scopes.map((scope) => (
           <label class="flex items-center gap-2 text-sm">
             <input type="checkbox" name={scopeField(scope)} value="on" checked={form.values[scopeField(scope)] === "on"} />
-            <span class="font-mono text-xs" safe>
-              {scope}
-            </span>
+            <span class="font-mono text-xs">{scope}</span>
             <span class="text-slate-500 dark:text-slate-400" safe>
               {SCOPE_LABELS[scope]}
             </span>
