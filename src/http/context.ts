@@ -3,7 +3,12 @@ import type { Deps } from "../deps";
 import { DEVICE_COOKIE as DEVICE_COOKIE_NAME } from "../modules/auth/device";
 
 export interface RequestMeta {
+  /** The id the response carries (X-Request-Id, an error's request_id): the client's when sane. */
   id: string;
+  /** The server's own id, always new: logged beside a client-chosen one, never replaced by it. */
+  serverId: string;
+  /** What the client sent in X-Request-Id, when it was sane. */
+  clientId?: string;
   startedAt: number;
   /** The client: the socket peer, or X-Forwarded-For's entry when TRUST_PROXY says so. */
   ip: string;
@@ -12,6 +17,8 @@ export interface RequestMeta {
   userId?: string;
   /** Set when a personal access token authenticated the request: the audit names it. */
   tokenId?: string;
+  /** The status the request ended with when the response object is not where the hook can see it (error pages). */
+  outcome?: number;
 }
 
 /**
@@ -59,21 +66,43 @@ export function clientIp(request: Request, socketIp: string | undefined, trustPr
   return socketIp ?? "unknown";
 }
 
+/**
+ * The status a request ended with, for its log line and metrics (docs/security.md, "Logs and
+ * metrics"). A handler that returns a Response (every page, redirect and error page) leaves
+ * `set.status` as it was, so the Response's own status wins; an htmx fragment that reports a
+ * refusal travels as 200 with the real outcome in X-Status (src/web/respond.tsx), and that counts.
+ */
+export function outcomeStatus(response: unknown, setStatus: number | string | undefined): number {
+  if (response instanceof Response) {
+    const carried = Number(response.headers.get("x-status"));
+    return carried >= 100 && carried <= 599 ? carried : response.status;
+  }
+  return typeof setStatus === "number" ? setStatus : 200;
+}
+
+/** Records the status a request ended with, for an answer made outside the route handler (src/http/errors.ts). */
+export function noteOutcome(request: Request, status: number): void {
+  const meta = metaByRequest.get(request);
+  if (meta) meta.outcome = status;
+}
+
 /** Request id, client IP and one log line per request. */
 export function requestContext({ config, logger, metrics }: Pick<Deps, "config" | "logger" | "metrics">) {
   return new Elysia({ name: "request-context" })
     .onRequest(({ request, set, server }) => {
       const incoming = request.headers.get("x-request-id");
-      const id = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+      const serverId = crypto.randomUUID();
+      const clientId = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : undefined;
+      const id = clientId ?? serverId;
       set.headers["x-request-id"] = id;
       const peer = server?.requestIP(request)?.address;
       const ip = clientIp(request, peer, config.trustProxyHops);
-      metaByRequest.set(request, { id, startedAt: performance.now(), ip, peer });
+      metaByRequest.set(request, { id, serverId, ...(clientId ? { clientId } : {}), startedAt: performance.now(), ip, peer });
     })
-    .onAfterResponse({ as: "global" }, ({ request, route, set }) => {
+    .onAfterResponse({ as: "global" }, ({ request, route, set, responseValue }) => {
       const meta = metaByRequest.get(request);
       if (!meta) return;
-      const status = typeof set.status === "number" ? set.status : 200;
+      const status = meta.outcome ?? outcomeStatus(responseValue, set.status);
       const seconds = (performance.now() - meta.startedAt) / 1000;
       // Unmatched paths share one label so scanners cannot blow up the metric's cardinality.
       const labels = { method: request.method, route: route || "unmatched", status: String(status) };
@@ -81,7 +110,8 @@ export function requestContext({ config, logger, metrics }: Pick<Deps, "config" 
       metrics.httpDuration.observe(labels, seconds);
       // The query string can carry one-time tokens; only the path is logged.
       logger.info("request", {
-        request_id: meta.id,
+        request_id: meta.serverId,
+        ...(meta.clientId ? { client_request_id: meta.clientId } : {}),
         method: request.method,
         route: route || pathOf(request.url),
         status,

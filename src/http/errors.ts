@@ -4,7 +4,7 @@ import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 import { isDatabaseUnavailable } from "../db/errors";
 import { StoreUnavailableError } from "../store";
-import { requestMeta } from "./context";
+import { noteOutcome, outcomeStatus, requestMeta } from "./context";
 import { type KnownPaths, methodNotAllowed, wwwAuthenticate } from "./semantics";
 import { explainText, isTextSchema } from "./text";
 
@@ -117,10 +117,17 @@ export function answerErrorsAsJson(request: Request): void {
 
 /** Every error, whoever threw it, leaves in the error shape with the request id (docs/architecture.md, "Errors"), or as a page. */
 export function errorHandler(logger: Logger, metrics: Metrics, known?: KnownPaths) {
-  return new Elysia({ name: "error-handler" }).onError({ as: "global" }, ({ error, code, request, set }) => {
+  return new Elysia({ name: "error-handler" }).onError({ as: "global" }, async ({ error, code, request, set }) => {
     if (error instanceof StoreUnavailableError) metrics.storeErrors.inc({ effect: "failed_closed" });
     const render = errorRenderers.get(request);
-    if (render) return render(error);
+    if (render) {
+      // A page's answer to an error may be a redirect (sign in first) or a fragment: the request's
+      // log line and metrics take the status it really went out with (src/http/context.ts).
+      const page = await render(error);
+      set.status = page.status;
+      noteOutcome(request, outcomeStatus(page, page.status));
+      return page;
+    }
     const wrongMethod = code === "NOT_FOUND" && known ? methodNotAllowed(known, request) : undefined;
     if (wrongMethod) set.headers.allow = wrongMethod.allow;
     const { status, body, headers } = toErrorResponse(wrongMethod?.error ?? error, code, logger);
