@@ -813,7 +813,7 @@ export interface components {
          * @description Machine-readable error code; the list is the error-code registry (src/errors.ts)
          * @enum {string}
          */
-        ErrorCode: "invalid_body" | "bad_request" | "already_verified" | "invalid_token" | "expired_token" | "unauthorized" | "invalid_credentials" | "forbidden" | "account_disabled" | "cross_site_request" | "csrf_failed" | "insufficient_scope" | "reauthentication_required" | "not_found" | "conflict" | "cannot_modify_self" | "last_admin" | "last_sign_in_method" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "invalid_host" | "validation_error" | "rate_limited" | "internal_error" | "service_unavailable";
+        ErrorCode: "invalid_body" | "bad_request" | "already_verified" | "invalid_token" | "expired_token" | "unauthorized" | "invalid_credentials" | "forbidden" | "account_disabled" | "cross_site_request" | "csrf_failed" | "insufficient_scope" | "reauthentication_required" | "not_found" | "conflict" | "cannot_modify_self" | "last_admin" | "last_sign_in_method" | "request_timeout" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "invalid_host" | "validation_error" | "rate_limited" | "internal_error" | "service_unavailable";
         ForgotPasswordRequest: {
             /**
              * Format: email

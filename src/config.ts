@@ -69,6 +69,8 @@ export interface Config {
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   logFormat: "json" | "pretty";
   bodyLimitBytes: number;
+  /** Seconds a request body has to arrive in full (408 after). */
+  bodyTimeoutSeconds: number;
   auditRetentionDays: number;
   /** OTLP/HTTP collector base URL (traces go to <url>/v1/traces); unset = no tracing at all. */
   otlpEndpoint: string | undefined;
@@ -301,6 +303,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, "LOG_LEVEL", ["debug", "info", "warn", "error", "silent"] as const, "info"),
     logFormat: oneOf(env, "LOG_FORMAT", ["json", "pretty"] as const, production ? "json" : "pretty"),
     bodyLimitBytes: 1024 * 1024,
+    bodyTimeoutSeconds: int(env, "BODY_TIMEOUT_SECONDS", 10, 1, 600),
     auditRetentionDays: int(env, "AUDIT_RETENTION_DAYS", 90, 1, 3650),
     otlpEndpoint: url(env, "OTEL_EXPORTER_OTLP_ENDPOINT", ["http:", "https:"]),
     otelServiceName: env.OTEL_SERVICE_NAME?.trim() || "cobalt",

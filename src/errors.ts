@@ -39,6 +39,7 @@ export const ERRORS = {
   last_admin: { status: 409, code: "last_admin", message: "The last active admin cannot be disabled, demoted or deleted" },
   last_sign_in_method: { status: 409, code: "last_sign_in_method", message: "This is the account's only way to sign in: set a password or link another provider first" },
 
+  request_timeout: { status: 408, code: "request_timeout", message: "The request body did not arrive in time" },
   method_not_allowed: { status: 405, code: "method_not_allowed", message: "This path does not take this method" },
   payload_too_large: { status: 413, code: "payload_too_large", message: "The request body is too large" },
   unsupported_media_type: { status: 415, code: "unsupported_media_type", message: "Send the body as application/json" },

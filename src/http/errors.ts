@@ -1,4 +1,4 @@
-import { Elysia, ValidationError } from "elysia";
+import { Elysia, ParseError, ValidationError } from "elysia";
 import { AppError, ERRORS, type ErrorName } from "../errors";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
@@ -48,9 +48,15 @@ function validationFields(error: ValidationError): Record<string, string> {
   return fields;
 }
 
+/** Refusals of a body that may still be arriving: the connection closes after the answer, so its rest is never read as a request. */
+const BODY_REFUSALS = new Set(["request_timeout", "payload_too_large"]);
+
 export function toErrorResponse(error: unknown, code: string | number, logger: Logger): ErrorResponse {
+  // Elysia wraps whatever its body parser threw; a refusal from reading the body (413, 408) is ours.
+  if (error instanceof ParseError && error.cause instanceof AppError) error = error.cause;
   if (error instanceof AppError) {
-    return { status: error.status, body: { error: error.message, code: error.code, details: error.details }, headers: error.retry ? retryHeaders(error.retry) : undefined };
+    const headers = error.retry ? retryHeaders(error.retry) : BODY_REFUSALS.has(error.code) ? { connection: "close" } : undefined;
+    return { status: error.status, body: { error: error.message, code: error.code, details: error.details }, headers };
   }
   if (error instanceof ValidationError) {
     if (error.type === "response") {

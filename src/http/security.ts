@@ -1,6 +1,7 @@
 import { Elysia } from "elysia";
 import type { Config } from "../config";
 import { AppError } from "../errors";
+import { announcesBody, guardBody, tooLarge } from "./body";
 
 const CSP = [
   "default-src 'self'",
@@ -19,15 +20,11 @@ const CSP = [
 const DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
 const DOCS_PAGE = /^\/swagger\/?(?:\?|$)/;
 
-function tooLarge(limit: number): AppError {
-  return new AppError("payload_too_large", `The request body is larger than ${limit} bytes`);
-}
-
-/** Security headers on every response, and the 1 MiB body limit checked before anything is read. */
+/** Security headers on every response; the body rules (1 MiB, BODY_TIMEOUT_SECONDS, none on GET/HEAD) before anything is read. */
 export function securityHeaders(config: Config) {
   const hsts = config.appUrl.startsWith("https://");
   return new Elysia({ name: "security-headers" })
-    .onRequest(async ({ request, set }) => {
+    .onRequest(({ request, set }) => {
       const headers = set.headers;
       headers["x-content-type-options"] = "nosniff";
       headers["x-frame-options"] = "DENY";
@@ -39,14 +36,15 @@ export function securityHeaders(config: Config) {
       headers["content-security-policy"] = DOCS_PAGE.test(path) ? DOCS_CSP : CSP;
       if (hsts) headers["strict-transport-security"] = "max-age=31536000; includeSubDomains";
 
+      // Bodies (docs/security.md, "Bodies"). A GET or HEAD has no use for one, and a body there
+      // is how requests get smuggled past a proxy that reads the framing differently: refused.
+      if ((request.method === "GET" || request.method === "HEAD") && announcesBody(request)) {
+        throw new AppError("bad_request", `A ${request.method} request must not carry a body`);
+      }
       const length = request.headers.get("content-length");
       if (length !== null && Number(length) > config.bodyLimitBytes) throw tooLarge(config.bodyLimitBytes);
-      // A chunked body announces no length: measure a copy before any parser reads it.
-      // (A parse hook would do, but Elysia wraps its errors as 400s and the OpenAPI plugin
-      // then stops describing request bodies.)
-      if (length === null && request.body) {
-        const size = (await request.clone().arrayBuffer()).byteLength;
-        if (size > config.bodyLimitBytes) throw tooLarge(config.bodyLimitBytes);
-      }
+      // Counted as it streams (chunked bodies announce no length) and due within BODY_TIMEOUT_SECONDS;
+      // read only when a parser asks: no copy up front, and a body no route reads is never read.
+      guardBody(request, { limit: config.bodyLimitBytes, deadline: performance.now() + config.bodyTimeoutSeconds * 1000 });
     });
 }
