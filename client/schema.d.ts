@@ -577,7 +577,7 @@ export interface paths {
         };
         /**
          * The audit log, newest first
-         * @description Filter by `user_id` (actor or target) and `action`; paged like the user list.
+         * @description Filter by `user` (a username, email or id, exactly: the account acted or was acted on, deleted accounts included), `user_id`, `action` and the UTC days `from`..`to` (both included); paged like the user list.
          */
         get: operations["listAudit"];
         put?: never;
@@ -2281,7 +2281,13 @@ export interface operations {
                 /** @description Items per page, 1 to 100; smaller values are read as 1, larger as 100 */
                 per_page?: number;
                 user_id?: string;
+                /** @description A username, an email or a user id, exactly (any case); deleted accounts included */
+                user?: string;
                 action?: string;
+                /** @description First UTC day included (YYYY-MM-DD) */
+                from?: string;
+                /** @description Last UTC day included (YYYY-MM-DD) */
+                to?: string;
             };
             header?: never;
             path?: never;

@@ -7,6 +7,7 @@ import { sessionView } from "../auth/view";
 import { PatModel } from "../pats/model";
 import * as pats from "../pats/service";
 import { AdminModel } from "./model";
+import { listAudit } from "./audit";
 import * as admin from "./service";
 import { adminUserView, auditEventView } from "./view";
 
@@ -116,10 +117,10 @@ export function adminController(deps: Deps) {
         .get(
           "/audit",
           async ({ query }) => {
-            const page = await admin.listAudit(deps, query);
+            const page = await listAudit(deps, query);
             return { events: page.items.map(auditEventView), total: page.total, page: page.page, per_page: page.per_page, total_pages: page.total_pages };
           },
-          { scopes: ["admin:read"], query: AdminModel.auditQuery, response: { 200: AdminModel.auditList, ...denied }, detail: detail("listAudit", "The audit log, newest first", "Filter by `user_id` (actor or target) and `action`; paged like the user list.") },
+          { scopes: ["admin:read"], query: AdminModel.auditQuery, response: { 200: AdminModel.auditList, ...denied }, detail: detail("listAudit", "The audit log, newest first", "Filter by `user` (a username, email or id, exactly: the account acted or was acted on, deleted accounts included), `user_id`, `action` and the UTC days `from`..`to` (both included); paged like the user list.") },
         ),
     );
 }

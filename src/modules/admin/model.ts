@@ -93,7 +93,10 @@ export const AdminModel = {
   auditQuery: t.Object({
     ...pageQuery,
     user_id: t.Optional(t.String({ format: "uuid", error: "user_id must be a UUID" })),
+    user: t.Optional(Text({ maxLength: 254, description: "A username, an email or a user id, exactly (any case); deleted accounts included" })),
     action: t.Optional(Text({ maxLength: 64 })),
+    from: t.Optional(t.String({ format: "date", description: "First UTC day included (YYYY-MM-DD)", error: "from must be a date (YYYY-MM-DD)" })),
+    to: t.Optional(t.String({ format: "date", description: "Last UTC day included (YYYY-MM-DD)", error: "to must be a date (YYYY-MM-DD)" })),
   }),
   auditList: named("AuditPage", responseObject({ events: t.Array(AuditEvent), ...pageFields })),
   idParams: t.Object({ id: Uuid }),

@@ -3,10 +3,10 @@
  * transaction that locks the active admins' rows and the acting admin's, so two admins acting
  * at once cannot both win. Store marks are written after the commit, never inside it.
  */
-import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, or, type Placeholder, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, inArray, isNotNull, isNull, or, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/client";
-import { auditLog, type Role, sessions, type User, users } from "../../db/schema";
+import { type Role, sessions, type User, users } from "../../db/schema";
 import type { Deps } from "../../deps";
 import { limiterFor } from "../../rate-limits";
 import { AppError, notFound, validationError } from "../../errors";
@@ -335,22 +335,3 @@ export async function getStats(deps: Deps): Promise<Stats> {
     signups_7d: userCounts?.recent ?? 0,
   };
 }
-
-export type AuditQuery = typeof AdminModel.auditQuery.static;
-
-export async function listAudit(deps: Deps, query: AuditQuery): Promise<Page<typeof auditLog.$inferSelect>> {
-  const db = deps.database.reader;
-  const page = clampPage(query.page);
-  const perPage = clampPerPage(query.per_page);
-  const conditions: SQL[] = [];
-  if (query.user_id) conditions.push(or(eq(auditLog.actorId, query.user_id), eq(auditLog.targetId, query.user_id))!);
-  if (query.action) conditions.push(eq(auditLog.action, query.action));
-  const where = conditions.length > 0 ? and(...conditions) : undefined;
-  const [items, [totals]] = await Promise.all([
-    db.select().from(auditLog).where(where).orderBy(desc(auditLog.createdAt), desc(auditLog.id)).limit(perPage).offset((page - 1) * perPage),
-    db.select({ total: count() }).from(auditLog).where(where),
-  ]);
-  const total = totals?.total ?? 0;
-  return { items, total, page, per_page: perPage, total_pages: Math.ceil(total / perPage) };
-}
-

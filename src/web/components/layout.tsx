@@ -43,7 +43,7 @@ function NavLink({ href, label, current }: { href: string; label: string; curren
       href={href}
       aria-current={current ? "page" : undefined}
       class={cx(
-        "rounded-lg px-3 py-2 text-sm font-medium",
+        "rounded-lg px-2 py-2 text-sm font-medium whitespace-nowrap sm:px-3",
         current ? "bg-slate-100 text-slate-900 dark:bg-slate-800 dark:text-white" : "text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white",
       )}
       safe
@@ -60,7 +60,8 @@ export function Logo() {
         <rect width="32" height="32" rx="8" class="fill-blue-600 dark:fill-blue-500" />
         <path d="M21.5 11.2A7 7 0 1 0 21.5 20.8" fill="none" stroke="#fff" stroke-width="3.2" stroke-linecap="round" />
       </svg>
-      Cobalt
+      {/* On the narrowest phones the mark alone names the site, so the signed-in header stays one row. */}
+      <span class="max-[400px]:sr-only">Cobalt</span>
     </a>
   );
 }
@@ -68,16 +69,16 @@ export function Logo() {
 function Header({ viewer, csrfToken, section }: Pick<LayoutProps, "viewer" | "csrfToken" | "section">) {
   return (
     <header class="border-b border-slate-200 bg-white/80 backdrop-blur dark:border-slate-800 dark:bg-slate-900/80">
-      <div class="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-2 px-4 py-3 sm:px-6">
+      <div class="mx-auto flex max-w-6xl items-center justify-between gap-2 px-3 py-3 sm:px-6">
         <Logo />
-        <nav class="flex flex-wrap items-center gap-1" aria-label="Main">
+        <nav class="flex min-w-0 items-center gap-0.5 sm:gap-1" aria-label="Main">
           {viewer ? (
             <>
               <NavLink href="/dashboard" label="Dashboard" current={section === "dashboard"} />
               {viewer.role === "admin" ? <NavLink href="/admin" label="Admin" current={section === "admin"} /> : ""}
               <form method="post" action="/logout" class="ml-1">
                 <CsrfField token={csrfToken} />
-                <button type="submit" class={buttonClass("secondary", "py-1.5")}>
+                <button type="submit" class={buttonClass("secondary", "py-1.5 whitespace-nowrap max-sm:px-2.5")}>
                   Sign out
                 </button>
               </form>

@@ -109,11 +109,23 @@ export interface PaginationProps {
 export function Pagination({ page, totalPages, total, perPage, hrefFor, hx, noun }: PaginationProps) {
   const first = total === 0 ? 0 : (page - 1) * perPage + 1;
   const last = Math.min(total, page * perPage);
+  // A page past the end (an old link, a hand-edited URL, rows deleted meanwhile) says so and
+  // offers the last page, instead of "Showing 1961–34 of 34".
+  const beyond = total > 0 && first > total;
   return (
     <nav class="flex flex-col items-center justify-between gap-3 pt-4 sm:flex-row" aria-label="Pagination">
-      <p class="text-sm text-slate-500 dark:text-slate-400" safe>
-        {total === 0 ? `No ${noun}` : `Showing ${first}–${last} of ${total} ${noun}`}
-      </p>
+      {beyond ? (
+        <p class="text-sm text-slate-500 dark:text-slate-400">
+          <span safe>{`Page ${page} is past the end: ${total} ${noun} fill ${totalPages} ${totalPages === 1 ? "page" : "pages"}.`}</span>{" "}
+          <a href={attr(hrefFor(totalPages))} hx-get={hx ? attr(hrefFor(totalPages)) : undefined} hx-target={hx?.target} hx-push-url={hx ? "true" : undefined} class="font-semibold text-blue-600 hover:underline dark:text-blue-400">
+            Go to the last page
+          </a>
+        </p>
+      ) : (
+        <p class="text-sm text-slate-500 dark:text-slate-400" safe>
+          {total === 0 ? `No ${noun}` : `Showing ${first}–${last} of ${total} ${noun}`}
+        </p>
+      )}
       {totalPages > 1 ? (
         <div class="flex flex-wrap items-center gap-1">
           <PageLink href={hrefFor(page - 1)} label="Previous" disabled={page <= 1} hx={hx} rel="prev" />

@@ -1,11 +1,13 @@
 /** The audit log: who did what to whom, from where, newest first; and the admin overview. */
 import type { AuditEvent } from "../../db/schema";
+import type { AuditNames } from "../../modules/admin/names";
 import type { Stats } from "../../modules/admin/service";
 import { AUDIT_ACTIONS } from "../../modules/audit/service";
 import { Pagination, Table, Td, Th } from "../components/table";
 import { attr, Badge, type BadgeColor, buttonClass, Card, EmptyState } from "../components/ui";
-import { formatDateTime, timeAgo } from "../format";
+import { formatDateTime } from "../format";
 import { AdminHeader, StatTile } from "./admin-shell";
+import { actionLabel, Details, Sentence, WhenWhere } from "./audit-sentence";
 
 function actionColor(action: string): BadgeColor {
   if (action.startsWith("admin_")) return "violet";
@@ -15,46 +17,15 @@ function actionColor(action: string): BadgeColor {
   return "gray";
 }
 
-const actionLabel = (action: string) => action.replaceAll("_", " ");
-
-/** A user id as its name when the account still exists, else a short id. */
-function Who({ id, names }: { id: string | null; names: Map<string, string> }) {
-  if (!id) return <span class="text-slate-400">—</span>;
-  const name = names.get(id);
-  return (
-    <a href={attr(`/admin/users/${id}`)} class="font-medium text-slate-900 hover:text-blue-600 hover:underline dark:text-slate-100 dark:hover:text-blue-400" safe>
-      {name ?? `${id.slice(0, 8)}… (deleted)`}
-    </a>
-  );
-}
-
-function detailsText(details: Record<string, unknown>): string {
-  const text = JSON.stringify(details);
-  return text === "{}" ? "" : text.length > 120 ? `${text.slice(0, 117)}…` : text;
-}
-
-/** A compact list for the overview and a user's page. */
-export function AuditList({ events, names, now }: { events: AuditEvent[]; names: Map<string, string>; now: number }) {
+/** A compact list for the overview and a user's page: one sentence per event. */
+export function AuditList({ events, names, now }: { events: AuditEvent[]; names: AuditNames; now: number }) {
   if (events.length === 0) return <EmptyState title="No activity yet" />;
   return (
     <ul class="divide-y divide-slate-100 dark:divide-slate-800">
       {events.map((event) => (
-        <li class="flex flex-wrap items-center gap-x-3 gap-y-1 py-2.5 text-sm">
-          <Badge color={actionColor(event.action)} text={actionLabel(event.action)} />
-          <span class="text-slate-600 dark:text-slate-300">
-            by <Who id={event.actorId} names={names} />
-            {event.targetId && event.targetId !== event.actorId ? (
-              <>
-                {" "}
-                on <Who id={event.targetId} names={names} />
-              </>
-            ) : (
-              ""
-            )}
-          </span>
-          <time class="ml-auto text-xs text-slate-500 dark:text-slate-400" datetime={event.createdAt.toISOString()} safe>
-            {timeAgo(event.createdAt, now)}
-          </time>
+        <li class="py-2.5 text-sm break-words text-slate-700 dark:text-slate-200">
+          <Sentence event={event} names={names} />
+          <WhenWhere event={event} now={now} />
         </li>
       ))}
     </ul>
@@ -63,24 +34,33 @@ export function AuditList({ events, names, now }: { events: AuditEvent[]; names:
 
 export interface AuditFilters {
   action: string;
-  user_id: string;
+  /** A username, an email or a user id. */
+  user: string;
+  from: string;
+  to: string;
   page: number;
   per_page: number;
 }
 
-export function auditUrl(filters: AuditFilters, page = filters.page): string {
+export const AUDIT_PER_PAGE = 25;
+
+/** The filters as query parameters (only those set): the list's and the export's URL. */
+export function auditParams(filters: AuditFilters, page = filters.page): URLSearchParams {
   const params = new URLSearchParams();
-  if (filters.action) params.set("action", filters.action);
-  if (filters.user_id) params.set("user_id", filters.user_id);
-  if (filters.per_page !== 25) params.set("per_page", String(filters.per_page));
+  for (const key of ["action", "user", "from", "to"] as const) if (filters[key]) params.set(key, filters[key]);
+  if (filters.per_page !== AUDIT_PER_PAGE) params.set("per_page", String(filters.per_page));
   if (page > 1) params.set("page", String(page));
-  const query = params.toString();
+  return params;
+}
+
+export function auditUrl(filters: AuditFilters, page = filters.page): string {
+  const query = auditParams(filters, page).toString();
   return query ? `/admin/audit?${query}` : "/admin/audit";
 }
 
 export interface AuditResultProps {
   events: AuditEvent[];
-  names: Map<string, string>;
+  names: AuditNames;
   total: number;
   totalPages: number;
   filters: AuditFilters;
@@ -89,44 +69,52 @@ export interface AuditResultProps {
 }
 
 /** What the filters and paging swap into #audit-results (its container stays: a stable live region). */
-export function AuditResultsContent({ events, names, total, totalPages, filters }: AuditResultProps) {
+export function AuditResultsContent({ events, names, total, totalPages, filters, now }: AuditResultProps) {
   const head = (
     <>
-      <Th>When</Th>
-      <Th>Action</Th>
-      <Th>Actor</Th>
-      <Th>Target</Th>
-      <Th class="hidden md:table-cell">IP</Th>
+      <Th>What happened</Th>
+      <Th class="hidden sm:table-cell">When</Th>
       <Th class="hidden lg:table-cell">Details</Th>
     </>
   );
   return (
     <>
       {events.length === 0 ? (
-        <EmptyState title="No events match" text="Try another action or clear the filters." />
+        <EmptyState title="No events match" text="Try another action, person or date, or clear the filters." />
       ) : (
         <Table head={head} label="Audit events">
           {events.map((event) => (
             <tr>
-              <Td class="whitespace-nowrap text-slate-500 dark:text-slate-400">
+              <Td class="min-w-56">
+                <div class="flex flex-col gap-1">
+                  <span class="break-words">
+                    <Sentence event={event} names={names} />
+                    <span class="sm:hidden">
+                      <WhenWhere event={event} now={now} />
+                    </span>
+                  </span>
+                  <span>
+                    <Badge color={actionColor(event.action)} text={actionLabel(event.action)} />
+                  </span>
+                  <div class="lg:hidden">
+                    <Details details={event.details} />
+                  </div>
+                </div>
+              </Td>
+              <Td class="hidden whitespace-nowrap text-slate-500 sm:table-cell dark:text-slate-400">
                 <time datetime={event.createdAt.toISOString()} safe>
                   {formatDateTime(event.createdAt)}
                 </time>
+                {event.ip ? (
+                  <p class="text-xs" safe>
+                    {`from ${event.ip}`}
+                  </p>
+                ) : (
+                  ""
+                )}
               </Td>
-              <Td>
-                <Badge color={actionColor(event.action)} text={actionLabel(event.action)} />
-              </Td>
-              <Td>
-                <Who id={event.actorId} names={names} />
-              </Td>
-              <Td>
-                <Who id={event.targetId} names={names} />
-              </Td>
-              <Td class="hidden whitespace-nowrap text-slate-500 md:table-cell dark:text-slate-400">
-                <span safe>{event.ip ?? "—"}</span>
-              </Td>
-              <Td class="hidden max-w-72 truncate font-mono text-xs text-slate-500 lg:table-cell dark:text-slate-400">
-                <span safe>{detailsText(event.details)}</span>
+              <Td class="hidden max-w-80 lg:table-cell">
+                <Details details={event.details} />
               </Td>
             </tr>
           ))}
@@ -146,19 +134,26 @@ export function AuditResults(props: AuditResultProps) {
 }
 
 const live = { "hx-get": "/admin/audit", "hx-target": "#audit-results", "hx-push-url": "true", "hx-include": "closest form" };
+const inputClass = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950";
+const labelClass = "block text-xs font-medium text-slate-600 dark:text-slate-400";
 
 export function AuditPage(props: AuditResultProps) {
   const { filters } = props;
+  const exportQuery = auditParams({ ...filters, page: 1, per_page: AUDIT_PER_PAGE }).toString();
   return (
     <div>
-      <AdminHeader tab="audit" title="Audit log" />
+      <AdminHeader tab="audit" title="Audit log">
+        <a href={attr(`/admin/audit/export${exportQuery ? `?${exportQuery}` : ""}`)} hx-boost="false" class={buttonClass("secondary")}>
+          Export CSV
+        </a>
+      </AdminHeader>
       <div class="space-y-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
-        <form method="get" action="/admin/audit" class="grid gap-3 sm:grid-cols-[1fr_2fr_auto] sm:items-end" {...live}>
+        <form method="get" action="/admin/audit" role="search" class="grid grid-cols-2 gap-3 lg:grid-cols-[1fr_2fr_1fr_1fr_auto_auto] lg:items-end" {...live}>
           <div class="space-y-1.5">
-            <label for="audit-action" class="block text-xs font-medium text-slate-600 dark:text-slate-400">
+            <label for="audit-action" class={labelClass}>
               Action
             </label>
-            <select id="audit-action" name="action" class="block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950" {...live} hx-trigger="change">
+            <select id="audit-action" name="action" class={inputClass} {...live} hx-trigger="change">
               <option value="">All actions</option>
               {AUDIT_ACTIONS.map((action) => (
                 <option value={action} selected={action === filters.action} safe>
@@ -168,18 +163,19 @@ export function AuditPage(props: AuditResultProps) {
             </select>
           </div>
           <div class="space-y-1.5">
-            <label for="audit-user" class="block text-xs font-medium text-slate-600 dark:text-slate-400">
-              User id
+            <label for="audit-user" class={labelClass}>
+              User
             </label>
             <input
               id="audit-user"
-              name="user_id"
-              value={attr(filters.user_id)}
-              placeholder="Any user"
+              name="user"
+              value={attr(filters.user)}
+              placeholder="Username, email or id"
               autocomplete="off"
+              maxlength={254}
               aria-invalid={props.error ? "true" : undefined}
               aria-describedby={props.error ? "audit-user-error" : undefined}
-              class="block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950"
+              class={inputClass}
             />
             {props.error ? (
               <p id="audit-user-error" class="text-xs font-medium text-red-600 dark:text-red-400" safe>
@@ -189,10 +185,25 @@ export function AuditPage(props: AuditResultProps) {
               ""
             )}
           </div>
-          {filters.per_page !== 25 ? <input type="hidden" name="per_page" value={String(filters.per_page)} /> : ""}
+          <div class="space-y-1.5">
+            <label for="audit-from" class={labelClass}>
+              From (UTC)
+            </label>
+            <input id="audit-from" name="from" type="date" value={attr(filters.from)} class={inputClass} />
+          </div>
+          <div class="space-y-1.5">
+            <label for="audit-to" class={labelClass}>
+              To (UTC)
+            </label>
+            <input id="audit-to" name="to" type="date" value={attr(filters.to)} class={inputClass} />
+          </div>
+          {filters.per_page !== AUDIT_PER_PAGE ? <input type="hidden" name="per_page" value={String(filters.per_page)} /> : ""}
           <button type="submit" class={buttonClass("secondary")}>
             Apply
           </button>
+          <a href="/admin/audit" class={buttonClass("ghost")}>
+            Clear filters
+          </a>
         </form>
         <AuditResults {...props} />
       </div>
@@ -200,7 +211,7 @@ export function AuditPage(props: AuditResultProps) {
   );
 }
 
-export function OverviewPage({ stats, events, names, now }: { stats: Stats; events: AuditEvent[]; names: Map<string, string>; now: number }) {
+export function OverviewPage({ stats, events, names, now }: { stats: Stats; events: AuditEvent[]; names: AuditNames; now: number }) {
   return (
     <div class="space-y-6">
       <AdminHeader tab="overview" title="Overview">

@@ -10,6 +10,7 @@ import { AdminIdentities, type IdentityRow } from "./oauth";
 import { UserTokensCard } from "./tokens";
 import { describeUserAgent, formatDateTime, timeAgo } from "../format";
 import { AuditList } from "./admin-audit";
+import type { AuditNames } from "../../modules/admin/names";
 import { RoleBadge, StatusBadge, VerifiedBadge } from "./admin-shell";
 
 export type ConfirmAction = "disable" | "delete" | "revoke";
@@ -18,7 +19,7 @@ export interface UserDetailProps {
   user: User;
   sessions: Session[];
   events: AuditEvent[];
-  names: Map<string, string>;
+  names: AuditNames;
   isSelf: boolean;
   csrfToken: string;
   now: number;
@@ -176,7 +177,7 @@ export function UserDetail(props: UserDetailProps) {
       <UserTokensCard userId={user.id} tokens={props.tokens} csrfToken={props.csrfToken} now={props.now} />
       <Card title="Recent activity">
         <AuditList events={props.events} names={props.names} now={props.now} />
-        <a href={attr(`/admin/audit?user_id=${user.id}`)} class="mt-4 inline-block text-sm font-semibold text-blue-600 hover:underline dark:text-blue-400">
+        <a href={attr(`/admin/audit?user=${encodeURIComponent(user.username)}`)} class="mt-4 inline-block text-sm font-semibold text-blue-600 hover:underline dark:text-blue-400">
           See all activity
         </a>
       </Card>

@@ -1,7 +1,7 @@
 /** The users table: live search, filters, sorting and pagination that keep the URL in step. */
 import type { User } from "../../db/schema";
 import { Pagination, type SortDirection, SortableTh, Table, Td, Th } from "../components/table";
-import { Alert, attr, buttonClass, EmptyState, type Notice } from "../components/ui";
+import { Alert, attr, buttonClass, cx, EmptyState, type Notice } from "../components/ui";
 import { formatDate, timeAgo } from "../format";
 import { AdminHeader, RoleBadge, StatusBadge, VerifiedBadge } from "./admin-shell";
 
@@ -41,6 +41,8 @@ export function usersUrl(filters: UserFilters, page = filters.page, sort = filte
 }
 
 const RESULTS = "#users-results";
+
+
 const selectClass =
   "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-xs focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-500/40 dark:border-slate-700 dark:bg-slate-950";
 
@@ -68,7 +70,7 @@ interface SelectProps {
 
 function Select({ name, label, value, options, oob }: SelectProps) {
   return (
-    <div id={`filter-${name}-field`} class="space-y-1.5" hx-swap-oob={oob ? "true" : undefined}>
+    <div id={`filter-${name}-field`} class="min-w-0 space-y-1" hx-swap-oob={oob ? "true" : undefined}>
       <label for={`filter-${name}`} class="block text-xs font-medium text-slate-600 dark:text-slate-400" safe>
         {label}
       </label>
@@ -111,48 +113,62 @@ function ColumnHeader({ column, filters, class: extra }: { column: Column; filte
 
 export function FiltersForm({ filters }: { filters: UserFilters }) {
   return (
-    <form id="user-filters" method="get" action="/admin/users" role="search" class="grid gap-3 sm:grid-cols-2 lg:grid-cols-[2fr_1fr_1fr_1fr_1fr_auto] lg:items-end" {...liveControl("submit")}>
-      <div class="space-y-1.5 sm:col-span-2 lg:col-span-1">
+    // Two columns even on a phone: the filters take a few rows, and the first user is on screen.
+    <form id="user-filters" method="get" action="/admin/users" role="search" class="grid grid-cols-2 gap-x-3 gap-y-2 sm:grid-cols-4 lg:grid-cols-[3fr_1fr_1fr_1fr_1fr] lg:items-end" {...liveControl("submit")}>
+      <div class="col-span-2 space-y-1 sm:col-span-4 lg:col-span-1">
         <label for="filter-search" class="block text-xs font-medium text-slate-600 dark:text-slate-400">
           Search
         </label>
-        <input
-          id="filter-search"
-          type="search"
-          name="search"
-          value={attr(filters.search)}
-          placeholder="Username or email"
-          autocomplete="off"
-          maxlength={200}
-          class={selectClass}
-          {...liveControl("input changed delay:300ms")}
-        />
+        <div class="flex items-center gap-2">
+          <input
+            id="filter-search"
+            type="search"
+            name="search"
+            value={attr(filters.search)}
+            placeholder="Username or email"
+            autocomplete="off"
+            maxlength={200}
+            class={cx(selectClass, "min-w-0 flex-1")}
+            {...liveControl("input changed delay:300ms")}
+          />
+          <button type="submit" class={buttonClass("secondary")}>
+            Apply
+          </button>
+          <a href="/admin/users" class={buttonClass("ghost", "whitespace-nowrap px-2")}>
+            Clear<span class="max-sm:sr-only"> filters</span>
+          </a>
+        </div>
       </div>
       <Select name="role" label="Role" value={filters.role} options={[{ value: "", label: "All roles" }, { value: "user", label: "User" }, { value: "admin", label: "Admin" }]} />
       <Select name="status" label="Status" value={filters.status} options={[{ value: "", label: "Any status" }, { value: "active", label: "Active" }, { value: "disabled", label: "Disabled" }]} />
       <Select name="email_verified" label="Email" value={filters.email_verified} options={[{ value: "", label: "Any email" }, { value: "true", label: "Verified" }, { value: "false", label: "Unverified" }]} />
       <SortSelect filters={filters} />
       {filters.per_page !== DEFAULT_PER_PAGE ? <input type="hidden" name="per_page" value={String(filters.per_page)} /> : ""}
-      <button type="submit" class={buttonClass("secondary")}>
-        Apply
-      </button>
     </form>
   );
 }
 
+/**
+ * Long names and addresses wrap or are cut with an ellipsis inside a width cap (the full value
+ * in the title), so at tablet width the table fits instead of pushing columns off-screen.
+ */
 function UserRow({ user, now }: { user: User; now: number }) {
   return (
     <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/40">
       <Td>
-        <a href={attr(`/admin/users/${user.id}`)} class="font-medium text-slate-900 hover:text-blue-600 hover:underline dark:text-white dark:hover:text-blue-400" safe>
-          {user.username}
-        </a>
-        <p class="text-xs break-all text-slate-500 sm:hidden dark:text-slate-400" safe>
+        <div class="max-w-40 break-all lg:max-w-56">
+          <a href={attr(`/admin/users/${user.id}`)} class="font-medium text-slate-900 hover:text-blue-600 hover:underline dark:text-white dark:hover:text-blue-400" safe>
+            {user.username}
+          </a>
+        </div>
+        <p class="max-w-48 text-xs break-all text-slate-500 sm:hidden dark:text-slate-400" safe>
           {user.email}
         </p>
       </Td>
-      <Td class="hidden max-w-64 truncate text-slate-600 sm:table-cell dark:text-slate-300">
-        <span safe>{user.email}</span>
+      <Td class="hidden text-slate-600 sm:table-cell dark:text-slate-300">
+        <div class="max-w-40 truncate lg:max-w-64" title={attr(user.email)} safe>
+          {user.email}
+        </div>
       </Td>
       <Td>
         <div class="flex flex-wrap gap-1">
@@ -193,7 +209,7 @@ export function UsersResultsContent({ users, total, totalPages, filters, now }: 
   return (
     <>
       {users.length === 0 ? (
-        <EmptyState title="No users match" text="Try another search or clear the filters." />
+        total > 0 ? <EmptyState title="Nothing on this page" text="The list is shorter than this page number." /> : <EmptyState title="No users match" text="Try another search or clear the filters." />
       ) : (
         <Table head={head} label="Users">
           {users.map((user) => (

@@ -2,7 +2,7 @@
 import { NotFoundError } from "elysia";
 import type { Role } from "../../db/schema";
 import { AdminModel } from "../../modules/admin/model";
-import { clampPerPage, deleteUser, type UserListQuery, getUser, listAudit, listUsers, listUserSessions, revokeUserSession, setUserDisabled, setUserRole } from "../../modules/admin/service";
+import { clampPerPage, deleteUser, type UserListQuery, getUser, listUsers, listUserSessions, revokeUserSession, setUserDisabled, setUserRole } from "../../modules/admin/service";
 import type { Notice } from "../components/ui";
 import { csrfTokenFor, type WebEnv } from "../context";
 import { type FormFailure, formFailure, validQuery } from "../forms";
@@ -14,7 +14,8 @@ import { isUuid } from "../../uuid";
 import { listPage } from "./list-page";
 import { listPats, revokePat } from "../../modules/pats/service";
 import { identityRows } from "./oauth";
-import { userNames } from "./user-names";
+import { listAudit } from "../../modules/admin/audit";
+import { auditNames } from "../../modules/admin/names";
 
 /** The list's filters, read through the admin API's query schema; what the URL gets wrong is ignored. */
 export function parseUserFilters(params: URLSearchParams): { filters: UserFilters; query: UserListQuery } {
@@ -60,7 +61,7 @@ async function showUsers(ctx: SignedInContext): Promise<Response> {
 async function detailProps(ctx: SignedInContext, id: string, notice?: Notice) {
   const { user } = await getUser(ctx.deps, id);
   const [sessions, audit, identities, tokens] = await Promise.all([listUserSessions(ctx.deps, id), listAudit(ctx.deps, { user_id: id, per_page: 10 }), identityRows(ctx, user.id), listPats(ctx.deps, id)]);
-  const names = await userNames(ctx.deps, audit.items);
+  const names = await auditNames(ctx.deps.database.reader, audit.items);
   return { user, sessions, events: audit.items, names, isSelf: user.id === ctx.viewer.user.id, csrfToken: csrfTokenFor(ctx), now: ctx.deps.clock.now(), notice, identities, tokens };
 }
 

@@ -1,33 +1,51 @@
 /** /admin (stats and recent activity) and /admin/audit. */
-import { clampPerPage, getStats, listAudit } from "../../modules/admin/service";
+import { listAudit } from "../../modules/admin/audit";
+import { AdminModel } from "../../modules/admin/model";
+import { auditNames, idsForPerson } from "../../modules/admin/names";
+import { clampPerPage, getStats } from "../../modules/admin/service";
 import { AUDIT_ACTIONS } from "../../modules/audit/service";
-import { isUuid } from "../../uuid";
 import type { WebEnv } from "../context";
+import { validQuery } from "../forms";
 import { pages, type SignedInContext, signedIn } from "../plugin";
-import { type AuditFilters, AuditPage, AuditResultsContent, OverviewPage } from "../pages/admin-audit";
+import { AUDIT_PER_PAGE, type AuditFilters, AuditPage, AuditResultsContent, OverviewPage } from "../pages/admin-audit";
 import { render } from "../respond";
 import { listPage } from "./list-page";
-import { userNames } from "./user-names";
 
 async function showOverview(ctx: SignedInContext): Promise<Response> {
   const [stats, audit] = await Promise.all([getStats(ctx.deps), listAudit(ctx.deps, { per_page: 10 })]);
-  const props = { stats, events: audit.items, names: await userNames(ctx.deps, audit.items), now: ctx.deps.clock.now() };
+  const props = { stats, events: audit.items, names: await auditNames(ctx.deps.database.reader, audit.items), now: ctx.deps.clock.now() };
   return render(ctx, { title: "Admin", section: "admin", body: () => <OverviewPage {...props} /> });
 }
 
-async function showAudit(ctx: SignedInContext): Promise<Response> {
-  const params = ctx.url.searchParams;
-  const action = params.get("action") ?? "";
-  const userId = (params.get("user_id") ?? "").trim();
-  const filters: AuditFilters = {
+/** The audit filters from the URL; `user_id` (older links) reads as `user`. What is broken is ignored. */
+export function parseAuditFilters(params: URLSearchParams): AuditFilters {
+  const valid = validQuery(AdminModel.auditQuery, params);
+  const action = valid.action ?? "";
+  return {
     action: (AUDIT_ACTIONS as readonly string[]).includes(action) ? action : "",
-    user_id: userId,
+    user: (valid.user ?? valid.user_id ?? "").trim(),
+    from: valid.from ?? "",
+    to: valid.to ?? "",
     page: listPage(params.get("page")),
-    per_page: clampPerPage(Number(params.get("per_page") ?? 25)),
+    per_page: clampPerPage(valid.per_page ?? AUDIT_PER_PAGE),
   };
-  const error = userId && !isUuid(userId) ? "Enter a user id (a UUID), or leave it empty" : undefined;
-  const result = await listAudit(ctx.deps, { ...filters, action: filters.action || undefined, user_id: error ? undefined : userId || undefined });
-  const props = { events: result.items, names: await userNames(ctx.deps, result.items), total: result.total, totalPages: result.total_pages, filters, now: ctx.deps.clock.now(), error };
+}
+
+/** The filters as the service's query (empty values left out). */
+export const auditQueryOf = (filters: AuditFilters) => ({
+  action: filters.action || undefined,
+  user: filters.user || undefined,
+  from: filters.from || undefined,
+  to: filters.to || undefined,
+});
+
+async function showAudit(ctx: SignedInContext): Promise<Response> {
+  const filters = parseAuditFilters(ctx.url.searchParams);
+  const db = ctx.deps.database.reader;
+  // Say so when the person matches no account, rather than listing nothing without a reason.
+  const error = filters.user && (await idsForPerson(db, filters.user)).length === 0 ? `No account has the username, email or id “${filters.user}”` : undefined;
+  const result = await listAudit(ctx.deps, { ...auditQueryOf(filters), page: filters.page, per_page: filters.per_page });
+  const props = { events: result.items, names: await auditNames(db, result.items), total: result.total, totalPages: result.total_pages, filters, now: ctx.deps.clock.now(), error };
   return render(ctx, { title: "Audit log", section: "admin", body: () => <AuditPage {...props} />, fragment: () => <AuditResultsContent {...props} /> });
 }
 
