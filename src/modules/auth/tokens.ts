@@ -1,7 +1,8 @@
 /**
  * Access tokens' claims, and HS256 JWTs (JWT_ALG=HS256) signed and checked here with Bun's
  * native HMAC. Only our exact header is accepted, so `alg: none`, RS/HS confusion and any other
- * algorithm fail. EdDSA tokens are signed and checked by src/modules/keys/access-tokens.ts.
+ * algorithm fail; every segment must be canonical base64url (the header is compared exactly, the
+ * signature and payload checked in canonicalBase64url's sense). EdDSA tokens are signed and checked by src/modules/keys/access-tokens.ts.
  * Refresh and one-time tokens: 32 random bytes, base64url; only their SHA-256 is ever stored.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
@@ -53,11 +54,31 @@ function isClaims(value: unknown): value is AccessClaims {
   );
 }
 
-/** The claims in a token's payload segment when they are well formed and unexpired; null otherwise. */
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * The bytes of a segment in canonical base64url (RFC 7515 §2, RFC 4648 §3.5): only `A-Za-z0-9-_`,
+ * no padding, and the unused low bits of the last character zero, i.e. the one spelling
+ * Cobalt itself writes. Null for anything else. Node's decoder is lenient (it takes `+`, `/`,
+ * `=`, skips other characters and ignores the unused bits), so many spellings decode to the
+ * same bytes; the re-encoding check refuses all but one.
+ */
+export function canonicalBase64url(segment: string): Buffer | null {
+  if (!BASE64URL.test(segment) || segment.length % 4 === 1) return null;
+  const bytes = Buffer.from(segment, "base64url");
+  return bytes.toString("base64url") === segment ? bytes : null;
+}
+
+/** An HMAC-SHA256 signature (32 bytes) in canonical base64url: 43 characters, the last one's 2 unused bits zero. */
+const CANONICAL_HS256_SIGNATURE = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+
+/** The claims in a token's payload segment when it is canonical base64url of well-formed, unexpired claims; null otherwise. */
 export function parseClaims(payload: string, nowSeconds: number): AccessClaims | null {
+  const bytes = canonicalBase64url(payload);
+  if (!bytes) return null;
   let claims: unknown;
   try {
-    claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    claims = JSON.parse(bytes.toString("utf8"));
   } catch {
     return null;
   }
@@ -69,7 +90,7 @@ export function parseClaims(payload: string, nowSeconds: number): AccessClaims |
 export function verifyAccessToken(secret: string, token: string, nowSeconds: number): AccessClaims | null {
   if (token.length > 4096) return null;
   const [header, payload, sig, extra] = token.split(".");
-  if (header !== HEADER || !payload || !sig || extra !== undefined) return null;
+  if (header !== HEADER || !payload || !sig || extra !== undefined || !CANONICAL_HS256_SIGNATURE.test(sig)) return null;
   const expected = signature(secret, `${header}.${payload}`);
   const given = Buffer.from(sig, "base64url");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
