@@ -109,3 +109,22 @@ export function Text({ allowTab, ...options }: TextOptions = {}): TString {
 export function isTextSchema(schema: TSchema | undefined): schema is TSchema & Omit<TextSchema, typeof Kind | "type"> {
   return (schema as { [Kind]?: unknown } | undefined)?.[Kind] === "Text";
 }
+
+/**
+ * The text rule for a URL's own strings, for routes whose parameters no schema describes (the
+ * pages): every named path parameter and every query parameter's name and value. Field → message
+ * (`query.<name>`, `params.<name>`), empty when all are acceptable. Values are never echoed.
+ */
+export function urlTextProblems(params: Record<string, string | undefined>, query: URLSearchParams): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) {
+    if (name === "*" || value === undefined) continue;
+    const problem = textProblem(value);
+    if (problem) fields[`params.${name}`] = TEXT_PROBLEM_MESSAGES[problem];
+  }
+  for (const [name, value] of query) {
+    const problem = textProblem(name) ?? textProblem(value);
+    if (problem) fields[textProblem(name) ? "query" : `query.${name}`] = TEXT_PROBLEM_MESSAGES[problem];
+  }
+  return fields;
+}

@@ -7,7 +7,9 @@
  *   .post("/login", ({ page }) => submitLogin(page), { viewer: "optional", rateLimit: "login", expiredForm: showLoginAgain })
  */
 import { Elysia } from "elysia";
+import { AppError } from "../errors";
 import { answerErrorsWith } from "../http/errors";
+import { urlTextProblems } from "../http/text";
 import { CsrfError } from "../http/origin";
 import { policy } from "../http/policy";
 import { SignInRequired, type Viewer } from "../http/session";
@@ -60,6 +62,10 @@ export function pages(env: WebEnv) {
     .derive({ as: "scoped" }, (raw) => {
       const page = pageContext(env, raw);
       answerErrorsWith(raw.request, (error) => pageError(page, error));
+      // The text rule (docs/security.md, "Text input") for the URL's path and query parameters,
+      // which no schema describes on pages: a friendly 422 page before any handler reads them.
+      const fields = urlTextProblems(page.params, page.url.searchParams);
+      if (Object.keys(fields).length > 0) throw new AppError("validation_error", "This address contains characters that are not allowed. Check the link and try again.", { fields });
       return { page };
     });
 }
