@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
@@ -58,6 +58,11 @@ export const sessions = pgTable(
     expiresAt: timestamptz("expires_at").notNull(),
     revokedAt: timestamptz("revoked_at"),
     revokedReason: text("revoked_reason"),
+    /**
+     * The session's last authentication: its sign-in, or a later password or factor check
+     * (POST /auth/reauthenticate). "Recent authentication" (src/http/recent-auth.ts) reads it.
+     */
+    authenticatedAt: timestamptz("authenticated_at").notNull().defaultNow(),
     ip: text("ip"),
     userAgent: text("user_agent"),
   },
@@ -200,3 +205,63 @@ export const personalAccessTokens = pgTable(
 export type SigningKey = typeof signingKeys.$inferSelect;
 export type PersonalAccessToken = typeof personalAccessTokens.$inferSelect;
 export type OAuthAccount = typeof oauthAccounts.$inferSelect;
+
+/**
+ * A user's authenticator app (TOTP, docs/mfa.md): at most one per user. A row without
+ * `enabled_at` is a setup waiting for its first code. The seed is sealed with ENCRYPTION_KEY,
+ * bound to the user id; `last_used_step` is the 30-second step of the last accepted code, so a
+ * code is never accepted twice (a guarded UPDATE moves it forward only).
+ */
+export const totpFactors = pgTable("totp_factors", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  secretSealed: text("secret_sealed").notNull(),
+  enabledAt: timestamptz("enabled_at"),
+  lastUsedStep: bigint("last_used_step", { mode: "number" }),
+  createdAt: timestamptz("created_at").notNull(),
+});
+
+/** Recovery codes: SHA-256 of each, single use; a new set replaces the old rows. */
+export const recoveryCodes = pgTable(
+  "recovery_codes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeHash: text("code_hash").notNull(),
+    usedAt: timestamptz("used_at"),
+    createdAt: timestamptz("created_at").notNull(),
+  },
+  (table) => [uniqueIndex("recovery_codes_user_code_key").on(table.userId, table.codeHash)],
+);
+
+/**
+ * The second step of a sign-in (the `mfa_token`): SHA-256 of the token, the user, the client it
+ * was issued to (hashed throttle key: device cookie or IP) and what passed the first step.
+ * Single use, five minutes, dead after five wrong codes.
+ */
+export const mfaChallenges = pgTable(
+  "mfa_challenges",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    clientHash: text("client_hash").notNull(),
+    /** "password", or "oauth:<provider>". */
+    firstFactor: text("first_factor").notNull(),
+    /** SHA-256 of the password hash that was verified (null after a provider): a reset in between kills the step. */
+    credentialHash: text("credential_hash"),
+    failures: integer("failures").notNull().default(0),
+    expiresAt: timestamptz("expires_at").notNull(),
+    usedAt: timestamptz("used_at"),
+    createdAt: timestamptz("created_at").notNull(),
+  },
+  (table) => [uniqueIndex("mfa_challenges_token_hash_key").on(table.tokenHash), index("mfa_challenges_user_id_idx").on(table.userId), index("mfa_challenges_expires_at_idx").on(table.expiresAt)],
+);
+
+export type TotpFactor = typeof totpFactors.$inferSelect;
+export type MfaChallenge = typeof mfaChallenges.$inferSelect;
