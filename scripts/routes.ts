@@ -24,6 +24,8 @@ const FILES: Array<[prefix: string, file: string]> = [
   ["/api/v1/auth/providers", "src/modules/oauth/index.ts"],
   ["/api/v1/auth/identities", "src/modules/oauth/index.ts"],
   ["/api/v1/auth/tokens", "src/modules/pats/index.ts"],
+  ["/api/v1/auth/mfa", "src/modules/mfa/index.ts"],
+  ["/api/v1/auth/reauthenticate", "src/modules/mfa/index.ts"],
   ["/api/v1/auth/", "src/modules/auth/index.ts"],
   ["/api/v1/admin/", "src/modules/admin/index.ts"],
   ["/health", "src/modules/health/index.ts"],
@@ -66,7 +68,8 @@ export interface RouteRow {
 function whoOf(detail: Record<string, unknown>): string {
   const scopes = detail["x-pat-scopes"];
   const who = String(detail["x-auth"] ?? (scopes ? "bearer token or access cookie" : "public"));
-  return scopes ? `${who}; or a PAT with ${String(scopes)}` : who;
+  const recent = detail["x-recent-auth"] ? "; recent authentication" : "";
+  return scopes ? `${who}${recent}; or a PAT with ${String(scopes)}` : `${who}${recent}`;
 }
 
 export function fileOf(path: string): string | undefined {

@@ -20,17 +20,23 @@ export const ERRORS = {
   already_verified: { status: 400, code: "already_verified", message: "This email address is already verified" },
   invalid_link: { status: 400, code: "invalid_token", message: "This link is invalid or has already been used" },
   expired_link: { status: 400, code: "expired_token", message: "This link has expired; ask for a new one" },
+  /** A wrong second-factor code while signed in (enabling a factor, re-authenticating). */
+  invalid_code: { status: 400, code: "invalid_code", message: "That code is not correct" },
 
   unauthorized: { status: 401, code: "unauthorized", message: "Authentication required" },
   invalid_token: { status: 401, code: "invalid_token", message: "The token is invalid or has expired" },
   invalid_credentials: { status: 401, code: "invalid_credentials", message: "Invalid username, email or password" },
+  /** A wrong code on the second step of a sign-in (POST /auth/mfa/verify): the caller is not signed in yet. */
+  invalid_mfa_code: { status: 401, code: "invalid_code", message: "That code is not correct" },
 
   forbidden: { status: 403, code: "forbidden", message: "You are not allowed to do this" },
   account_disabled: { status: 403, code: "account_disabled", message: "This account has been disabled" },
   cross_site_request: { status: 403, code: "cross_site_request", message: "Cross-site requests cannot use the session cookies" },
   csrf_failed: { status: 403, code: "csrf_failed", message: "This form has expired" },
   insufficient_scope: { status: 403, code: "insufficient_scope", message: "This token's scopes do not cover this route" },
-  reauthentication_required: { status: 403, code: "reauthentication_required", message: "Confirm it is you: sign in again to continue" },
+  reauthentication_required: { status: 403, code: "reauthentication_required", message: "Confirm it is you: enter your password or a second-factor code again to continue" },
+  mfa_required: { status: 403, code: "mfa_required", message: "A second factor is required to finish signing in" },
+  mfa_setup_required: { status: 403, code: "mfa_setup_required", message: "Your role requires a second factor: set one up to continue" },
 
   not_found: { status: 404, code: "not_found", message: "Not found" },
 

@@ -14,6 +14,8 @@
  *                      `insufficient_scope` (tokens, password, email, factors, the account).
  *   `viewer: "optional" | "required" | "admin"`   the page flavour: the browser session, CSRF
  *                      checked on unsafe methods, and a redirect to sign-in instead of a 401.
+ *   `recentAuth: true` (src/http/recent-auth.ts, beside `auth` or `viewer`): this session
+ *                      authenticated within five minutes, else 403 `reauthentication_required`.
  */
 import { type Cookie, Elysia } from "elysia";
 import type { Config } from "../config";
@@ -181,7 +183,7 @@ function tagLogLine(request: Request, auth: Pick<AuthContext, "userId">): void {
   if (meta) meta.userId = auth.userId;
 }
 
-interface GuardInput {
+export interface GuardInput {
   headers: Record<string, string | undefined>;
   cookie: Record<string, Cookie<unknown>>;
   request: Request;
@@ -204,6 +206,32 @@ function authenticateRequest(deps: Deps, { headers, cookie, request }: GuardInpu
     callers.set(request, pending);
   }
   return pending;
+}
+
+/** Routes declared with `viewer` (recorded by its transform, before any resolve runs). */
+const pageRequests = new WeakSet<Request>();
+/** One browser-session lookup per request, however many macros ask (it may refresh the tokens). */
+const viewerLookups = new WeakMap<Request, Promise<Viewer | null>>();
+
+function lookUpViewer(deps: Deps, cookies: CookieAccess, request: Request): Promise<Viewer | null> {
+  let pending = viewerLookups.get(request);
+  if (!pending) {
+    pending = browserViewer(deps, cookies, request);
+    viewerLookups.set(request, pending);
+  }
+  return pending;
+}
+
+/**
+ * The session a route's other macros (`recentAuth`) act on: the browser's on a page route, the
+ * bearer's or access cookie's on an API route; never a personal access token. Whichever macro
+ * resolves first does the work, the others share it.
+ */
+export async function requestSession(deps: Deps, context: GuardInput): Promise<AuthContext> {
+  if (!pageRequests.has(context.request)) return sessionCaller(deps, context);
+  const viewer = await lookUpViewer(deps, cookieAccess(context.cookie, deps.config), context.request);
+  if (!viewer) throw new SignInRequired();
+  return viewer.auth;
 }
 
 /** `auth: true`: a session only (a PAT reaches here only on a route that declares `scopes`, and then not through this macro). */
@@ -242,9 +270,12 @@ export function sessionGuard(deps: Deps) {
     }),
     viewer: (need: "optional" | "required" | "admin") => ({
       detail: policyNote({ "x-auth": `browser session (${need})` }),
+      transform({ request }) {
+        pageRequests.add(request);
+      },
       async resolve({ request, cookie, body }) {
         const cookies = cookieAccess(cookie, deps.config);
-        const viewer = await browserViewer(deps, cookies, request);
+        const viewer = await lookUpViewer(deps, cookies, request);
         setViewer(request, viewer);
         if (viewer) tagLogLine(request, viewer.auth);
         if (isUnsafeMethod(request.method)) verifyCsrf(deps.config, request, cookies, formField(body, CSRF_FIELD), viewer?.auth.sessionId);

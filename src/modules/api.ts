@@ -9,6 +9,7 @@ import { refuseCrossSiteCookieRequest } from "../http/origin";
 import { ACCESS_COOKIE, REFRESH_COOKIE } from "../http/session";
 import { adminController } from "./admin";
 import { authController } from "./auth";
+import { mfaController } from "./mfa";
 import { oauthController } from "./oauth";
 import { patController } from "./pats";
 
@@ -18,6 +19,7 @@ export function apiRoutes(deps: Deps, prefix: "/api" | "/api/v1") {
   return new Elysia({ prefix })
     .onBeforeHandle(({ request }) => refuseCrossSiteCookieRequest(request, deps.config, SESSION_COOKIE.test(request.headers.get("cookie") ?? "")))
     .use(authController(deps))
+    .use(mfaController(deps))
     .use(adminController(deps))
     .use(oauthController(deps))
     .use(patController(deps));

@@ -40,6 +40,14 @@ export const AUDIT_ACTIONS = [
   "oauth_failed",
   "token_created",
   "token_revoked",
+  "mfa_enabled",
+  "mfa_disabled",
+  "mfa_failed",
+  "recovery_code_used",
+  "recovery_codes_regenerated",
+  "reauthenticated",
+  "reauthentication_failed",
+  "mfa_reset_by_admin",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

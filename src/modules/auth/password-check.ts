@@ -20,7 +20,13 @@ export interface PasswordCheck {
   /** The stored hash; an unknown account or one without a password is checked against a dummy of the same cost. */
   hash: string | null | undefined;
   client: ClientInfo;
-  purpose: "login" | "change_password";
+  purpose: "login" | "change_password" | "reauthenticate";
+  /**
+   * Whether a right password starts the counts over (default true). A sign-in that still needs
+   * its second factor keeps them: otherwise someone who knows the password could reset the count
+   * of wrong codes with every new attempt (docs/mfa.md).
+   */
+  clearOnSuccess?: boolean;
 }
 
 /** false, or how it matched ("legacy": a hash of the raw form, which the caller replaces). */
@@ -39,7 +45,7 @@ export async function checkPassword(deps: Deps, check: PasswordCheck): Promise<P
   const match = await verifyPassword(check.password, check.hash ?? (await dummyHash(deps.config.argon2)), turn);
   const valid = check.hash ? match : false;
   if (valid) {
-    await throttle.clearPasswordFailures(check.account, who);
+    if (check.clearOnSuccess !== false) await throttle.clearPasswordFailures(check.account, who);
     return valid;
   }
   const { locked } = await throttle.recordPasswordFailure(check.account, who);

@@ -2,12 +2,14 @@
  * Sign-up, sign-in, refresh and sign-out. No HTTP here: controllers and pages pass plain
  * input and the client's IP and user agent, and get users, sessions and tokens back.
  */
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { type Session, type User, users } from "../../db/schema";
 import { isUniqueViolation } from "../../db/errors";
 import type { Deps } from "../../deps";
 import { AppError, notFound, validationError } from "../../errors";
 import { type Actor, recordAudit } from "../audit/service";
+import { factorMethods } from "../mfa/factors";
+import { issueSignInStep, mfaRequired } from "../mfa/sign-in-step";
 import { EMAIL_RULE, isReservedUsername, normaliseEmail } from "../users/identity";
 import { findActiveUser, findUserByEmail, findUserById, findUserByLogin, lockUser } from "../users/service";
 import { sendVerificationEmail } from "./credentials";
@@ -105,8 +107,19 @@ export interface LoginInput {
 export async function login(deps: Deps, input: LoginInput, client: ClientInfo): Promise<SignedIn> {
   const db = deps.database.db;
   const user = await findUserByLogin(db, input.usernameOrEmail);
+  // Read before the password check: with a second factor to come, a right password must not
+  // start the guessing count over (wrong codes count there too; docs/mfa.md).
+  const methods = user ? await factorMethods(db, user.id) : [];
   // Throttle by account id when it exists, so username and email share one counter.
-  const valid = await checkPassword(deps, { account: user?.id ?? input.usernameOrEmail, userId: user?.id ?? null, password: input.password, hash: user?.passwordHash, client, purpose: "login" });
+  const valid = await checkPassword(deps, {
+    account: user?.id ?? input.usernameOrEmail,
+    userId: user?.id ?? null,
+    password: input.password,
+    hash: user?.passwordHash,
+    client,
+    purpose: "login",
+    clearOnSuccess: methods.length === 0,
+  });
   const now = new Date(deps.clock.now());
   if (!user || !valid) {
     deps.metrics.logins.inc({ result: "invalid_credentials" });
@@ -118,11 +131,18 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
     await recordAudit(db, { action: "login_failed", actor: actorOf(client, user.id), targetId: user.id, at: now, details: { reason: "account_disabled" } });
     throw new AppError("account_disabled");
   }
-  deps.metrics.logins.inc({ result: "success" });
-
   const current = user.passwordHash!; // a null hash never verifies
   // A legacy match (a hash of the raw, un-normalised form) is replaced by the NFKC one, once.
   const passwordHash = valid === "legacy" || needsRehash(current, deps.config.argon2) ? await hashPassword(input.password, deps.config.argon2, clientTurn(client.ip)) : current;
+  if (methods.length > 0) {
+    // No session yet: the second step (POST /auth/mfa/verify) makes it. The rehash is kept only
+    // if the hash is still the one just verified; the step is bound to whichever is stored.
+    const stored = passwordHash === current ? current : ((await db.update(users).set({ passwordHash }).where(and(eq(users.id, user.id), eq(users.passwordHash, current))).returning({ passwordHash: users.passwordHash }))[0]?.passwordHash ?? current);
+    deps.metrics.logins.inc({ result: "mfa_required" });
+    throw mfaRequired(await issueSignInStep(deps, user, client, { kind: "password", passwordHash: stored }, methods));
+  }
+  deps.metrics.logins.inc({ result: "success" });
+
   const signed = await db.transaction(async (tx) => {
     // The password was checked outside the transaction: a reset or a disable may have committed
     // since. Sign in only if the hash we verified is still the stored one and the account is

@@ -20,7 +20,7 @@ export interface ClientInfo {
   tokenId?: string;
 }
 
-export type RevokeReason = "logout" | "logout_all" | "ended_by_user" | "password_changed" | "password_reset" | "refresh_token_reuse" | "disabled" | "admin";
+export type RevokeReason = "logout" | "logout_all" | "ended_by_user" | "password_changed" | "password_reset" | "refresh_token_reuse" | "disabled" | "admin" | "mfa_enabled" | "mfa_reset";
 
 /** The keys one authenticated request checks, in one round trip. */
 export function revocationKeys(claims: Pick<AccessClaims, "jti" | "sid" | "sub">): string[] {
@@ -88,6 +88,8 @@ export async function createSession(deps: Deps, db: Db, userId: string, client: 
       userId,
       tokenHash: hashToken(refreshToken),
       createdAt: now,
+      // A new session is a sign-in: it counts as a recent authentication (src/http/recent-auth.ts).
+      authenticatedAt: now,
       lastUsedAt: now,
       expiresAt: new Date(now.getTime() + Math.min(deps.config.refreshTokenTtl, deps.config.sessionMaxAge) * 1000),
       ip: client.ip,

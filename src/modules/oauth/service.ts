@@ -12,6 +12,8 @@ import { type Actor, recordAudit } from "../audit/service";
 import { isUniqueViolation } from "../../db/errors";
 import type { SignedIn } from "../auth/service";
 import { type ClientInfo, createSession, issueAccessToken } from "../auth/sessions";
+import { factorMethods } from "../mfa/factors";
+import { issueSignInStep, type MfaChallengeIssued } from "../mfa/sign-in-step";
 import { findUserByEmail, findUserById } from "../users/service";
 import { OAuthFailure, type OAuthFailureReason } from "./failure";
 import type { FlowIntent } from "./flow";
@@ -137,15 +139,18 @@ export async function resolveProfile(deps: Deps, provider: string, profile: Prov
   }
 }
 
-/** The outcome of signing a user in after the provider. */
-export type ProviderSignIn = { kind: "session"; result: SignedIn };
+/** The outcome of signing a user in after the provider: a session, or the second step first. */
+export type ProviderSignIn = { kind: "session"; result: SignedIn } | { kind: "mfa_required"; challenge: MfaChallengeIssued };
 
 /**
- * The one place a provider sign-in becomes a session, so the second-factor step (docs/oauth.md)
- * is added here once: an account with a factor will get a challenge instead of a session.
+ * The one place a provider sign-in becomes a session, so the second-factor step is here once:
+ * an account with a factor gets an `mfa_token` instead (docs/mfa.md), which the pages carry to
+ * /login/mfa; POST /auth/mfa/verify then makes the session and audits `oauth_login`.
  */
 export async function signInAfterProvider(deps: Deps, user: User, provider: string, client: ClientInfo): Promise<ProviderSignIn> {
   if (user.disabledAt) throw new OAuthFailure("account_disabled");
+  const methods = await factorMethods(deps.database.db, user.id);
+  if (methods.length > 0) return { kind: "mfa_required", challenge: await issueSignInStep(deps, user, client, { kind: `oauth:${provider}` }, methods) };
   const at = now(deps);
   const signed = await deps.database.db.transaction(async (tx) => {
     const [updated] = await tx

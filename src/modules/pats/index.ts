@@ -9,7 +9,6 @@ import { clientInfo } from "../../http/context";
 import { BEARER, errorResponses, NoContent, operation, Uuid, withHeaders } from "../../http/model";
 import { policy } from "../../http/policy";
 import { PatModel } from "./model";
-import { requireRecentSignIn } from "./recent-auth-seam";
 import * as pats from "./service";
 
 const detail = (id: string, summary: string, description: string) => operation(id, summary, { security: BEARER, description });
@@ -21,7 +20,6 @@ export function patController(deps: Deps) {
     .post(
       "",
       async ({ auth, body, request, set, status }) => {
-        await requireRecentSignIn(deps, auth.sessionId);
         const owner = await pats.ownerOf(deps, auth.userId);
         const created = await pats.createPat(deps, owner, { name: body.name, scopes: body.scopes, expiresInDays: body.expires_in_days }, actorOf(owner.id, request));
         set.headers.location = "/api/v1/auth/tokens";
@@ -30,12 +28,13 @@ export function patController(deps: Deps) {
       {
         rateLimit: "api",
         auth: true,
+        recentAuth: true,
         body: PatModel.create,
         response: { 201: withHeaders(PatModel.created, { Location: t.String({ description: "The caller's tokens: `/api/v1/auth/tokens`" }) }), ...errorResponses(403) },
         detail: detail(
           "createPersonalAccessToken",
           "Create a personal access token",
-          "The token is in this answer only: store it now. Needs a sign-in of this session within five minutes (403 `reauthentication_required`); admin scopes need an administrator (403 `forbidden`). A personal access token cannot create tokens (403 `insufficient_scope`).",
+          "The token is in this answer only: store it now. Needs a recent authentication of this session (sign-in or POST /auth/reauthenticate within five minutes, else 403 `reauthentication_required`); admin scopes need an administrator (403 `forbidden`). A personal access token cannot create tokens (403 `insufficient_scope`).",
         ),
       },
     )

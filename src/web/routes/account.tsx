@@ -57,6 +57,6 @@ export function accountPages(env: WebEnv) {
     .post("/account/password", ({ page }) => submitPassword(signedIn(page)), { viewer: "required", rateLimit: "api" })
     .post("/account/verification", ({ page }) => resendVerification(signedIn(page)), { viewer: "required", rateLimit: "email" })
     .post("/account/sessions/:id/end", ({ page }) => endSession(signedIn(page)), { viewer: "required", rateLimit: "api" })
-    .post("/account/tokens", ({ page }) => submitToken(signedIn(page), showDashboard), { viewer: "required", rateLimit: "api" })
+    .post("/account/tokens", ({ page }) => submitToken(signedIn(page), showDashboard), { viewer: "required", recentAuth: true, rateLimit: "api" })
     .post("/account/tokens/:id/revoke", ({ page }) => revokeToken(signedIn(page), showDashboard), { viewer: "required", rateLimit: "api" });
 }

@@ -17,6 +17,7 @@ import { loginUrl, safeNext } from "../next";
 import { pages, type SignedInContext, signedIn } from "../plugin";
 import { IdentitiesCard, type IdentityRow, OAuthFailurePage } from "../pages/oauth";
 import { redirect, render } from "../respond";
+import { goToSecondStep } from "../second-step";
 
 /** Holds the attempt's state; SameSite=Lax because the provider sends the browser back cross-site. */
 export const STATE_COOKIE = "oauth_state";
@@ -79,6 +80,7 @@ async function callback(ctx: PageContext): Promise<Response> {
     const resolution = await resolveProfile(ctx.deps, id, profile, intent, ctx.client);
     if (resolution.kind === "linked") return redirect(ctx, `/dashboard?notice=${resolution.alreadyLinked ? "already-linked" : "linked"}#identities`);
     const step = await signInAfterProvider(ctx.deps, resolution.user, id, ctx.client);
+    if (step.kind === "mfa_required") return goToSecondStep(ctx, step.challenge, intent.next);
     startBrowserSession(ctx, step.result);
     return redirect(ctx, intent.next);
   } catch (error) {

@@ -1,7 +1,6 @@
 /** The "Tokens" card's actions (routed in ./account.tsx): create a personal access token (shown once) and revoke one. */
 import { PAT_SCOPES } from "../../db/schema";
 import { createPat, listPats, revokePat } from "../../modules/pats/service";
-import { requireRecentSignIn } from "../../modules/pats/recent-auth-seam";
 import type { Notice } from "../components/ui";
 import { csrfTokenFor } from "../context";
 import { emptyForm, type FormFailure, type FormState, formFailure } from "../forms";
@@ -47,7 +46,6 @@ export async function submitToken(ctx: SignedInContext, showDashboard: ShowDashb
   if (!(EXPIRY_CHOICES as readonly number[]).includes(days)) failure = { status: 422, errors: { expires_in_days: "Choose one of the offered lifetimes" }, notice: { tone: "error", text: "Please correct the highlighted fields." } };
   try {
     if (!failure) {
-      await requireRecentSignIn(ctx.deps, ctx.viewer.auth.sessionId);
       const { pat, token } = await createPat(ctx.deps, ctx.viewer.user, { name: ctx.form.name ?? "", scopes, expiresInDays: days }, { userId: ctx.viewer.user.id, ...ctx.client });
       // Never a redirect: the token exists only in this answer.
       return answer(ctx, showDashboard, { created: { name: pat.name, token } }, 201);
