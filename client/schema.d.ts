@@ -344,6 +344,146 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's second factors
+         * @description The authenticator app, how many recovery codes are left, and the passkeys.
+         */
+        get: operations["getMfa"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/totp/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start setting up an authenticator app
+         * @description A new seed, as text, as an otpauth:// URL and as a QR code; nothing is active until POST /auth/mfa/totp/enable gets a right code. A setup started earlier and not finished is replaced. 409 `conflict` while an app is enabled. Needs a recent authentication of this session (within 5 minutes: sign-in or POST /auth/reauthenticate), else 403 `reauthentication_required`.
+         */
+        post: operations["setupTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/totp/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable the authenticator app with its first code
+         * @description 400 `invalid_code` for a wrong code (counted like a wrong password); 409 `conflict` without a setup. The first factor of an account ends its other sessions and brings ten recovery codes, shown in this answer only. Needs a recent authentication of this session (within 5 minutes: sign-in or POST /auth/reauthenticate), else 403 `reauthentication_required`.
+         */
+        post: operations["enableTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove the authenticator app
+         * @description 404 when none is enabled. With no factor left, the recovery codes go too. Needs a recent authentication of this session (within 5 minutes: sign-in or POST /auth/reauthenticate), else 403 `reauthentication_required`.
+         */
+        delete: operations["disableTotp"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new set of recovery codes
+         * @description Ten new codes, shown this once; the old set stops working at once. 409 `conflict` without a second factor. Needs a recent authentication of this session (within 5 minutes: sign-in or POST /auth/reauthenticate), else 403 `reauthentication_required`.
+         */
+        post: operations["regenerateRecoveryCodes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish a sign-in with a second factor
+         * @description Takes the `mfa_token` of a 403 `mfa_required` sign-in answer and a code; answers the token response and cookies of a sign-in. 401 `invalid_code` for a wrong code (`details.attempts_left`; five kill the token, and each counts in the account's password throttle); 401 `invalid_token` for an unknown, expired, spent or dead token, or one issued to another client; 403 `account_disabled`.
+         */
+        post: operations["verifyMfa"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/reauthenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm it is you, for sensitive changes
+         * @description Renews this session's recent authentication with the password, or with a second factor (`method` and `code`). A wrong password is 422 on `password`, a wrong code 400 `invalid_code`; both count in the account's password throttle (429 when locked).
+         */
+        post: operations["reauthenticate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/users": {
         parameters: {
             query?: never;
@@ -663,7 +803,7 @@ export interface paths {
         put?: never;
         /**
          * Create a personal access token
-         * @description The token is in this answer only: store it now. Needs a sign-in of this session within five minutes (403 `reauthentication_required`); admin scopes need an administrator (403 `forbidden`). A personal access token cannot create tokens (403 `insufficient_scope`).
+         * @description The token is in this answer only: store it now. Needs a recent authentication of this session (sign-in or POST /auth/reauthenticate within five minutes, else 403 `reauthentication_required`); admin scopes need an administrator (403 `forbidden`). A personal access token cannot create tokens (403 `insufficient_scope`).
          */
         post: operations["createPersonalAccessToken"];
         delete?: never;
@@ -784,6 +924,12 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        EnableTotpRequest: {
+            /** @example 123456 */
+            code: string;
+        } & {
+            [key: string]: unknown;
+        };
         /** @description Every error has this shape */
         Error: {
             /**
@@ -813,7 +959,7 @@ export interface components {
          * @description Machine-readable error code; the list is the error-code registry (src/errors.ts)
          * @enum {string}
          */
-        ErrorCode: "invalid_body" | "bad_request" | "already_verified" | "invalid_token" | "expired_token" | "unauthorized" | "invalid_credentials" | "forbidden" | "account_disabled" | "cross_site_request" | "csrf_failed" | "insufficient_scope" | "reauthentication_required" | "not_found" | "conflict" | "cannot_modify_self" | "last_admin" | "last_sign_in_method" | "request_timeout" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "invalid_host" | "validation_error" | "rate_limited" | "internal_error" | "service_unavailable";
+        ErrorCode: "invalid_body" | "bad_request" | "already_verified" | "invalid_token" | "expired_token" | "invalid_code" | "unauthorized" | "invalid_credentials" | "forbidden" | "account_disabled" | "cross_site_request" | "csrf_failed" | "insufficient_scope" | "reauthentication_required" | "mfa_required" | "mfa_setup_required" | "not_found" | "conflict" | "cannot_modify_self" | "last_admin" | "last_sign_in_method" | "request_timeout" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "invalid_host" | "validation_error" | "rate_limited" | "internal_error" | "service_unavailable";
         ForgotPasswordRequest: {
             /**
              * Format: email
@@ -890,6 +1036,46 @@ export interface components {
             message: string;
         };
         /**
+         * @description A way to pass the second step: `totp` (authenticator app), `recovery_code`
+         * @enum {string}
+         */
+        MfaMethod: "totp" | "recovery_code";
+        MfaStatus: {
+            /** @description The authenticator app, or null */
+            totp: {
+                /** @constant */
+                enabled: true;
+                /**
+                 * Format: date-time
+                 * @description When the app was enabled
+                 */
+                created_at: string;
+            } | null;
+            /** @description Unused recovery codes */
+            recovery_codes_remaining: number;
+            passkeys: components["schemas"]["PasskeySummary"][];
+        };
+        MfaVerifyRequest: {
+            /** @description `details.mfa_token` of the 403 `mfa_required` answer */
+            mfa_token: string;
+            method: components["schemas"]["MfaMethod"];
+            /** @example 123456 */
+            code: string;
+        } & {
+            [key: string]: unknown;
+        };
+        PasskeySummary: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_used_at: string | null;
+            /** @description Synced by its provider (multi-device) */
+            backed_up: boolean;
+        };
+        /**
          * @description What a personal access token may do (docs/tokens.md)
          * @enum {string}
          */
@@ -921,6 +1107,32 @@ export interface components {
                 /** @example GitHub */
                 name: string;
             }[];
+        };
+        Reauthenticated: {
+            /**
+             * Format: date-time
+             * @description This session's last authentication: now
+             */
+            authenticated_at: string;
+            /**
+             * Format: date-time
+             * @description Until when sensitive changes need no new authentication
+             */
+            recent_until: string;
+        };
+        /** @description Either `password`, or `method` with `code` */
+        ReauthenticateRequest: {
+            /** @example correct horse battery staple */
+            password?: string;
+            method?: components["schemas"]["MfaMethod"];
+            /** @example 123456 */
+            code?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        RecoveryCodes: {
+            /** @description Ten single-use codes, shown this once (store them now). Empty when enabling a factor beside codes the user already has. */
+            recovery_codes: string[];
         };
         RefreshRequest: {
             /** @description Only for clients that cannot keep the cookie */
@@ -994,6 +1206,17 @@ export interface components {
              */
             expires_in: number;
             user: components["schemas"]["Me"];
+        };
+        TotpSetup: {
+            /**
+             * @description The seed in base32, for typing into the app
+             * @example JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+             */
+            secret: string;
+            /** @description `otpauth://totp/...` (SHA-1, 6 digits, 30 s) */
+            otpauth_url: string;
+            /** @description The otpauth URL as a QR code: an SVG document (no script) */
+            qr_svg: string;
         };
         User: {
             /** Format: uuid */
@@ -1850,6 +2073,243 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getMfa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MfaStatus"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            421: components["responses"]["MisdirectedRequest"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    setupTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpSetup"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            421: components["responses"]["MisdirectedRequest"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    enableTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnableTotpRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    disableTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            421: components["responses"]["MisdirectedRequest"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    regenerateRecoveryCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            421: components["responses"]["MisdirectedRequest"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    verifyMfa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaVerifyRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description `refresh_token` (HttpOnly, SameSite=Lax, Path=/, Max-Age=<refresh TTL>) and the `device` cookie */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reauthenticate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Either `password`, or `method` with `code` */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReauthenticateRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reauthenticated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             421: components["responses"]["MisdirectedRequest"];
