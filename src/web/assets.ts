@@ -1,18 +1,21 @@
 /**
  * Static files: the vendored htmx, our small app.js, the icon and the Tailwind build.
  * Each is served under a URL carrying a hash of its content, so browsers may keep it for a
- * year (`immutable`) and a new build is a new URL. The CSS is built from src/web by the
- * Tailwind CLI when it is missing or older than its sources (`bun start` and the tests both
- * get a current stylesheet without any network).
+ * year (`immutable`) and a new build is a new URL.
+ *
+ * Nothing here builds anything (docs/security.md, "Operations"): the stylesheet is built before
+ * the server starts, by the Dockerfile's assets stage, `bun start` / `bun run dev`
+ * (`bun run build:css` first), the single-file build and the test preload. A missing stylesheet
+ * is logged as an error and pages get a plain fallback; a stale one outside production is a
+ * warning. Either way the server starts.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
-import { basename, dirname, extname, join, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, extname, join, resolve } from "node:path";
 import type { Logger } from "../logger";
 
 const ROOT = resolve(import.meta.dir, "../..");
 export const PUBLIC_DIR = join(ROOT, "public");
-const CSS_INPUT = join(import.meta.dir, "styles.css");
 export const CSS_OUTPUT = join(PUBLIC_DIR, "build", "app.css");
 /** What the CSS is generated from: the input file and every template under src/web. */
 const CSS_SOURCES = import.meta.dir;
@@ -60,44 +63,18 @@ function newestMtime(dir: string): number {
 }
 
 /** True when the stylesheet is missing or older than a template or the input CSS. */
-export function cssIsStale(): boolean {
-  if (!existsSync(CSS_OUTPUT)) return true;
-  return statSync(CSS_OUTPUT).mtimeMs < newestMtime(CSS_SOURCES);
+export function cssIsStale(path: string = CSS_OUTPUT): boolean {
+  if (!existsSync(path)) return true;
+  return statSync(path).mtimeMs < newestMtime(CSS_SOURCES);
 }
 
-function tailwindCommand(output: string): string[] {
-  const cli = join(dirname(Bun.resolveSync("@tailwindcss/cli/package.json", ROOT)), "dist", "index.mjs");
-  return [process.execPath, cli, "--input", CSS_INPUT, "--output", output, "--minify", "--cwd", ROOT];
-}
-
-/** Several processes may start at once: each writes its own file and renames it into place. */
-function temporaryOutput(): string {
-  mkdirSync(dirname(CSS_OUTPUT), { recursive: true });
-  return `${CSS_OUTPUT}.${process.pid}.${Date.now()}.tmp`;
-}
-
-function reportFailure(logger: Logger | undefined, stderr: string): void {
-  const message = "tailwind build failed; pages will use the fallback stylesheet";
-  if (logger) logger.error(message, { stderr: stderr.slice(-500) });
-  else console.error(`cobalt: ${message}\n${stderr.slice(-500)}`);
-}
-
-/** Builds public/build/app.css when missing or stale. Blocks; used where a sync answer is needed. */
-function ensureCssSync(logger?: Logger): void {
-  if (!cssIsStale()) return;
-  const output = temporaryOutput();
-  const result = Bun.spawnSync(tailwindCommand(output), { cwd: ROOT, stdout: "ignore", stderr: "pipe" });
-  if (result.exitCode === 0 && existsSync(output)) renameSync(output, CSS_OUTPUT);
-  else reportFailure(logger, result.stderr.toString());
-}
-
-/** A plain, readable stylesheet for the rare case the Tailwind build could not run. */
+/** A plain, readable stylesheet for a server started without its built one. */
 const FALLBACK_CSS = "body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;line-height:1.5}input,select,button{font:inherit;padding:.4rem}.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0,0,0,0)}";
 
-function readAsset(name: AssetName): Uint8Array<ArrayBuffer> {
-  const path = embeddedFiles[name] ?? FILES[name];
+function readAsset(name: AssetName, files: Record<AssetName, string>): Uint8Array<ArrayBuffer> | undefined {
+  const path = embeddedFiles[name] ?? files[name];
   if (existsSync(path)) return new Uint8Array(readFileSync(path));
-  if (name === "app.css") return new TextEncoder().encode(FALLBACK_CSS);
+  if (name === "app.css") return undefined;
   throw new Error(`missing static file ${path}: run bun run vendor:htmx`);
 }
 
@@ -107,14 +84,27 @@ function hashedUrl(name: AssetName, body: Uint8Array<ArrayBuffer>): string {
   return `/static/${basename(name, ext)}.${hash}${ext}`;
 }
 
-/** Reads every asset once; the CSS is built first when needed. */
-export function loadAssets(logger?: Logger): AssetManifest {
-  // The single-file build carries a stylesheet built before it was compiled.
-  if (!embeddedFiles["app.css"]) ensureCssSync(logger);
+export interface AssetOptions {
+  /** Where the built stylesheet is (tests point it elsewhere). */
+  cssPath?: string;
+  /** Warn when the stylesheet is older than its sources (outside production: a developer forgot to rebuild). */
+  warnIfStale?: boolean;
+}
+
+/** Reads every asset once. Never builds: see the file's header. */
+export function loadAssets(logger?: Logger, options: AssetOptions = {}): AssetManifest {
+  const files = { ...FILES, ...(options.cssPath ? { "app.css": options.cssPath } : {}) };
+  const report = (level: "error" | "warn", message: string) => (logger ? logger[level](message, { path: files["app.css"] }) : console.error(`cobalt: ${message}`));
   const byName = new Map<AssetName, Asset>();
   const byUrl = new Map<string, Asset>();
   for (const name of Object.keys(FILES) as AssetName[]) {
-    const body = readAsset(name);
+    let body = readAsset(name, files);
+    if (!body) {
+      report("error", "the stylesheet is missing; pages use a plain fallback until it is built with `bun run build:css`");
+      body = new TextEncoder().encode(FALLBACK_CSS);
+    } else if (name === "app.css" && options.warnIfStale && !embeddedFiles["app.css"] && cssIsStale(files["app.css"])) {
+      report("warn", "the stylesheet is older than src/web; run `bun run build:css` (bun start does) to see style changes");
+    }
     const asset = { url: hashedUrl(name, body), body, contentType: TYPES[extname(name)] ?? "application/octet-stream" };
     byName.set(name, asset);
     byUrl.set(asset.url, asset);

@@ -27,7 +27,7 @@ function wantsPage(request: Request, path: string): boolean {
 }
 
 export function webRoutes(deps: Deps) {
-  const env: WebEnv = { deps, assets: loadAssets(deps.logger) };
+  const env: WebEnv = { deps, assets: loadAssets(deps.logger, { warnIfStale: deps.config.env === "development" }) };
   return new Elysia({ name: "web", detail: { hide: true } })
     .use(staticFiles(env.assets))
     .use(pages(env).get("/", ({ page }) => render(page, { title: "Welcome", body: () => HomePage({ user: page.viewer?.user ?? null }) }), { viewer: "optional" }))
