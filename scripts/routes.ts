@@ -13,6 +13,7 @@ import { createLogger } from "../src/logger";
 import { Mailer } from "../src/mail/mailer";
 import { Metrics } from "../src/metrics";
 import { AccessTokens } from "../src/modules/keys/access-tokens";
+import { AccountCache } from "../src/modules/users/account-cache";
 import { MemoryStore } from "../src/store/memory";
 
 /**
@@ -120,7 +121,7 @@ export async function appRoutes(): Promise<RouteLike[]> {
   const metrics = new Metrics({ processMetrics: false });
   const base = { config, database, store: new MemoryStore(), clock: systemClock, logger, mailer: new Mailer(config, logger, background, metrics), background, metrics };
   // Not prepared: no token is signed or checked while routes are listed.
-  const routes = createApp({ ...base, accessTokens: new AccessTokens(base) }).routes as unknown as RouteLike[];
+  const routes = createApp({ ...base, accessTokens: new AccessTokens(base), accounts: new AccountCache() }).routes as unknown as RouteLike[];
   await database.close();
   return routes;
 }

@@ -6,6 +6,7 @@ import type { Logger } from "./logger";
 import type { Mailer } from "./mail/mailer";
 import type { Metrics } from "./metrics";
 import type { AccessTokens } from "./modules/keys/access-tokens";
+import type { AccountCache } from "./modules/users/account-cache";
 import type { Store } from "./store";
 import type { Tracing } from "./tracing";
 
@@ -22,6 +23,8 @@ export interface Deps {
   metrics: Metrics;
   /** Signs and verifies access tokens (EdDSA keys from the database, or HS256). */
   accessTokens: AccessTokens;
+  /** This instance's copies of signed-in users' rows, checked against the store on every request. */
+  accounts: AccountCache;
   /** Set when OTEL_EXPORTER_OTLP_ENDPOINT is: spans per request, query and store call. */
   tracing?: Tracing;
 }

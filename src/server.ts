@@ -13,6 +13,7 @@ import { startMaintenance } from "./maintenance";
 import { Metrics } from "./metrics";
 import { ensureFirstAdmin } from "./modules/admin/bootstrap";
 import { AccessTokens } from "./modules/keys/access-tokens";
+import { AccountCache } from "./modules/users/account-cache";
 import { openStore } from "./store";
 import { createTracing } from "./tracing";
 
@@ -30,7 +31,7 @@ export async function runServer(config: Config, logger: Logger, options: { reuse
   const mailer = new Mailer(config, logger, background, metrics);
   const tracing = createTracing(config);
   const base = { config, database, store, clock: systemClock, logger, mailer, background, metrics, tracing };
-  const deps = { ...base, accessTokens: new AccessTokens(base) };
+  const deps = { ...base, accessTokens: new AccessTokens(base), accounts: new AccountCache() };
   await deps.accessTokens.prepare();
   const app = createApp(deps);
   const stopMaintenance = startMaintenance(deps);

@@ -105,6 +105,7 @@ export function traceStore(store: Store): Store {
     get: (key) => call("get", key, () => store.get(key)),
     del: (...keys) => call("del", keys[0], () => store.del(...keys)),
     anyExists: (keys) => call("exists", keys[0], () => store.anyExists(keys)),
+    getMany: (keys) => call("mget", keys[0], () => store.getMany(keys)),
     hit: (key, windowMs) => call("hit", key, () => store.hit(key, windowMs)),
     ping: (timeoutMs) => call("ping", undefined, () => store.ping(timeoutMs)),
     close: () => store.close(),

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { users } from "../src/db/schema";
+import { updateUserRows } from "./helpers/admin";
 import { startTestApp, type TestApp } from "./helpers/app";
 import { RELAXED_LIMITS, START_TIMEOUT_MS } from "./helpers/auth";
 import { bearer, uniqueUser } from "./helpers/users";
@@ -69,7 +70,7 @@ test("the admin user page lists a user's tokens and revokes one", async () => {
   const [ownerRow] = await app.deps.database.db.select().from(users).where(eq(users.username, owner.username));
 
   const admin = await signedUp();
-  await app.deps.database.db.update(users).set({ role: "admin" }).where(eq(users.username, admin.username));
+  await updateUserRows(app, eq(users.username, admin.username), { role: "admin" });
   const page = await admin.client.get(`/admin/users/${ownerRow!.id}`);
   expect(page.status).toBe(200);
   expect(page.text).toContain("ci runner");

@@ -56,6 +56,13 @@ for (const [name, make] of subjects) {
       expect(await store.anyExists([])).toBe(false);
     });
 
+    test("getMany answers each key's value, null where absent, in order", async () => {
+      await store.set("m1", "one", 10_000);
+      await store.set("m3", "three", 10_000);
+      expect(await store.getMany(["m1", "m2", "m3"])).toEqual(["one", null, "three"]);
+      expect(await store.getMany([])).toEqual([]);
+    });
+
     test("del removes keys and ignores missing ones", async () => {
       await store.set("d1", "1", 10_000);
       await store.set("d2", "1", 10_000);
@@ -92,6 +99,7 @@ describe("redis store when Redis is unreachable", () => {
     const started = performance.now();
     await store.connect(300);
     await expect(store.anyExists(["a"])).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.getMany(["a"])).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(store.hit("a", 1000)).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(store.ping(200)).rejects.toBeInstanceOf(StoreUnavailableError);
     expect(performance.now() - started).toBeLessThan(3000);

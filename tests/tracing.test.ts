@@ -49,6 +49,9 @@ class FaultyStore extends MemoryStore {
   override async anyExists(): Promise<boolean> {
     throw new TypeError("store exploded");
   }
+  override async getMany(): Promise<(string | null)[]> {
+    throw new TypeError("store exploded");
+  }
 }
 const faultyStore = new FaultyStore();
 const env = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.port}`, OTEL_SERVICE_NAME: "cobalt-under-test" };
@@ -105,7 +108,7 @@ describe("tracing over OTLP/HTTP", () => {
     const storeCalls = children.filter((s) => String(s.name).startsWith("store "));
     expect(queries.length).toBeGreaterThan(0);
     expect(queries.some((q) => q.name === "SELECT users")).toBe(true);
-    expect(storeCalls.map((s) => s.name)).toContain("store exists");
+    expect(storeCalls.map((s) => s.name)).toContain("store mget");
     // Placeholders only: the user's id (a bound parameter) never reaches the collector.
     for (const query of queries) expect(String(attribute(query, "db.query.text"))).not.toContain(user.id);
     expect(received.find((r) => r.span.spanId === server.spanId)!.service).toBe("cobalt-under-test");
@@ -142,7 +145,7 @@ describe("tracing over OTLP/HTTP", () => {
     expect(message).toBe("store exploded");
     expect(exception!.attributes.find((a) => a.key === "exception.type")?.value.stringValue).toBe("TypeError");
     // The failing store call is itself marked failed.
-    const storeSpan = spans.find((s) => s.name === "store exists")!;
+    const storeSpan = spans.find((s) => s.name === "store mget")!;
     expect(storeSpan.status?.code).toBe(2);
 
     const refused = newTraceparent();

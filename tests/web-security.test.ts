@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { sessions, users } from "../src/db/schema";
+import { updateUserRows } from "./helpers/admin";
 import { originAllowed } from "../src/http/origin";
 import { safeNext } from "../src/web/next";
 import { RELAXED_LIMITS } from "./helpers/auth";
@@ -69,7 +70,7 @@ describe("CSRF", () => {
 
   test("every unsafe page route refuses a post without a token, signed in as an admin", async () => {
     const { client, user } = await signedIn();
-    await app.deps.database.db.update(users).set({ role: "admin" }).where(eq(users.username, user.username));
+    await updateUserRows(app, eq(users.username, user.username), { role: "admin" });
     const other = (await signedIn()).user;
     const [row] = await app.deps.database.db.select({ id: users.id }).from(users).where(eq(users.username, other.username));
     const id = row!.id;
@@ -193,13 +194,13 @@ describe("escaping", () => {
   test("HTML in a user's email is shown as text on the dashboard and in the admin panel", async () => {
     // Sign-up now refuses <> in an address; one stored before that rule must still render as text.
     const { client: victim, user } = await signedIn();
-    await app.deps.database.db.update(users).set({ email: `${payload}@example.com` }).where(eq(users.username, user.username));
+    await updateUserRows(app, eq(users.username, user.username), { email: `${payload}@example.com` });
     const dashboard = await victim.get("/dashboard");
     expect(dashboard.text).not.toContain(payload);
     expect(dashboard.text).toContain("&lt;svg/onload=alert(1)&gt;@example.com");
 
     const { client: admin, user: adminUser } = await signedIn();
-    await app.deps.database.db.update(users).set({ role: "admin" }).where(eq(users.username, adminUser.username));
+    await updateUserRows(app, eq(users.username, adminUser.username), { role: "admin" });
     const list = await admin.get(`/admin/users?search=${encodeURIComponent("svg/onload")}`);
     expect(list.status).toBe(200);
     expect(list.text).toContain(user.username);
@@ -209,7 +210,7 @@ describe("escaping", () => {
 
   test("a search term with quotes and tags is echoed safely into the search box", async () => {
     const { client: admin, user } = await signedIn();
-    await app.deps.database.db.update(users).set({ role: "admin" }).where(eq(users.username, user.username));
+    await updateUserRows(app, eq(users.username, user.username), { role: "admin" });
     const page = await admin.get(`/admin/users?search=${encodeURIComponent('"><script>alert(1)</script>')}`);
     expect(page.status).toBe(200);
     expect(page.text).not.toContain("<script>alert(1)</script>");
@@ -220,7 +221,7 @@ describe("escaping", () => {
 describe("ids and numbers from the URL", () => {
   async function adminClient() {
     const { client, user } = await signedIn();
-    await app.deps.database.db.update(users).set({ role: "admin" }).where(eq(users.username, user.username));
+    await updateUserRows(app, eq(users.username, user.username), { role: "admin" });
     return client;
   }
 
@@ -254,7 +255,7 @@ describe("ids and numbers from the URL", () => {
 describe("error pages", () => {
   test("an unexpected failure shows a friendly page and the request id, never the error or a stack", async () => {
     const { client, user } = await signedIn();
-    await app.deps.database.db.update(users).set({ role: "admin" }).where(eq(users.username, user.username));
+    await updateUserRows(app, eq(users.username, user.username), { role: "admin" });
     const secret = "SECRET_DETAIL relation users at /work/main/src/modules/admin/service.ts:42:7";
     const reader = app.deps.database.reader as unknown as { select: unknown };
     const original = reader.select;

@@ -6,8 +6,11 @@
  * cookies; a page request whose access token is missing or expired is refreshed on the spot.
  *
  * Routes declare what they need as macros:
- *   `auth: true`       any signed-in caller (401 otherwise)
- *   `role: "admin"`    an administrator, role and disabled state read from the database (403)
+ *   `auth: true`       any signed-in caller whose account exists and is enabled (401 otherwise)
+ *   `role: "admin"`    an administrator (403)
+ * Every one of them reads the account's state from the database: an instance's copy of the row
+ * serves while the store says it is current (src/modules/users/account-cache.ts), so a disable,
+ * delete or role change bites on the next request on every instance.
  *   `scopes: [...]`    a route personal access tokens may call too (alone instead of `auth: true`,
  *                      or beside `role`): a `cbt_` bearer token whose scopes include one of these.
  *                      `auth: true` and `role` routes without it answer every PAT with 403
@@ -23,12 +26,12 @@ import type { PatScope, Role, User } from "../db/schema";
 import type { Deps } from "../deps";
 import { AppError } from "../errors";
 import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE } from "../modules/auth/device";
-import { getCurrentUser, refresh, type SignedIn } from "../modules/auth/service";
+import { refresh, type SignedIn } from "../modules/auth/service";
 import { revocationKeys } from "../modules/auth/sessions";
 import { type AccessClaims, type AuthContext, authContextOf } from "../modules/auth/tokens";
 import { looksLikePat } from "../modules/pats/format";
 import { authenticatePat, authorizePat } from "../modules/pats/service";
-import { findUserById } from "../modules/users/service";
+import { storeKeys } from "../store/keys";
 import { requestMeta } from "./context";
 import { type CookieAccess, cookieAccess } from "./cookies";
 import { policyNote } from "./model";
@@ -40,6 +43,12 @@ export const REFRESH_COOKIE = "refresh_token";
 
 export interface Viewer {
   auth: AuthContext;
+  user: User;
+}
+
+/** A caller signed in with a session's access token, with its account as read on this request. */
+export interface SessionCaller extends AuthContext {
+  /** Exists and is not disabled; role and profile as the primary has them. */
   user: User;
 }
 
@@ -78,7 +87,7 @@ export interface TokenCaller {
 }
 
 /** Whoever a route that declares `scopes` may be called by: a session, or a personal access token. */
-export type Caller = AuthContext | TokenCaller;
+export type Caller = SessionCaller | TokenCaller;
 
 export const isTokenCaller = (caller: Caller): caller is TokenCaller => "kind" in caller && caller.kind === "pat";
 
@@ -96,14 +105,19 @@ interface Presented {
  * scopes and its owner's role (src/modules/pats).
  */
 export async function authenticate(deps: Deps, token: string | undefined, presented: Presented & { bearer: true }): Promise<Caller>;
-export async function authenticate(deps: Deps, token: string | undefined, presented?: Presented): Promise<AuthContext>;
+export async function authenticate(deps: Deps, token: string | undefined, presented?: Presented): Promise<SessionCaller>;
 export async function authenticate(deps: Deps, token: string | undefined, presented: Presented = {}): Promise<Caller> {
   if (token === undefined) throw new AppError("unauthorized", "Sign in to continue: send a bearer token");
   if (presented.bearer && looksLikePat(token)) return patCaller(deps, token, presented);
   const claims = await presentedClaims(deps, token);
   if (!claims) throw new AppError("invalid_token", "The access token is invalid or has expired");
-  if (await deps.store.anyExists(revocationKeys(claims))) throw new AppError("invalid_token", "The access token has been revoked");
-  return authContextOf(claims);
+  // One round trip: the three revocation marks, the account's version and the store's epoch.
+  const [jti, sid, uid, version, epoch] = await deps.store.getMany([...revocationKeys(claims), storeKeys.accountVersion(claims.sub), storeKeys.accountEpoch]);
+  if (jti !== null || sid !== null || uid !== null) throw new AppError("invalid_token", "The access token has been revoked");
+  // The marks are a fast path, not the truth: the account's row decides (they may be gone after a store restart).
+  const user = await deps.accounts.read(deps, claims.sub, { version: version ?? null, epoch: epoch ?? null });
+  if (!user || user.disabledAt) throw new AppError("invalid_token", "The account is disabled or no longer exists");
+  return { userId: claims.sub, sessionId: claims.sid, claims, user };
 }
 
 async function patCaller(deps: Deps, token: string, { scopes, request }: Presented): Promise<TokenCaller> {
@@ -115,10 +129,8 @@ async function patCaller(deps: Deps, token: string, { scopes, request }: Present
   return { kind: "pat", userId: caller.user.id, tokenId: caller.pat.id, scopes: caller.pat.scopes, user: caller.user };
 }
 
-/** Role and disabled state come from the database, so a demotion bites on the next request. */
-export async function requireRole(deps: Deps, auth: AuthContext, role: Role): Promise<User> {
-  const user = await findUserById(deps.database.db, auth.userId);
-  if (!user || user.disabledAt) throw new AppError("invalid_token", "The account is disabled or no longer exists");
+/** The role as read on this request (never the token's claim), so a demotion bites on the next request. */
+export function requireRole(user: User, role: Role): User {
   if (role === "admin" && user.role !== "admin") throw new AppError("forbidden", "Administrator access required");
   return user;
 }
@@ -135,9 +147,8 @@ const isSignedOut = (error: unknown) => error instanceof AppError && (error.stat
 
 async function viewerFromAccessCookie(deps: Deps, token: string): Promise<Viewer | null> {
   try {
-    const auth = await authenticate(deps, token);
-    const user = await getCurrentUser(deps, auth);
-    return user.disabledAt ? null : { auth, user };
+    const { user, ...auth } = await authenticate(deps, token);
+    return { auth, user };
   } catch (error) {
     if (isSignedOut(error)) return null;
     throw error;
@@ -235,7 +246,7 @@ export async function requestSession(deps: Deps, context: GuardInput): Promise<A
 }
 
 /** `auth: true`: a session only (a PAT reaches here only on a route that declares `scopes`, and then not through this macro). */
-async function sessionCaller(deps: Deps, context: GuardInput): Promise<AuthContext> {
+async function sessionCaller(deps: Deps, context: GuardInput): Promise<SessionCaller> {
   const caller = await authenticateRequest(deps, context);
   if (isTokenCaller(caller)) throw new AppError("insufficient_scope", "Personal access tokens cannot be used on this route", { required: [] });
   return caller;
@@ -253,10 +264,8 @@ export function sessionGuard(deps: Deps) {
       detail: policyNote({ "x-auth": `role ${role}` }),
       async resolve(context) {
         const auth = await authenticateRequest(deps, context);
-        if (!isTokenCaller(auth)) return { auth, currentUser: await requireRole(deps, auth, role) };
-        // A PAT's owner was read with the token on this request: a demotion counts at once.
-        if (role === "admin" && auth.user.role !== "admin") throw new AppError("forbidden", "Administrator access required");
-        return { auth, currentUser: auth.user };
+        // A session's account and a PAT's owner were both read on this request: a demotion counts at once.
+        return { auth, currentUser: requireRole(auth.user, role) };
       },
     }),
     scopes: (scopes: PatScope[]) => ({
@@ -280,8 +289,8 @@ export function sessionGuard(deps: Deps) {
         if (viewer) tagLogLine(request, viewer.auth);
         if (isUnsafeMethod(request.method)) verifyCsrf(deps.config, request, cookies, formField(body, CSRF_FIELD), viewer?.auth.sessionId);
         if (need !== "optional" && !viewer) throw new SignInRequired();
-        // The role is read fresh from the database: a demotion bites on the next request.
-        if (need === "admin" && viewer) viewer.user = await requireRole(deps, viewer.auth, "admin");
+        // The role as read on this request: a demotion bites on the next request.
+        if (need === "admin" && viewer) requireRole(viewer.user, "admin");
         return { viewer };
       },
     }),

@@ -13,6 +13,10 @@ export const storeKeys = {
   revokedSession: (sessionId: string) => `revoked:sid:${sessionId}`,
   /** Every access token of a disabled or deleted user. */
   revokedUser: (userId: string) => `revoked:uid:${userId}`,
+  /** Changes on every committed change to the user's row: cached copies of the account are stale (src/modules/users/account-cache.ts). */
+  accountVersion: (userId: string) => `acct:v:${userId}`,
+  /** The store's own identity: a store that lost its keys (a Redis restarted empty) gets a new one, so no cached account outlives the loss. */
+  accountEpoch: "acct:epoch",
   /** A fixed-window counter of one rate-limit bucket for one subject (an IP, a user, an address). */
   rateLimit: (bucket: string, subject: string) => `rl:${bucket}:${subject}`,
   /** Failed password checks of one account (`subject` says from where), and the lock they led to. */

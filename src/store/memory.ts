@@ -48,6 +48,10 @@ export class MemoryStore implements Store {
     return keys.some((key) => this.live(key) !== undefined);
   }
 
+  async getMany(keys: string[]): Promise<(string | null)[]> {
+    return keys.map((key) => this.live(key)?.value ?? null);
+  }
+
   async hit(key: string, windowMs: number): Promise<HitResult> {
     const now = this.clock.now();
     const entry = this.live(key);

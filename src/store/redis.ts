@@ -93,6 +93,11 @@ export class RedisStore implements Store {
     return count > 0;
   }
 
+  async getMany(keys: string[]): Promise<(string | null)[]> {
+    if (keys.length === 0) return [];
+    return this.run(() => this.client.mGet(keys.map((key) => this.key(key))));
+  }
+
   async hit(key: string, windowMs: number): Promise<HitResult> {
     const options = { keys: [this.key(key)], arguments: [String(Math.ceil(windowMs))] };
     const reply = await this.run(async () => {

@@ -17,6 +17,8 @@ export interface Store {
   del(...keys: string[]): Promise<void>;
   /** True when at least one of the keys exists: one round trip, whatever the number of keys. */
   anyExists(keys: string[]): Promise<boolean>;
+  /** The values of the keys (null where absent), in one round trip: an authenticated request's revocation check and account version. */
+  getMany(keys: string[]): Promise<(string | null)[]>;
   /** Atomically counts a hit in a fixed window that starts with the first hit. */
   hit(key: string, windowMs: number): Promise<HitResult>;
   ping(timeoutMs?: number): Promise<void>;

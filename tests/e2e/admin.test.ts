@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
 import { users } from "../../src/db/schema";
-import { registerAdmin } from "../helpers/admin";
+import { registerAdmin, updateUserRows } from "../helpers/admin";
 import { RELAXED_LIMITS } from "../helpers/auth";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { type RegisteredUser, registerUser } from "../helpers/users";
@@ -30,7 +30,7 @@ describe.skipIf(!hasChromium)("an admin in the browser", () => {
     // Sign-up now refuses markup in an address (docs/architecture.md, text input); an address that
     // got into the database another way (an import, an older version) must still be shown as text.
     const payloadUser = await registerUser(app, { username: "payload_user", email: "payload@example.com" });
-    await app.deps.database.db.update(users).set({ email: `${payload}@example.com` }).where(eq(users.id, payloadUser.id));
+    await updateUserRows(app, eq(users.id, payloadUser.id), { email: `${payload}@example.com` });
     ({ page } = await newPage(browser, log));
     page.on("dialog", (dialog) => {
       dialogs.push(`${dialog.type()}: ${dialog.message()}`);

@@ -13,6 +13,7 @@ import type { Store } from "../../src/store";
 import { Mailer } from "../../src/mail/mailer";
 import { Metrics } from "../../src/metrics";
 import { AccessTokens } from "../../src/modules/keys/access-tokens";
+import { AccountCache } from "../../src/modules/users/account-cache";
 import { createTracing } from "../../src/tracing";
 import { createTestDatabase, createTestStore, type TestDatabase, type TestStore } from "./backends";
 
@@ -77,7 +78,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   // Traced when the test's env sets OTEL_EXPORTER_OTLP_ENDPOINT, as the real server is.
   const tracing = createTracing(config);
   const base = { config, database, store, clock, logger, mailer, background, metrics, tracing };
-  const deps: Deps = { ...base, accessTokens: new AccessTokens(base) };
+  const deps: Deps = { ...base, accessTokens: new AccessTokens(base), accounts: new AccountCache() };
   await deps.accessTokens.prepare();
   const app = createApp(deps);
   app.listen({ port: options.port ?? 0, hostname: "127.0.0.1" });

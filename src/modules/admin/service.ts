@@ -14,6 +14,7 @@ import { type Actor, recordAudit } from "../audit/service";
 import { voidOneTimeTokens } from "../auth/one-time-tokens";
 import { type ClientInfo, clearUserRevoked, endUserSessions, listActiveSessions, markSessionsRevoked, markUserRevoked, revokeSession } from "../auth/sessions";
 import { isUuid } from "../../uuid";
+import { accountChanged } from "../users/account-cache";
 import { findUserById } from "../users/service";
 
 import { type AdminModel, SORT_FIELDS, type SortField } from "./model";
@@ -256,6 +257,7 @@ export async function setUserDisabled(deps: Deps, admin: User, targetId: string,
     return { user: row!, ended };
   });
   // After commit: every access token of a disabled user stops working at once, on every instance.
+  await accountChanged(deps, user.id);
   if (disabled) {
     await markUserRevoked(deps, user.id);
     await markSessionsRevoked(deps, ended);
@@ -265,13 +267,16 @@ export async function setUserDisabled(deps: Deps, admin: User, targetId: string,
 
 export async function setUserRole(deps: Deps, admin: User, targetId: string, role: Role, client: ClientInfo): Promise<User> {
   const at = new Date(deps.clock.now());
-  return deps.database.db.transaction(async (tx) => {
+  const { user, changed } = await deps.database.db.transaction(async (tx) => {
     const target = await guardedTarget(tx, admin, targetId, role === "user" ? "demote" : null);
-    if (target.role === role) return target;
+    if (target.role === role) return { user: target, changed: false };
     const [row] = await tx.update(users).set({ role, updatedAt: at }).where(eq(users.id, target.id)).returning();
     await recordAudit(tx, { action: "admin_role_changed", actor: actorOf(admin, client), targetId: target.id, at, details: { from: target.role, to: role } });
-    return row!;
+    return { user: row!, changed: true };
   });
+  // After commit: a demotion bites on the target's next request, on every instance.
+  if (changed) await accountChanged(deps, user.id);
+  return user;
 }
 
 /** Deletes the user and everything it owns (sessions, tokens, linked accounts cascade). */
@@ -284,6 +289,7 @@ export async function deleteUser(deps: Deps, admin: User, targetId: string, clie
     await recordAudit(tx, { action: "admin_user_deleted", actor: actorOf(admin, client), targetId: target.id, at, details: { username: target.username, email: target.email } });
     return owned.map((row) => row.id);
   });
+  await accountChanged(deps, targetId);
   await markUserRevoked(deps, targetId);
   await markSessionsRevoked(deps, sessionIds);
 }

@@ -13,6 +13,7 @@ import { type Actor, recordAudit } from "../audit/service";
 import { limiterFor } from "../../rate-limits";
 import { storeKeys } from "../../store/keys";
 import { normaliseEmail } from "../users/identity";
+import { accountChanged } from "../users/account-cache";
 import { findActiveUser, findUserByEmail, lockUser } from "../users/service";
 import { consumeOneTimeToken, findOneTimeToken, issueOneTimeToken, TOKEN_TTL_MS, voidOneTimeTokens } from "./one-time-tokens";
 import { checkPassword } from "./password-check";
@@ -68,12 +69,15 @@ async function spendOneTimeToken(tx: Db, token: string, purpose: TokenPurpose, u
 export async function verifyEmail(deps: Deps, token: string, client: ClientInfo): Promise<User> {
   const at = now(deps);
   const userId = await findOneTimeToken(deps.database.db, token, "verify_email", at);
-  return deps.database.db.transaction(async (tx) => {
+  const verified = await deps.database.db.transaction(async (tx) => {
     await spendOneTimeToken(tx, token, "verify_email", userId, at);
     const [user] = await tx.update(users).set({ emailVerified: true, emailVerifiedAt: at, updatedAt: at }).where(eq(users.id, userId)).returning();
     await recordAudit(tx, { action: "email_verified", actor: actorOf(client, userId), targetId: userId, at });
     return user!;
   });
+  // /auth/me on every instance answers email_verified: true from the next request on.
+  await accountChanged(deps, userId);
+  return verified;
 }
 
 /**
@@ -124,6 +128,7 @@ export async function resetPassword(deps: Deps, token: string, password: string,
     await recordAudit(tx, { action: "password_reset", actor: actorOf(client, null), targetId: userId, at, details: { sessions_ended: ended.length } });
     return { user, ended };
   });
+  await accountChanged(deps, userId);
   await markSessionsRevoked(deps, ended);
   deps.mailer.send(passwordChangedEmail(user.email, user.username, "reset", resetLink(deps)));
 }
@@ -157,6 +162,7 @@ export async function changePassword(deps: Deps, auth: AuthContext, currentPassw
     await recordAudit(tx, { action: "password_changed", actor: actorOf(client, user.id), targetId: user.id, at, details: { sessions_ended: ended.length } });
     return ended;
   });
+  await accountChanged(deps, user.id);
   await markSessionsRevoked(deps, ended);
   deps.mailer.send(passwordChangedEmail(user.email, user.username, "changed", resetLink(deps)));
 }

@@ -119,7 +119,8 @@ export function authController(deps: Deps) {
       },
       { rateLimit: "api", auth: true, response: { 204: withHeaders(NoContent, clearsCookies) }, detail: operation("logoutAll", "Sign out of every session", { security: BEARER, description: "Revokes every session of the user, this one included, and clears the cookies." }) },
     )
-    .get("/me", async ({ auth: caller }) => toMe(await auth.getCurrentUser(deps, caller)), {
+    // The account the guard read on this request (a session's copy is current per the store; a PAT's owner is read with it).
+    .get("/me", ({ auth: caller }) => toMe(caller.user), {
       rateLimit: "api",
       scopes: ["profile:read"],
       response: { 200: AuthModel.me },

@@ -11,6 +11,7 @@ import { type Actor, recordAudit } from "../audit/service";
 import { factorMethods } from "../mfa/factors";
 import { issueSignInStep, mfaRequired } from "../mfa/sign-in-step";
 import { EMAIL_RULE, isReservedUsername, normaliseEmail } from "../users/identity";
+import { accountChanged } from "../users/account-cache";
 import { findActiveUser, findUserByEmail, findUserById, findUserByLogin, lockUser } from "../users/service";
 import { sendVerificationEmail } from "./credentials";
 import { issueDeviceToken } from "./device";
@@ -138,6 +139,7 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
     // No session yet: the second step (POST /auth/mfa/verify) makes it. The rehash is kept only
     // if the hash is still the one just verified; the step is bound to whichever is stored.
     const stored = passwordHash === current ? current : ((await db.update(users).set({ passwordHash }).where(and(eq(users.id, user.id), eq(users.passwordHash, current))).returning({ passwordHash: users.passwordHash }))[0]?.passwordHash ?? current);
+    if (stored !== current) await accountChanged(deps, user.id);
     deps.metrics.logins.inc({ result: "mfa_required" });
     throw mfaRequired(await issueSignInStep(deps, user, client, { kind: "password", passwordHash: stored }, methods));
   }
@@ -159,6 +161,8 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
     await recordAudit(tx, { action: "login", actor: actorOf(client, user.id), targetId: user.id, at: now, details: { session_id: session.id } });
     return { user: updated!, session, refreshToken };
   });
+  // The row's last sign-in (and maybe its hash) changed: copies elsewhere are stale.
+  await accountChanged(deps, user.id);
   return { ...(await signedIn(deps, signed.user, signed.session, signed.refreshToken)), deviceToken: issueDeviceToken(deps.config.encryptionKey, user.id, deps.clock.now()) };
 }
 

@@ -19,6 +19,7 @@ import { issueDeviceToken, passwordClient } from "../auth/device";
 import type { SignedIn } from "../auth/service";
 import { type ClientInfo, createSession, issueAccessToken } from "../auth/sessions";
 import { generateToken, hashToken } from "../auth/tokens";
+import { accountChanged } from "../users/account-cache";
 import { lockUser } from "../users/service";
 import { type FactorMethod, factorMethods } from "./factors";
 import { type FactorProof, isFactorMethod, verifyFactor } from "./verifiers";
@@ -139,6 +140,8 @@ export async function verifySignInStep(deps: Deps, mfaToken: string, proof: Fact
     });
     return { user: updated!, session, refreshToken };
   });
+  // The row's last sign-in changed: copies on other instances are stale (src/modules/users/account-cache.ts).
+  await accountChanged(deps, userId);
   deps.metrics.logins.inc({ result: "success" });
   const access = await issueAccessToken(deps, signed.user, signed.session.id);
   return {

@@ -14,6 +14,7 @@ import type { SignedIn } from "../auth/service";
 import { type ClientInfo, createSession, issueAccessToken } from "../auth/sessions";
 import { factorMethods } from "../mfa/factors";
 import { issueSignInStep, type MfaChallengeIssued } from "../mfa/sign-in-step";
+import { accountChanged } from "../users/account-cache";
 import { findUserByEmail, findUserById } from "../users/service";
 import { OAuthFailure, type OAuthFailureReason } from "./failure";
 import type { FlowIntent } from "./flow";
@@ -163,6 +164,7 @@ export async function signInAfterProvider(deps: Deps, user: User, provider: stri
     await recordAudit(tx, { action: "oauth_login", actor: actorOf(client, user.id), targetId: user.id, at, details: { provider, session_id: session.id } });
     return { user: updated, session, refreshToken };
   });
+  await accountChanged(deps, user.id);
   // Signed after commit: a key-set reload must not wait on a transaction's connection.
   const access = await issueAccessToken(deps, signed.user, signed.session.id);
   deps.metrics.oauth.inc({ provider, event: "login" });
