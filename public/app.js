@@ -65,6 +65,38 @@
     true,
   );
 
+  // "Resend" and the like: a button that may be pressed again only later counts down to then.
+  // Its label is read once; the count goes in a separate span so screen readers hear the name.
+  function startCountdowns(root) {
+    if (!root || !root.querySelectorAll) return;
+    var buttons = root.querySelectorAll("button[data-countdown]");
+    for (var i = 0; i < buttons.length; i++) countDown(buttons[i], Number(buttons[i].getAttribute("data-countdown")));
+  }
+  function countDown(button, seconds) {
+    if (!(seconds > 0)) return;
+    button.removeAttribute("data-countdown");
+    button.disabled = true;
+    var left = document.createElement("span");
+    left.className = "tabular-nums";
+    button.appendChild(left);
+    var timer = setInterval(tick, 1000);
+    tick();
+    function tick() {
+      if (seconds <= 0 || !button.isConnected) {
+        clearInterval(timer);
+        left.remove();
+        button.disabled = false;
+        return;
+      }
+      left.textContent = " (" + seconds + " s)";
+      seconds -= 1;
+    }
+  }
+  startCountdowns(document);
+  document.addEventListener("htmx:load", function (event) {
+    startCountdowns(event.detail.elt);
+  });
+
   // "Copy" next to a secret shown once (a new personal access token): hidden without this script.
   function showCopyButtons(root) {
     if (!root || !root.querySelectorAll) return;
@@ -84,9 +116,27 @@
     });
   });
 
-  // After a form comes back with errors, put the keyboard on the first field to fix.
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var invalid = event.detail.target && event.detail.target.querySelector('[aria-invalid="true"]');
+  // A new request makes the last one's message in the flash area stale ("Slow down" beside a
+  // later success): clear it; a refusal of this request puts its own message there again.
+  document.addEventListener("htmx:beforeRequest", function () {
+    var flash = document.getElementById("flash");
+    if (flash) flash.innerHTML = "";
+  });
+
+  // After a form comes back, put the keyboard where the answer is: the first field to fix, else
+  // the form's message. An outerHTML swap detaches the old target, so the form that came back
+  // is found again by its id (a detached element would leave focus on <body>).
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    var root = target && target.id ? document.getElementById(target.id) : null;
+    if (!root && event.detail.elt && event.detail.elt.isConnected) root = event.detail.elt;
+    if (!root || !root.querySelector) return;
+    var invalid = root.querySelector('[aria-invalid="true"]');
+    var alert = invalid ? null : root.querySelector('[role="alert"]');
     if (invalid) invalid.focus();
+    else if (alert) {
+      alert.setAttribute("tabindex", "-1");
+      alert.focus();
+    }
   });
 })();

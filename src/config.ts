@@ -56,7 +56,12 @@ export interface Config {
     loginAccount: RateLimit | null;
     /** Failed password checks per account across all clients without a device cookie. */
     loginAccountGlobal: RateLimit | null;
+    /** Accounts created per IP: only a sign-up that succeeds counts. */
     register: RateLimit | null;
+    /** Sign-up attempts per IP, whatever their outcome (bounds probing for taken names). */
+    registerAttempt: RateLimit | null;
+    /** New passwords chosen from reset links per IP (the link itself is the proof). */
+    resetPassword: RateLimit | null;
     refresh: RateLimit | null;
     email: RateLimit | null;
     api: RateLimit | null;
@@ -290,7 +295,9 @@ export function loadConfig(env: Env = process.env): Config {
       login: parseRateLimit("RATE_LIMIT_LOGIN", env.RATE_LIMIT_LOGIN, { limit: 10, windowSeconds: 60 }),
       loginAccount: parseRateLimit("RATE_LIMIT_LOGIN_ACCOUNT", env.RATE_LIMIT_LOGIN_ACCOUNT, { limit: 5, windowSeconds: 900 }),
       loginAccountGlobal: parseRateLimit("RATE_LIMIT_LOGIN_ACCOUNT_GLOBAL", env.RATE_LIMIT_LOGIN_ACCOUNT_GLOBAL, { limit: 50, windowSeconds: 900 }),
-      register: parseRateLimit("RATE_LIMIT_REGISTER", env.RATE_LIMIT_REGISTER, { limit: 5, windowSeconds: 3600 }),
+      register: parseRateLimit("RATE_LIMIT_REGISTER", env.RATE_LIMIT_REGISTER, { limit: 20, windowSeconds: 3600 }),
+      registerAttempt: parseRateLimit("RATE_LIMIT_REGISTER_ATTEMPTS", env.RATE_LIMIT_REGISTER_ATTEMPTS, { limit: 60, windowSeconds: 3600 }),
+      resetPassword: parseRateLimit("RATE_LIMIT_RESET_PASSWORD", env.RATE_LIMIT_RESET_PASSWORD, { limit: 10, windowSeconds: 900 }),
       refresh: parseRateLimit("RATE_LIMIT_REFRESH", env.RATE_LIMIT_REFRESH, { limit: 60, windowSeconds: 60 }),
       email: parseRateLimit("RATE_LIMIT_EMAIL", env.RATE_LIMIT_EMAIL, { limit: 3, windowSeconds: 900 }),
       api: parseRateLimit("RATE_LIMIT_API", env.RATE_LIMIT_API, { limit: 600, windowSeconds: 60 }),

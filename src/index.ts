@@ -26,6 +26,8 @@ const isWorker = process.env[WORKER_ENV] !== undefined;
 if (config.workers > 1 && !isWorker) {
   await runSupervisor(config, logger, import.meta.path);
 } else {
-  if (config.jwtSecretIsEphemeral) logger.warn("JWT_SECRET is not set: using a random secret, so sign-ins end when the process restarts");
+  if (config.jwtSecretIsEphemeral) logger.warn(
+      "JWT_SECRET is not set: using a random secret for this process. After a restart, access tokens issued before it are refused (API clients refresh them; browser sessions carry on through their refresh cookie) and open forms must be reloaded. Set JWT_SECRET to keep them valid across restarts and instances.",
+    );
   await runServer(config, logger, { reusePort: config.workers > 1 });
 }

@@ -24,10 +24,15 @@ export const BUCKETS = {
   /** Every /api request that has no budget of its own. */
   api: { limit: (c) => c.rateLimits.api, per: "IP", whenStoreDown: "open" },
   login: { limit: (c) => c.rateLimits.login, per: "IP", whenStoreDown: "local" },
+  /** Accounts created: spent only by a sign-up that succeeds (RateLimiter.spendOnSuccess). */
   register: { limit: (c) => c.rateLimits.register, per: "IP", whenStoreDown: "open" },
+  /** Sign-up attempts of any outcome: generous, so typos and one office behind a NAT are not locked out. */
+  register_attempt: { limit: (c) => c.rateLimits.registerAttempt, per: "IP", whenStoreDown: "open" },
   refresh: { limit: (c) => c.rateLimits.refresh, per: "IP", whenStoreDown: "open" },
-  /** Sending verification and reset mail, and using a reset link. */
+  /** Sending verification and reset mail. */
   email: { limit: (c) => c.rateLimits.email, per: "IP", whenStoreDown: "open" },
+  /** Choosing a new password from a reset link: its own budget, so retried mails cannot use it up. */
+  reset_password: { limit: (c) => c.rateLimits.resetPassword, per: "IP", whenStoreDown: "open" },
   /** Reset mails to one address, whoever asks. */
   email_address: { limit: (c) => c.rateLimits.email, per: "address", whenStoreDown: "open" },
   /** Verification mails to one user: one a minute and five an hour. */
@@ -71,6 +76,27 @@ export class RateLimiter {
       throw rateLimited(state.resetSeconds, limit.limit);
     }
     return state;
+  }
+
+  /**
+   * A budget spent only by what succeeds (accounts created, not sign-up attempts): refused once
+   * spent, counted after `work` resolves. Two requests racing at the last unit may both pass;
+   * the budget is a brake on bulk sign-ups, not an exact quota. The wait named in the 429 is
+   * the whole window, the longest it can be (the store reports a counter's value, not its age).
+   */
+  async spendOnSuccess<T>(bucket: Bucket, subject: string, work: () => Promise<T>): Promise<T> {
+    const definition: BucketDefinition = BUCKETS[bucket];
+    const limit = definition.limit(this.deps.config);
+    if (!limit) return work();
+    const key = storeKeys.rateLimit(bucket, subject);
+    const spent = Number((await this.deps.store.get(key).catch((error) => this.storeDown(error))) ?? 0);
+    if (spent >= limit.limit) {
+      this.deps.metrics.rateLimited.inc({ bucket });
+      throw rateLimited(limit.windowSeconds, limit.limit);
+    }
+    const result = await work();
+    await this.hit(key, limit.windowSeconds * 1000, false);
+    return result;
   }
 
   /**

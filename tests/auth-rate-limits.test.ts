@@ -2,11 +2,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, spyOn, test } from "b
 import { ManualClock } from "../src/clock";
 import { startTestApp, type TestApp } from "./helpers/app";
 import { expectError, fromIp, login, refresh, START_TIMEOUT_MS, type TokenBody } from "./helpers/auth";
+import { latestTokenFor } from "./helpers/mail";
 import { bearer, cookieValue, uniqueUser } from "./helpers/users";
 
 let app: TestApp;
 const clock = new ManualClock();
-const LIMITS = { login: 4, loginAccount: 3, register: 2, api: 3, refresh: 3 };
+const LIMITS = { login: 4, loginAccount: 3, register: 2, registerAttempt: 8, email: 2, api: 3, refresh: 3 };
 
 beforeAll(async () => {
   app = await startTestApp({
@@ -19,6 +20,8 @@ beforeAll(async () => {
       // tests/password-guessing.test.ts pins the per-client count and the device-cookie exemption.
       RATE_LIMIT_LOGIN_ACCOUNT_GLOBAL: `${LIMITS.loginAccount}/900`,
       RATE_LIMIT_REGISTER: `${LIMITS.register}/3600`,
+      RATE_LIMIT_REGISTER_ATTEMPTS: `${LIMITS.registerAttempt}/3600`,
+      RATE_LIMIT_EMAIL: `${LIMITS.email}/900`,
       RATE_LIMIT_API: `${LIMITS.api}/60`,
       RATE_LIMIT_REFRESH: `${LIMITS.refresh}/60`,
     },
@@ -152,7 +155,7 @@ describe("failed sign-ins per account (RATE_LIMIT_LOGIN_ACCOUNT)", () => {
   });
 });
 
-describe("sign-up per IP (RATE_LIMIT_REGISTER)", () => {
+describe("sign-up per IP (RATE_LIMIT_REGISTER counts accounts created, RATE_LIMIT_REGISTER_ATTEMPTS every try)", () => {
   test("the sign-up over the limit is a 429 and creates nothing; other IPs may sign up", async () => {
     const ip = nextIp();
     for (let i = 0; i < LIMITS.register; i++) {
@@ -162,6 +165,42 @@ describe("sign-up per IP (RATE_LIMIT_REGISTER)", () => {
     expectRateLimited(await app.json("POST", "/api/v1/auth/register", input, fromIp(ip)), LIMITS.register);
     expect((await login(app, input.username, input.password, fromIp(nextIp()))).status).toBe(401);
     expect((await app.json("POST", "/api/v1/auth/register", input, fromIp(nextIp()))).status).toBe(201);
+  });
+
+  test("failed sign-ups (typos, a taken name) do not spend the budget of accounts: the office behind one IP still signs up", async () => {
+    const ip = nextIp();
+    const taken = uniqueUser("taken");
+    expect((await app.json("POST", "/api/v1/auth/register", taken, fromIp(nextIp()))).status).toBe(201);
+    for (let i = 0; i < LIMITS.register + 1; i++) {
+      expect((await app.json("POST", "/api/v1/auth/register", { ...uniqueUser("typo"), password: "password" }, fromIp(ip))).status).toBe(422);
+      expect((await app.json("POST", "/api/v1/auth/register", { ...uniqueUser("dup"), username: taken.username }, fromIp(ip))).status).toBe(409);
+    }
+    expect((await app.json("POST", "/api/v1/auth/register", uniqueUser("office"), fromIp(ip))).status).toBe(201);
+  });
+
+  test("attempts of any outcome have their own, higher ceiling", async () => {
+    const ip = nextIp();
+    const taken = uniqueUser("owned");
+    expect((await app.json("POST", "/api/v1/auth/register", taken, fromIp(nextIp()))).status).toBe(201);
+    // Probing which names are taken: each try is a 409.
+    for (let i = 0; i < LIMITS.registerAttempt; i++) {
+      expect((await app.json("POST", "/api/v1/auth/register", { ...uniqueUser("probe"), username: taken.username }, fromIp(ip))).status).toBe(409);
+    }
+    expectRateLimited(await app.json("POST", "/api/v1/auth/register", uniqueUser("probe"), fromIp(ip)), LIMITS.registerAttempt);
+  });
+});
+
+describe("a new password from a reset link (RATE_LIMIT_RESET_PASSWORD)", () => {
+  test("asking for mails up to the mail budget leaves the reset itself possible", async () => {
+    const ip = nextIp();
+    const user = await makeUser();
+    for (let i = 0; i < LIMITS.email; i++) {
+      expect((await app.json("POST", "/api/v1/auth/forgot-password", { email: user.email }, fromIp(ip))).status).toBe(202);
+    }
+    expectRateLimited(await app.json("POST", "/api/v1/auth/forgot-password", { email: user.email }, fromIp(ip)));
+    const token = await latestTokenFor(app, user.email, "/reset-password");
+    const reset = await app.json("POST", "/api/v1/auth/reset-password", { token, password: "a brand new passphrase" }, fromIp(ip));
+    expect(reset.status).toBe(200);
   });
 });
 

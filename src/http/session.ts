@@ -287,8 +287,11 @@ export function sessionGuard(deps: Deps) {
         const viewer = await lookUpViewer(deps, cookies, request);
         setViewer(request, viewer);
         if (viewer) tagLogLine(request, viewer.auth);
-        if (isUnsafeMethod(request.method)) verifyCsrf(deps.config, request, cookies, formField(body, CSRF_FIELD), viewer?.auth.sessionId);
+        // Signed out first: a form from a tab left open after a sign-out elsewhere carries a token
+        // of the ended session, and "you were signed out" is the true answer, not "another site".
+        // Nothing is done for a visitor on these routes, so refusing before the CSRF check is safe.
         if (need !== "optional" && !viewer) throw new SignInRequired();
+        if (isUnsafeMethod(request.method)) verifyCsrf(deps.config, request, cookies, formField(body, CSRF_FIELD), viewer?.auth.sessionId);
         // The role as read on this request: a demotion bites on the next request.
         if (need === "admin" && viewer) requireRole(viewer.user, "admin");
         return { viewer };

@@ -23,6 +23,20 @@ export function timeAgo(date: Date, now: number): string {
   return "just now";
 }
 
+/**
+ * A wait said the way a person would: "a few seconds", "about 2 minutes", "about an hour".
+ * A 429's Retry-After is an upper bound (src/rate-limits.ts), so "about" is honest.
+ */
+export function waitInWords(seconds: number): string {
+  if (seconds <= 10) return "a few seconds";
+  if (seconds < 60) return `${Math.ceil(seconds / 5) * 5} seconds`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes <= 1) return "about a minute";
+  if (minutes < 50) return `about ${minutes} minutes`;
+  const hours = Math.round(seconds / 3600);
+  return hours <= 1 ? "about an hour" : `about ${hours} hours`;
+}
+
 const BROWSERS: Array<[RegExp, string]> = [
   [/Edg\//, "Edge"],
   [/OPR\//, "Opera"],

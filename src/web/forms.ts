@@ -7,6 +7,7 @@ import { Value } from "@sinclair/typebox/value";
 import { AppError } from "../errors";
 import { explainText, isTextSchema } from "../http/text";
 import type { Notice } from "./components/ui";
+import { waitInWords } from "./format";
 import type { FormValues } from "./context";
 
 export type FieldErrors = Record<string, string>;
@@ -60,6 +61,8 @@ function fieldsOf(error: AppError): FieldErrors {
 
 export interface FormFailure {
   status: number;
+  /** A 429's wait, for a button that counts down to when trying again makes sense. */
+  retryAfterSeconds?: number;
   errors: FieldErrors;
   notice: Notice;
 }
@@ -69,8 +72,7 @@ export function formFailure(error: unknown): FormFailure {
   if (!(error instanceof AppError)) throw error;
   const errors = fieldsOf(error);
   if (error.status === 429) {
-    const wait = error.retry?.afterSeconds ?? "a few";
-    return { status: 429, errors, notice: { tone: "error", text: `Too many attempts. Please wait ${wait} seconds and try again.` } };
+    return { status: 429, retryAfterSeconds: error.retry?.afterSeconds, errors, notice: { tone: "error", text: `Too many attempts. Please wait ${waitInWords(error.retry?.afterSeconds ?? 0)} and try again.` } };
   }
   if (error.status === 422 && hasErrors(errors)) return { status: 422, errors, notice: { tone: "error", text: "Please correct the highlighted fields." } };
   return { status: error.status, errors, notice: { tone: "error", text: error.message } };

@@ -41,3 +41,22 @@ export function loginUrl(next: string): string {
   const target = safeNext(next, "");
   return target && target !== "/" ? `/login?next=${encodeURIComponent(target)}` : "/login";
 }
+
+/** A fixed notice key on a local URL (the login page maps keys to texts; no text travels in URLs). */
+export function withNotice(path: string, notice: string): string {
+  return `${path}${path.includes("?") ? "&" : "?"}notice=${encodeURIComponent(notice)}`;
+}
+
+/** The page a form was sent from, when the browser says and it is ours: where to return after signing in. */
+export function sameOriginReferrer(page: { request: Request; url: URL }): string | null {
+  const referrer = page.request.headers.get("referer");
+  if (!referrer) return null;
+  try {
+    const from = new URL(referrer);
+    if (from.origin !== page.url.origin) return null;
+    const local = safeNext(`${from.pathname}${from.search}`, "");
+    return local || null;
+  } catch {
+    return null;
+  }
+}

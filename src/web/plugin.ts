@@ -14,7 +14,7 @@ import { CsrfError } from "../http/origin";
 import { policy } from "../http/policy";
 import { SignInRequired, type Viewer } from "../http/session";
 import { type PageContext, pageContext, type WebEnv } from "./context";
-import { loginUrl } from "./next";
+import { loginUrl, sameOriginReferrer, withNotice } from "./next";
 import { redirect, renderError } from "./respond";
 
 export type SignedInContext = PageContext & { viewer: Viewer };
@@ -32,8 +32,9 @@ const expiredForms = new WeakMap<Request, ShowForm>();
 
 async function pageError(page: PageContext, error: unknown): Promise<Response> {
   if (error instanceof SignInRequired) {
-    const back = page.request.method === "GET" ? `${page.url.pathname}${page.url.search}` : page.url.pathname;
-    return redirect(page, loginUrl(back));
+    if (page.request.method === "GET") return redirect(page, loginUrl(`${page.url.pathname}${page.url.search}`));
+    // A form sent from a page whose session has ended since (signed out elsewhere, expired).
+    return redirect(page, withNotice(loginUrl(sameOriginReferrer(page) ?? "/dashboard"), "session-ended"));
   }
   const showForm = expiredForms.get(page.request);
   // A same-origin form whose token no longer matches (the tab was open across a sign-in or

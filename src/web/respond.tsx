@@ -10,6 +10,7 @@ import { Alert } from "./components/ui";
 import { csrfTokenFor, type PageContext } from "./context";
 import { CsrfError } from "../http/origin";
 import { ErrorPage, type ErrorView } from "./pages/errors";
+import { waitInWords } from "./format";
 
 export interface View {
   title: string;
@@ -78,7 +79,7 @@ function errorView(error: unknown, ctx: PageContext): ErrorView {
     case 403:
       return { status, title: "Access denied", text: body.error, requestId };
     case 429:
-      return { status, title: "Slow down", text: `Too many attempts. Please wait ${headers?.["retry-after"] ?? "a few"} seconds and try again.`, requestId };
+      return { status, title: "Slow down", text: `Too many attempts. Please wait ${waitInWords(Number(headers?.["retry-after"] ?? 0))} and try again.`, requestId };
     case 503:
       return { status, title: "Temporarily unavailable", text: "A service Cobalt depends on is not answering. Please try again in a moment.", requestId };
   }

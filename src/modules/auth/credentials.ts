@@ -14,10 +14,10 @@ import { limiterFor } from "../../rate-limits";
 import { storeKeys } from "../../store/keys";
 import { normaliseEmail } from "../users/identity";
 import { accountChanged } from "../users/account-cache";
-import { findActiveUser, findUserByEmail, lockUser } from "../users/service";
+import { findActiveUser, findUserByEmail, findUserById, lockUser } from "../users/service";
 import { consumeOneTimeToken, findOneTimeToken, issueOneTimeToken, TOKEN_TTL_MS, voidOneTimeTokens } from "./one-time-tokens";
 import { checkPassword } from "./password-check";
-import { hashPassword, passwordProblem } from "./passwords";
+import { hashPassword, normalisePassword, passwordProblem, verifyPassword } from "./passwords";
 import { type ClientInfo, endUserSessions, isSessionLive, markSessionsRevoked } from "./sessions";
 import type { AuthContext } from "./tokens";
 
@@ -106,6 +106,8 @@ export async function requestPasswordReset(deps: Deps, email: string, client: Cl
   });
 }
 
+const SAME_PASSWORD = "Choose a password different from the current one";
+
 function resetLink(deps: Deps): string {
   return `${deps.config.appUrl}/forgot-password`;
 }
@@ -119,6 +121,9 @@ export async function resetPassword(deps: Deps, token: string, password: string,
   if (problem) throw validationError({ password: problem });
   const at = now(deps);
   const userId = await findOneTimeToken(deps.database.db, token, "reset_password", at);
+  // "Reset" to the password the account already has changes nothing and would end every session for it.
+  const stored = await findUserById(deps.database.db, userId);
+  if (stored?.passwordHash && (await verifyPassword(password, stored.passwordHash))) throw validationError({ password: SAME_PASSWORD });
   const passwordHash = await hashPassword(password, deps.config.argon2);
   const { user, ended } = await deps.database.db.transaction(async (tx) => {
     // A password change or a disable since the lookup has voided the token: spending it fails.
@@ -148,6 +153,7 @@ export async function changePassword(deps: Deps, auth: AuthContext, currentPassw
   }
   const problem = passwordProblem(newPassword);
   if (problem) throw validationError({ new_password: problem });
+  if (normalisePassword(newPassword) === normalisePassword(currentPassword)) throw validationError({ new_password: SAME_PASSWORD });
   const passwordHash = await hashPassword(newPassword, deps.config.argon2);
   const at = now(deps);
   const ended = await deps.database.db.transaction(async (tx) => {

@@ -46,7 +46,7 @@ export function authController(deps: Deps) {
         return status(201, tokenResponse(result));
       },
       {
-        rateLimit: "register",
+        rateLimit: "register_attempt",
         body: AuthModel.register,
         response: {
           201: withHeaders(AuthModel.tokenResponse, { ...setsRefreshCookie, Location: t.String({ description: "The new account: `/api/v1/auth/me`" }) }),
@@ -191,7 +191,7 @@ export function authController(deps: Deps) {
         return { message: "Your password has been reset. Sign in with the new one." };
       },
       {
-        rateLimit: "email",
+        rateLimit: "reset_password",
         body: CredentialsModel.resetPassword,
         response: { 200: CredentialsModel.ok, ...errorResponses(400, 403) },
         detail: operation("resetPassword", "Set a new password with the token from the message", {

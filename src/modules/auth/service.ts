@@ -10,6 +10,7 @@ import { AppError, notFound, validationError } from "../../errors";
 import { type Actor, recordAudit } from "../audit/service";
 import { factorMethods } from "../mfa/factors";
 import { issueSignInStep, mfaRequired } from "../mfa/sign-in-step";
+import { limiterFor } from "../../rate-limits";
 import { EMAIL_RULE, isReservedUsername, normaliseEmail } from "../users/identity";
 import { accountChanged } from "../users/account-cache";
 import { findActiveUser, findUserByEmail, findUserById, findUserByLogin, lockUser } from "../users/service";
@@ -66,7 +67,12 @@ async function takenFields(deps: Deps, input: RegisterInput): Promise<Record<str
   return fields;
 }
 
-export async function register(deps: Deps, input: RegisterInput, client: ClientInfo): Promise<SignedIn> {
+/** A sign-up: only one that creates an account spends the IP's sign-up budget (docs/architecture.md, "Rate limits"). */
+export function register(deps: Deps, input: RegisterInput, client: ClientInfo): Promise<SignedIn> {
+  return limiterFor(deps).spendOnSuccess("register", client.ip ?? "unknown", () => createAccount(deps, input, client));
+}
+
+async function createAccount(deps: Deps, input: RegisterInput, client: ClientInfo): Promise<SignedIn> {
   const problem = passwordProblem(input.password);
   if (problem) throw validationError({ password: problem });
   if (isReservedUsername(input.username.trim())) throw validationError({ username: "This username is reserved; choose another" });

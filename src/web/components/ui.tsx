@@ -57,7 +57,7 @@ export interface FieldProps {
 }
 
 const inputClass =
-  "block w-full rounded-lg border bg-white px-3 py-2 text-sm text-slate-900 shadow-xs placeholder:text-slate-400 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-500/40 dark:bg-slate-950 dark:text-slate-100";
+  "block w-full rounded-lg border bg-white px-3 py-2 text-sm text-slate-900 shadow-xs placeholder:text-slate-400 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 dark:focus-visible:ring-blue-400 dark:bg-slate-950 dark:text-slate-100";
 
 /** Label, input, hint and error, wired with aria attributes. A password is never echoed back. */
 export function Field(props: FieldProps) {
@@ -95,7 +95,7 @@ export function Field(props: FieldProps) {
             hidden
             data-reveal={id}
             aria-controls={id}
-            class="absolute inset-y-0 right-0 my-1 mr-1 rounded-md px-2.5 text-xs font-semibold text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-500/40 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white"
+            class="absolute inset-y-0 right-0 my-1 mr-1 rounded-md px-2.5 text-xs font-semibold text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 dark:focus-visible:ring-blue-400 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white"
           >
             Show password
           </button>
@@ -142,9 +142,14 @@ export function Spinner() {
   );
 }
 
-export function Button({ children, variant, type, full, name, value }: PropsWithChildren<{ variant?: ButtonVariant; type?: "submit" | "button"; full?: boolean; name?: string; value?: string }>) {
+/**
+ * `countdown`: seconds until pressing again makes sense (a mail just sent, a budget spent);
+ * public/app.js disables the button and counts down. Without JavaScript it stays usable and a
+ * press too early gets the friendly "please wait" answer.
+ */
+export function Button({ children, variant, type, full, name, value, countdown }: PropsWithChildren<{ variant?: ButtonVariant; type?: "submit" | "button"; full?: boolean; name?: string; value?: string; countdown?: number }>) {
   return (
-    <button type={type ?? "submit"} name={name} value={attr(value)} class={buttonClass(variant, full ? "w-full" : undefined)}>
+    <button type={type ?? "submit"} name={name} value={attr(value)} data-countdown={countdown && countdown > 0 ? String(Math.ceil(countdown)) : undefined} class={buttonClass(variant, full ? "w-full" : undefined)}>
       {children as "safe"}
       {type === "button" ? "" : <Spinner />}
     </button>

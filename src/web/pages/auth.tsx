@@ -10,7 +10,11 @@ export interface FormProps {
   csrfToken: string;
 }
 
-/** The attributes that make a plain form an htmx form swapping itself. */
+/**
+ * The attributes that make a plain form an htmx form swapping itself. `hx-disinherit` keeps
+ * them on the form: a link inside it (say "Forgot your password?") is an ordinary boosted
+ * navigation, not a request whose whole page would be swapped into the form.
+ */
 export const selfSwapping = (action: string) => ({
   method: "post",
   action,
@@ -18,6 +22,7 @@ export const selfSwapping = (action: string) => ({
   "hx-target": "this",
   "hx-swap": "outerHTML",
   "hx-disabled-elt": "find button[type=submit]",
+  "hx-disinherit": "*",
 });
 
 export function LoginForm({ state, csrfToken, next }: FormProps & { next: string }) {

@@ -7,7 +7,7 @@ import { selfSwapping } from "./auth";
 import { IdentitiesCard } from "./oauth";
 import { TokensCard, type TokensCardProps } from "./tokens";
 
-export function VerificationBanner({ user, csrfToken, notice }: { user: User; csrfToken: string; notice?: Notice }) {
+export function VerificationBanner({ user, csrfToken, notice, resendIn }: { user: User; csrfToken: string; notice?: Notice; resendIn?: number }) {
   if (user.emailVerified) return <div id="verification-banner"></div>;
   return (
     <div id="verification-banner" class="space-y-3">
@@ -18,7 +18,9 @@ export function VerificationBanner({ user, csrfToken, notice }: { user: User; cs
         </p>
         <form method="post" action="/account/verification" hx-post="/account/verification" hx-target="#verification-banner" hx-swap="outerHTML" hx-disabled-elt="find button">
           <CsrfField token={csrfToken} />
-          <Button variant="secondary">Resend email</Button>
+          <Button variant="secondary" countdown={resendIn}>
+            Resend email
+          </Button>
         </form>
       </div>
     </div>
@@ -102,16 +104,19 @@ function SessionRow({ session, current, csrfToken, now }: { session: Session; cu
           hx-disabled-elt="find button"
         >
           <CsrfField token={csrfToken} />
-          <Button variant="secondary">End this session</Button>
+          <Button variant="secondary">
+            End this session<span class="sr-only" safe>{` (${describeUserAgent(session.userAgent)}, ${session.ip ?? "unknown IP"})`}</span>
+          </Button>
         </form>
       )}
     </li>
   );
 }
 
-export function SessionsCard({ sessions, currentId, csrfToken, now, notice }: { sessions: Session[]; currentId: string; csrfToken: string; now: number; notice?: Notice }) {
+/** `outOfBand`: sent beside another fragment (after a password change ended the other sessions) to replace the card in place. */
+export function SessionsCard({ sessions, currentId, csrfToken, now, notice, outOfBand }: { sessions: Session[]; currentId: string; csrfToken: string; now: number; notice?: Notice; outOfBand?: boolean }) {
   return (
-    <div id="sessions">
+    <div id="sessions" hx-swap-oob={outOfBand ? "true" : undefined}>
       <Card title="Sessions" description="Devices signed in to your account. End any you do not recognise.">
         {notice ? <Alert {...notice} /> : ""}
         {sessions.length === 0 ? (

@@ -22,7 +22,20 @@ async function submitPassword(ctx: SignedInContext): Promise<Response> {
   }
   const state: FormState = { values: {}, errors: failure?.errors ?? {}, notice: failure?.notice ?? NOTICES["password-changed"] };
   if (!ctx.htmx.partial) return failure ? showDashboard(ctx, { password: state, status: failure.status }) : redirect(ctx, "/dashboard?notice=password-changed");
-  return render(ctx, { title: "Dashboard", status: failure?.status, body: () => <ChangePasswordForm state={state} csrfToken={csrfTokenFor(ctx)} username={ctx.viewer.user.username} /> });
+  const form = () => <ChangePasswordForm state={state} csrfToken={csrfTokenFor(ctx)} username={ctx.viewer.user.username} />;
+  if (failure) return render(ctx, { title: "Dashboard", status: failure.status, body: form });
+  // The change ended every other session: the sessions card must not go on listing them.
+  const sessions = await listSessions(ctx.deps, ctx.viewer.auth);
+  const card = { sessions, currentId: ctx.viewer.auth.sessionId, csrfToken: csrfTokenFor(ctx), now: ctx.deps.clock.now() };
+  return render(ctx, {
+    title: "Dashboard",
+    body: () => (
+      <>
+        {form()}
+        <SessionsCard {...card} outOfBand />
+      </>
+    ),
+  });
 }
 
 async function resendVerification(ctx: SignedInContext): Promise<Response> {
@@ -36,7 +49,9 @@ async function resendVerification(ctx: SignedInContext): Promise<Response> {
   // Fresh from the database: the address may have been verified in another tab meanwhile.
   const user = await getCurrentUser(ctx.deps, ctx.viewer.auth);
   const notice = failure?.notice ?? NOTICES["verification-sent"];
-  return render(ctx, { title: "Dashboard", status: failure?.status, body: () => <VerificationBanner user={user} csrfToken={csrfTokenFor(ctx)} notice={notice} /> });
+  // One verification mail a minute (src/rate-limits.ts): the button says when the next may go.
+  const resendIn = failure ? failure.retryAfterSeconds : 60;
+  return render(ctx, { title: "Dashboard", status: failure?.status, body: () => <VerificationBanner user={user} csrfToken={csrfTokenFor(ctx)} notice={notice} resendIn={resendIn} /> });
 }
 
 async function endSession(ctx: SignedInContext): Promise<Response> {

@@ -15,6 +15,7 @@ import type { Notice } from "../components/ui";
 const LOGIN_NOTICES: Record<string, Notice> = {
   "signed-out": { tone: "success", text: "You have been signed out." },
   "signed-out-everywhere": { tone: "success", text: "You have been signed out on every device." },
+  "session-ended": { tone: "info", text: "You were signed out (on another device, in another tab, or after a while). Sign in again to continue; nothing was changed." },
   "password-reset": { tone: "success", text: "Your password has been reset. Sign in with the new one." },
   "email-verified": { tone: "success", text: "Your email address is verified. Sign in to continue." },
 };
@@ -82,7 +83,7 @@ export function authPages(env: WebEnv) {
     .get("/login", ({ page }) => signedInGoesOn(page, showLogin), { viewer: "optional" })
     .post("/login", ({ page }) => submitLogin(page), { viewer: "optional", rateLimit: "login", expiredForm: (page) => showLogin(page, expiredForm()) })
     .get("/register", ({ page }) => signedInGoesOn(page, showRegister), { viewer: "optional" })
-    .post("/register", ({ page }) => submitRegister(page), { viewer: "optional", rateLimit: "register", expiredForm: (page) => showRegister(page, expiredForm()) })
+    .post("/register", ({ page }) => submitRegister(page), { viewer: "optional", rateLimit: "register_attempt", expiredForm: (page) => showRegister(page, expiredForm()) })
     .post("/logout", ({ page }) => submitLogout(page), { viewer: "optional", rateLimit: "api" })
     .post("/logout-all", ({ page }) => submitLogoutAll(page), { viewer: "required", rateLimit: "api" });
 }

@@ -1,5 +1,7 @@
 /** /verify-email, /forgot-password and /reset-password: the pages the emailed links open. */
 import { requestPasswordReset, resetPassword, verifyEmail } from "../../modules/auth/credentials";
+import { findOneTimeToken } from "../../modules/auth/one-time-tokens";
+import type { TokenPurpose } from "../../db/schema";
 import { CredentialsModel } from "../../modules/auth/model";
 import { csrfTokenFor, endBrowserSession, type PageContext, type WebEnv } from "../context";
 import { emptyForm, expiredForm, type FormFailure, formFailure, hasErrors, invalid, validateForm } from "../forms";
@@ -18,10 +20,30 @@ function missingToken(ctx: PageContext, title: string): Promise<Response> {
   return render(ctx, { title, narrow: true, status: 400, body: () => <LinkProblemPage title={title} text={text} signedIn={ctx.viewer !== null} /> });
 }
 
-function showVerify(ctx: PageContext): Promise<Response> {
+/**
+ * A link that can no longer be used says so at once, instead of offering a button that can only
+ * fail. Looking is free of side effects (mail scanners open links too); using it is the POST.
+ */
+async function deadLink(ctx: PageContext, token: string, purpose: TokenPurpose, rule: string): Promise<Response | null> {
+  try {
+    await findOneTimeToken(ctx.deps.database.db, token, purpose, new Date(ctx.deps.clock.now()));
+    return null;
+  } catch (error) {
+    const failure = formFailure(error);
+    const text = `${failure.notice.text.replace(/\.?$/, ".")} ${rule}`;
+    return render(ctx, { title: "Link not valid", narrow: true, status: failure.status, body: () => <LinkProblemPage title="This link cannot be used" text={text} signedIn={ctx.viewer !== null} /> });
+  }
+}
+
+const VERIFY_RULE = "Verification links work once and expire after 24 hours.";
+const RESET_RULE = "Reset links work once and expire after an hour.";
+
+async function showVerify(ctx: PageContext): Promise<Response> {
   noReferrer(ctx);
   const token = ctx.url.searchParams.get("token") ?? "";
   if (!token) return missingToken(ctx, "Verify your email");
+  const dead = await deadLink(ctx, token, "verify_email", VERIFY_RULE);
+  if (dead) return dead;
   return render(ctx, { title: "Verify your email", narrow: true, body: () => <VerifyEmailPage token={token} csrfToken={csrfTokenFor(ctx)} /> });
 }
 
@@ -32,7 +54,7 @@ async function submitVerify(ctx: PageContext): Promise<Response> {
     await verifyEmail(ctx.deps, token, ctx.client);
   } catch (error) {
     const failure = formFailure(error);
-    const text = `${failure.notice.text.replace(/\.?$/, ".")} Verification links work once and expire after 24 hours.`;
+    const text = `${failure.notice.text.replace(/\.?$/, ".")} ${VERIFY_RULE}`;
     return render(ctx, { title: "Link not valid", narrow: true, status: failure.status, body: () => <LinkProblemPage title="This link cannot be used" text={text} signedIn={ctx.viewer !== null} /> });
   }
   return redirect(ctx, ctx.viewer ? "/dashboard?notice=verified" : "/login?notice=email-verified");
@@ -59,9 +81,12 @@ async function submitForgot(ctx: PageContext): Promise<Response> {
   return ctx.htmx.partial ? showForgot(ctx, undefined, true) : redirect(ctx, withNext("/forgot-password?sent=1", nextOf(ctx)));
 }
 
-function showReset(ctx: PageContext, token: string, failure?: FormFailure): Promise<Response> {
+async function showReset(ctx: PageContext, token: string, failure?: FormFailure): Promise<Response> {
   noReferrer(ctx);
   if (!token) return missingToken(ctx, "Choose a new password");
+  // A form sent back with errors has a token just checked by the service; a fresh visit checks it here.
+  const dead = failure ? null : await deadLink(ctx, token, "reset_password", RESET_RULE);
+  if (dead) return dead;
   const props = { state: { ...emptyForm(), errors: failure?.errors ?? {}, notice: failure?.notice }, csrfToken: csrfTokenFor(ctx), token, next: nextOf(ctx) };
   return render(ctx, { title: "Choose a new password", narrow: true, status: failure?.status, body: () => <ResetPasswordPage {...props} />, fragment: () => <ResetPasswordForm {...props} /> });
 }
@@ -87,5 +112,5 @@ export function emailLinkPages(env: WebEnv) {
     .get("/forgot-password", ({ page }) => showForgot(page, undefined, page.url.searchParams.get("sent") === "1"), { viewer: "optional" })
     .post("/forgot-password", ({ page }) => submitForgot(page), { viewer: "optional", rateLimit: "email", expiredForm: (page) => showForgot(page, expiredForm()) })
     .get("/reset-password", ({ page }) => showReset(page, page.url.searchParams.get("token") ?? ""), { viewer: "optional" })
-    .post("/reset-password", ({ page }) => submitReset(page), { viewer: "optional", rateLimit: "email" });
+    .post("/reset-password", ({ page }) => submitReset(page), { viewer: "optional", rateLimit: "reset_password" });
 }

@@ -1,4 +1,8 @@
-/** /static/<name>.<hash>.<ext>: content-addressed, so cacheable for a year. */
+/**
+ * /static/<name>.<hash>.<ext>: content-addressed, so cacheable for a year. /favicon.ico, which
+ * browsers and crawlers ask for whatever the page says, answers with the same icon (SVG: every
+ * current browser takes it under that name) for a day, so it is not a 404 in every log.
+ */
 import { Elysia, NotFoundError } from "elysia";
 import type { AssetManifest } from "../assets";
 
@@ -12,5 +16,8 @@ export function staticFiles(assets: AssetManifest) {
         "cache-control": "public, max-age=31536000, immutable",
       },
     });
+  }).get("/favicon.ico", () => {
+    const icon = assets.byUrl(assets.url("favicon.svg"))!;
+    return new Response(icon.body, { headers: { "content-type": icon.contentType, "cache-control": "public, max-age=86400" } });
   });
 }
