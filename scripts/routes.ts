@@ -34,6 +34,7 @@ const FILES: Array<[prefix: string, file: string]> = [
   ["/swagger", "src/http/docs.ts"],
   ["/dev/", "src/mail/outbox.tsx"],
   ["/static/", "src/web/routes/static.ts"],
+  ["/favicon.ico", "src/web/routes/static.ts"],
   ["/login", "src/web/routes/auth.tsx"],
   ["/register", "src/web/routes/auth.tsx"],
   ["/logout", "src/web/routes/auth.tsx"],
