@@ -1,6 +1,6 @@
 import { dirname, join } from "node:path";
 import { FormatRegistry } from "@sinclair/typebox";
-import { Elysia } from "elysia";
+import { Elysia, NotFoundError } from "elysia";
 import { buildDocument } from "./openapi";
 
 // Importing @elysiajs/openapi replaces TypeBox's global string formats with checks that build
@@ -62,10 +62,11 @@ export function apiDocs({ version, appUrl }: { version: string; appUrl: string }
     )
     .get(
       "/swagger/assets/:file",
-      ({ params, status, set }) => {
+      ({ params, set }) => {
+        // An unknown file is the ordinary JSON 404 (src/http/errors.ts), like any other path.
+        if (params.file !== "init.js" && !ASSETS.has(params.file)) throw new NotFoundError();
         set.headers["cache-control"] = "public, max-age=86400";
         if (params.file === "init.js") return new Response(INIT_SCRIPT, { headers: { "content-type": "text/javascript; charset=utf-8" } });
-        if (!ASSETS.has(params.file)) return status(404, "Not found");
         return Bun.file(join(SWAGGER_DIST, params.file));
       },
       { detail: { hide: true } },

@@ -81,8 +81,21 @@ export function toErrorResponse(error: unknown, code: string | number, logger: L
     // Elysia's own client errors (e.g. 413 from its parser, 405).
     return { ...registered(status === 413 ? "payload_too_large" : "bad_request", (error as Error).message || undefined), status };
   }
+  if (isQueryFailure(error) && isDataException(error)) {
+    // The database refused a value's syntax (SQLSTATE class 22: a malformed uuid, a NUL byte,
+    // a number out of range) that no schema stopped: the client's input, so a 400, but logged,
+    // since the check belongs in the schema or service that let it through.
+    logger.warn("a value reached the database that it refused", errorForLog(error));
+    return registered("bad_request", "A value in the request is malformed");
+  }
   logger.error("unhandled error", errorForLog(error));
   return registered("internal_error");
+}
+
+/** SQLSTATE class 22, "data exception", from either driver (PGlite's `code`, Bun SQL's `errno`). */
+function isDataException(error: QueryFailure): boolean {
+  const cause = error.cause as { code?: unknown; errno?: unknown } | undefined;
+  return [cause?.code, cause?.errno].some((code) => typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code));
 }
 
 /** A failed query as Drizzle wraps it: the SQL text, its bound parameters, the driver's error. */

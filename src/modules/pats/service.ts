@@ -13,6 +13,7 @@ import { AppError, notFound, validationError } from "../../errors";
 import { type Actor, recordAudit } from "../audit/service";
 import { hashToken } from "../auth/tokens";
 import { findUserById } from "../users/service";
+import { isUuid } from "../../uuid";
 import { generatePat, hasValidChecksum } from "./format";
 
 export const DEFAULT_EXPIRY_DAYS = 90;
@@ -81,6 +82,8 @@ export async function listPats(deps: Deps, userId: string): Promise<PersonalAcce
 
 /** Revokes one of `userId`'s tokens; anyone else's looks like it does not exist. */
 export async function revokePat(deps: Deps, userId: string, tokenId: string, actor: Actor): Promise<void> {
+  // An id from a URL that is not a uuid names no token (and would be a database error).
+  if (!isUuid(userId) || !isUuid(tokenId)) throw notFound("Token");
   const now = new Date(deps.clock.now());
   await deps.database.db.transaction(async (tx) => {
     const [row] = await tx
