@@ -37,7 +37,17 @@ function clean(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return escapeForLog(value);
   if (depth > 4 || typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) return value.map((item) => clean(item, depth + 1));
-  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) {
+    // A class instance (a Date, a URL, a driver's object) is logged as its JSON form, cleaned
+    // like any other value: its strings may carry what a client sent.
+    let plain: unknown;
+    try {
+      plain = JSON.parse(JSON.stringify(value) ?? "null");
+    } catch {
+      return "[unserialisable]";
+    }
+    return typeof plain === "object" && plain !== null ? clean(plain, depth + 1) : clean(plain, depth);
+  }
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) out[escapeForLog(key)] = clean(item, depth + 1);
   return out;

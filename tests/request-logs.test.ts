@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestApp, type TestApp } from "./helpers/app";
 import { RELAXED_LIMITS, START_TIMEOUT_MS } from "./helpers/auth";
 import { htmx, WebClient } from "./e2e/web-client";
+import { createLogger } from "../src/logger";
 
 const lines: string[] = [];
 let app: TestApp;
@@ -133,6 +134,22 @@ describe("no raw control characters in log lines", () => {
       // eslint-disable-next-line no-control-regex
       expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
       expect(() => JSON.parse(line)).not.toThrow();
+    }
+  });
+});
+
+describe("the logger", () => {
+  test("escapes what a client chose wherever it sits: in class instances too, in both formats", () => {
+    class Carrier {
+      constructor(readonly name: string) {}
+    }
+    for (const format of ["json", "pretty"] as const) {
+      const written: string[] = [];
+      const logger = createLogger({ level: "debug", format, write: (line) => written.push(line) });
+      logger.info("x\u2028y", { carrier: new Carrier("a\u2028b\u0085c\u202ed"), url: new URL("http://x/%E2%80%AE"), nested: { deep: ["\u0000"] } });
+      expect(written).toHaveLength(1);
+      expect(written[0]).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+      expect(written[0]).toContain("\\u2028");
     }
   });
 });
