@@ -5,8 +5,8 @@ import { users } from "../src/db/schema";
 import { updateUserRows } from "./helpers/admin";
 import { startTestApp, type TestApp } from "./helpers/app";
 import { RELAXED_LIMITS, START_TIMEOUT_MS } from "./helpers/auth";
-import { bearer, uniqueUser } from "./helpers/users";
-import { htmx, WebClient } from "./e2e/web-client";
+import { bearer } from "./helpers/users";
+import { htmx, WebClient, signedUpClient } from "./e2e/web-client";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -15,12 +15,7 @@ beforeAll(async () => {
 afterAll(() => app.stop());
 
 async function signedUp(): Promise<{ client: WebClient; username: string }> {
-  const client = new WebClient(app);
-  const user = uniqueUser("pat");
-  await client.get("/register");
-  const response = await client.post("/register", user);
-  expect(response.status).toBe(303);
-  expect((await client.get(response.location!)).status).toBe(200);
+  const { client, user } = await signedUpClient(app, "pat");
   return { client, username: user.username };
 }
 

@@ -8,8 +8,7 @@ import { waitInWords } from "../src/web/format";
 import { RELAXED_LIMITS } from "./helpers/auth";
 import { startTestApp, type TestApp } from "./helpers/app";
 import { latestTokenFor } from "./helpers/mail";
-import { uniqueUser } from "./helpers/users";
-import { htmx, WebClient } from "./e2e/web-client";
+import { htmx, WebClient, signedUpClient } from "./e2e/web-client";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -21,15 +20,7 @@ afterAll(() => app.stop());
 let ips = 0;
 const fromNewIp = () => ({ "x-forwarded-for": `10.9.${(ips >> 8) & 255}.${++ips & 255}` });
 
-async function signedUp(): Promise<{ client: WebClient; user: ReturnType<typeof uniqueUser> }> {
-  const client = new WebClient(app);
-  const user = uniqueUser("dead");
-  await client.get("/register");
-  const response = await client.post("/register", user);
-  expect(response.status).toBe(303);
-  expect((await client.get(response.location!)).status).toBe(200);
-  return { client, user };
-}
+const signedUp = () => signedUpClient(app, "dead");
 
 describe("emailed links", () => {
   test("a reset link that was used shows why it cannot be used, and no password form", async () => {

@@ -4,7 +4,7 @@ import { RELAXED_LIMITS } from "./helpers/auth";
 import { startTestApp, type TestApp } from "./helpers/app";
 import { latestTokenFor } from "./helpers/mail";
 import { uniqueUser } from "./helpers/users";
-import { htmx, WebClient } from "./e2e/web-client";
+import { htmx, WebClient, signedUpClient } from "./e2e/web-client";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -12,16 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => app.stop());
 
-async function signedUp(): Promise<{ client: WebClient; user: ReturnType<typeof uniqueUser> }> {
-  const client = new WebClient(app);
-  const user = uniqueUser("web");
-  await client.get("/register");
-  const response = await client.post("/register", user);
-  expect(response.status).toBe(303);
-  // As a browser would: follow the redirect, which hands out the signed-in CSRF token.
-  expect((await client.get(response.location!)).status).toBe(200);
-  return { client, user };
-}
+const signedUp = () => signedUpClient(app, "web");
 
 describe("whole page or fragment", () => {
   test("a normal request gets the whole page with the layout", async () => {

@@ -3,6 +3,7 @@
  * would send (cookies, the CSRF token of the last page) and never follows redirects itself.
  */
 import type { TestApp } from "../helpers/app";
+import { uniqueUser } from "../helpers/users";
 
 export interface PageResponse {
   status: number;
@@ -56,3 +57,16 @@ export class WebClient {
 }
 
 export const htmx = { "hx-request": "true" };
+
+/** A browser-like client that has just signed up through the pages and opened where it was sent. */
+export async function signedUpClient(app: TestApp, prefix = "web"): Promise<{ client: WebClient; user: ReturnType<typeof uniqueUser> }> {
+  const client = new WebClient(app);
+  const user = uniqueUser(prefix);
+  await client.get("/register");
+  const response = await client.post("/register", user);
+  if (response.status !== 303) throw new Error(`sign-up through the page answered ${response.status}`);
+  // As a browser would: follow the redirect, which hands out the signed-in CSRF token.
+  const landing = await client.get(response.location!);
+  if (landing.status !== 200) throw new Error(`the page after sign-up answered ${landing.status}`);
+  return { client, user };
+}
