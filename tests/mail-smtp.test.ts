@@ -82,5 +82,6 @@ describe("SMTP server unreachable", () => {
     } finally {
       await broken.stop();
     }
-  });
+    // Its own app plus four spaced tries: on a loaded machine that is more than the default 5 s.
+  }, 30_000);
 });
