@@ -90,7 +90,7 @@ export const refreshTokenHistory = pgTable(
   (table) => [index("refresh_token_history_session_id_idx").on(table.sessionId)],
 );
 
-export const TOKEN_PURPOSES = ["verify_email", "reset_password"] as const;
+export const TOKEN_PURPOSES = ["verify_email", "reset_password", "change_email"] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 
 export const oneTimeTokens = pgTable(
@@ -105,6 +105,8 @@ export const oneTimeTokens = pgTable(
     expiresAt: timestamptz("expires_at").notNull(),
     usedAt: timestamptz("used_at"),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
+    /** `change_email` only: the address the user asked for, in its stored spelling; it becomes the account's on confirmation. */
+    newEmail: text("new_email"),
   },
   (table) => [
     uniqueIndex("one_time_tokens_token_hash_key").on(table.tokenHash),

@@ -36,6 +36,7 @@ const DOCUMENTED = /^\/(?:api\/v1\/|health(?:\/|$)|\.well-known\/)/;
 
 export const TAGS = [
   { name: "Auth", description: "Sign-up, sign-in, tokens, sessions, email verification and passwords" },
+  { name: "Account", description: "The signed-in user's own account: profile, email change, data download, other sessions, deletion; docs/self-service.md" },
   { name: "Second factors", description: "Authenticator app, recovery codes, passkeys, the second step of a sign-in and re-authentication; docs/mfa.md" },
   { name: "Social sign-in", description: "Providers for signing in with another account, and the caller's linked identities" },
   { name: "Personal access tokens", description: "The caller's tokens for scripts and CI (`cbt_…`, sent as a bearer token); docs/tokens.md" },

@@ -5,7 +5,7 @@
 import Html from "@kitajs/html";
 import type { MailMessage } from "./mailer";
 
-function Frame({ title, children }: Html.PropsWithChildren<{ title: string }>) {
+export function Frame({ title, children }: Html.PropsWithChildren<{ title: string }>) {
   return (
     <>
       {"<!doctype html>"}
@@ -26,7 +26,7 @@ function Frame({ title, children }: Html.PropsWithChildren<{ title: string }>) {
   );
 }
 
-function ActionLink({ href, label }: { href: string; label: string }) {
+export function ActionLink({ href, label }: { href: string; label: string }) {
   return (
     <p>
       <a href={href} style="display: inline-block; background: #2563eb; color: #fff; padding: 10px 16px; border-radius: 6px; text-decoration: none;" safe>

@@ -7,6 +7,7 @@ import { Elysia } from "elysia";
 import type { Deps } from "../deps";
 import { refuseCrossSiteCookieRequest } from "../http/origin";
 import { ACCESS_COOKIE, REFRESH_COOKIE } from "../http/session";
+import { accountController } from "./account";
 import { adminController } from "./admin";
 import { authController } from "./auth";
 import { mfaController } from "./mfa";
@@ -19,6 +20,7 @@ export function apiRoutes(deps: Deps, prefix: "/api" | "/api/v1") {
   return new Elysia({ prefix })
     .onBeforeHandle(({ request }) => refuseCrossSiteCookieRequest(request, deps.config, SESSION_COOKIE.test(request.headers.get("cookie") ?? "")))
     .use(authController(deps))
+    .use(accountController(deps))
     .use(mfaController(deps))
     .use(adminController(deps))
     .use(oauthController(deps))

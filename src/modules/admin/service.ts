@@ -244,6 +244,20 @@ async function guardedTarget(tx: Db, admin: User, targetId: string, change: Chan
   return target;
 }
 
+/**
+ * A user deleting their own account (src/modules/account): the last-admin rule above, under the
+ * same locks in the same order, so a self-deletion racing a demotion or another deletion cannot
+ * leave no active admin. Returns the locked row.
+ */
+export async function lockForSelfRemoval(tx: Db, userId: string): Promise<User> {
+  const rows = await lockRows(tx, userId, userId, true);
+  const self = rows.find((row) => row.id === userId);
+  if (!self || self.disabledAt) throw new AppError("invalid_token", "The account is disabled or no longer exists");
+  const activeAdmins = rows.filter((row) => row.role === "admin" && !row.disabledAt);
+  if (self.role === "admin" && activeAdmins.length <= 1) throw new AppError("last_admin", "You are the last active admin: make someone else an admin before deleting your account");
+  return self;
+}
+
 export async function setUserDisabled(deps: Deps, admin: User, targetId: string, disabled: boolean, client: ClientInfo): Promise<User> {
   const at = new Date(deps.clock.now());
   const { user, ended } = await deps.database.db.transaction(async (tx) => {

@@ -48,6 +48,12 @@ export const AUDIT_ACTIONS = [
   "reauthenticated",
   "reauthentication_failed",
   "mfa_reset_by_admin",
+  "username_changed",
+  "email_change_requested",
+  "email_changed",
+  "account_deleted",
+  "account_exported",
+  "logout_others",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

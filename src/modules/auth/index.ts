@@ -119,13 +119,7 @@ export function authController(deps: Deps) {
       },
       { rateLimit: "api", auth: true, response: { 204: withHeaders(NoContent, clearsCookies) }, detail: operation("logoutAll", "Sign out of every session", { security: BEARER, description: "Revokes every session of the user, this one included, and clears the cookies." }) },
     )
-    // The account the guard read on this request (a session's copy is current per the store; a PAT's owner is read with it).
-    .get("/me", ({ auth: caller }) => toMe(caller.user), {
-      rateLimit: "api",
-      scopes: ["profile:read"],
-      response: { 200: AuthModel.me },
-      detail: operation("getMe", "The signed-in user", { security: BEARER, description: "The profile of the user the token belongs to." }),
-    })
+    // GET/PATCH/DELETE /auth/me and the other self-service routes: src/modules/account.
     .get(
       "/sessions",
       async ({ auth: caller }) => ({ sessions: (await auth.listSessions(deps, caller)).map((session) => currentSessionView(session, isTokenCaller(caller) ? null : caller.sessionId)) }),

@@ -20,7 +20,7 @@ export interface ClientInfo {
   tokenId?: string;
 }
 
-export type RevokeReason = "logout" | "logout_all" | "ended_by_user" | "password_changed" | "password_reset" | "refresh_token_reuse" | "disabled" | "admin" | "mfa_enabled" | "mfa_reset";
+export type RevokeReason = "logout" | "logout_all" | "ended_by_user" | "password_changed" | "password_reset" | "refresh_token_reuse" | "disabled" | "admin" | "mfa_enabled" | "mfa_reset" | "logout_others";
 
 /** The keys one authenticated request checks, in one round trip. */
 export function revocationKeys(claims: Pick<AccessClaims, "jti" | "sid" | "sub">): string[] {

@@ -53,6 +53,12 @@ const PHRASES: Record<string, (event: AuditEvent) => Part[]> = {
   oauth_failed: (e) => [`A sign-in with ${detail(e, "provider")} failed`],
   token_created: (e) => [actor(e), " created", ...whose(e, `token “${detail(e, "name")}”`)],
   token_revoked: (e) => [actor(e), " revoked", ...whose(e, `token “${detail(e, "name")}”`)],
+  username_changed: (e) => [actor(e), ` changed their username from ${detail(e, "from")}`],
+  email_change_requested: (e) => [actor(e), ` asked to change their email address to ${detail(e, "new_email")}`],
+  email_changed: (e) => [target(e), ` changed their email address from ${detail(e, "from")} to ${detail(e, "to")}`],
+  account_deleted: (e) => [target(e), " deleted their account"],
+  account_exported: (e) => [actor(e), " downloaded their data"],
+  logout_others: (e) => [actor(e), " signed out their other sessions"],
 };
 
 export const actionLabel = (action: string) => action.replaceAll("_", " ");
