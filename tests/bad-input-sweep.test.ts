@@ -39,14 +39,17 @@ afterAll(() => app?.stop());
 async function signInBrowser(): Promise<void> {
   browser = new WebClient(app);
   await browser.get("/login");
-  expect((await browser.post("/login", { username_or_email: admin.username, password: admin.password })).status).toBe(303);
+  expect((await browser.post("/login", { username_or_email: admin.email, password: admin.password })).status).toBe(303);
   await browser.get("/dashboard");
 }
 
-/** Some cases (logout, logout-all) end the admin's session: start each route signed in. */
+/**
+ * Some cases (logout, logout-all, revoke-others) end the admin's session: start each route signed
+ * in. By email: PATCH /auth/me with plausible fields renames the admin.
+ */
 async function ensureSignedIn(): Promise<void> {
   if ((await app.fetch("/api/v1/auth/me", { headers: { authorization: `Bearer ${adminToken}` } })).status !== 200) {
-    const login = await app.json<{ access_token: string }>("POST", "/api/v1/auth/login", { username_or_email: admin.username, password: admin.password });
+    const login = await app.json<{ access_token: string }>("POST", "/api/v1/auth/login", { username_or_email: admin.email, password: admin.password });
     adminToken = login.body.access_token;
   }
   if ((await browser.get("/dashboard")).status !== 200) await signInBrowser();
