@@ -600,8 +600,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One user, with its active session count
-         * @description The user with `disabled_at`, `last_login_at`, timestamps and the number of active sessions.
+         * One user, with its active session count and second factors
+         * @description The user with `disabled_at`, `last_login_at`, timestamps, the number of active sessions and `mfa` (authenticator app, passkey count).
          */
         get: operations["getUser"];
         put?: never;
@@ -611,6 +611,26 @@ export interface paths {
          * @description Not yourself, not the last active admin (409).
          */
         delete: operations["deleteUser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{id}/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Reset a user's second factors
+         * @description For a locked-out user: removes the authenticator app, passkeys and recovery codes and ends every session of the user. Audited as mfa_reset_by_admin. Not your own (409 `cannot_modify_self`).
+         */
+        delete: operations["resetUserMfa"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1492,6 +1512,13 @@ export interface components {
             updated_at: string;
             /** @description Active sessions */
             session_count: number;
+            mfa: components["schemas"]["UserMfa"];
+        };
+        UserMfa: {
+            /** @description An authenticator app is enabled */
+            totp: boolean;
+            /** @description Registered passkeys */
+            passkeys: number;
         };
         UserPage: {
             users: components["schemas"]["User"][];
@@ -2765,6 +2792,8 @@ export interface operations {
                 role?: "user" | "admin";
                 email_verified?: boolean;
                 status?: "active" | "disabled";
+                /** @description Only users with (true) or without (false) a second factor */
+                has_mfa?: boolean;
                 sort?: "created_at" | "-created_at" | "last_login_at" | "-last_login_at" | "username" | "-username" | "email" | "-email";
             };
             header?: never;
@@ -2830,6 +2859,39 @@ export interface operations {
         };
     };
     deleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            421: components["responses"]["MisdirectedRequest"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    resetUserMfa: {
         parameters: {
             query?: never;
             header?: never;

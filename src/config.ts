@@ -77,6 +77,8 @@ export interface Config {
   /** Seconds a request body has to arrive in full (408 after). */
   bodyTimeoutSeconds: number;
   auditRetentionDays: number;
+  /** MFA_REQUIRED_ROLES: roles whose users must enrol a second factor before anything else (docs/mfa.md). */
+  mfaRequiredRoles: Array<"user" | "admin">;
   /** OTLP/HTTP collector base URL (traces go to <url>/v1/traces); unset = no tracing at all. */
   otlpEndpoint: string | undefined;
   otelServiceName: string;
@@ -161,6 +163,13 @@ function workers(raw: string | undefined): number {
   const n = Number(value);
   if (Number.isInteger(n) && n >= 1 && n <= 256) return n;
   throw new ConfigError(`WORKERS must be a number from 1 to 256 or "auto", got "${raw}"`);
+}
+
+/** MFA_REQUIRED_ROLES: a comma-separated list of roles (user, admin); unset or empty: none. */
+function mfaRequiredRoles(raw: string | undefined): Array<"user" | "admin"> {
+  const entries = (raw ?? "").split(",").map((entry) => entry.trim().toLowerCase()).filter(Boolean);
+  for (const entry of entries) if (entry !== "user" && entry !== "admin") throw new ConfigError(`MFA_REQUIRED_ROLES lists roles (user, admin), got "${entry}"`);
+  return [...new Set(entries as Array<"user" | "admin">)];
 }
 
 /** HOST: an IP address or a host name to listen on. */
@@ -312,6 +321,7 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: 1024 * 1024,
     bodyTimeoutSeconds: int(env, "BODY_TIMEOUT_SECONDS", 10, 1, 600),
     auditRetentionDays: int(env, "AUDIT_RETENTION_DAYS", 90, 1, 3650),
+    mfaRequiredRoles: mfaRequiredRoles(env.MFA_REQUIRED_ROLES),
     otlpEndpoint: url(env, "OTEL_EXPORTER_OTLP_ENDPOINT", ["http:", "https:"]),
     otelServiceName: env.OTEL_SERVICE_NAME?.trim() || "cobalt",
     oauth: oauthConfig(env, production),

@@ -19,6 +19,9 @@
  *                      checked on unsafe methods, and a redirect to sign-in instead of a 401.
  *   `recentAuth: true` (src/http/recent-auth.ts, beside `auth` or `viewer`): this session
  *                      authenticated within five minutes, else 403 `reauthentication_required`.
+ *   `factorSetup: true` a route a user who must enrol a second factor (MFA_REQUIRED_ROLES) may
+ *                      still reach; every other `auth`/`role`/`scopes`/`viewer` route refuses
+ *                      that user's session with 403 `mfa_setup_required` (docs/mfa.md).
  */
 import { type Cookie, Elysia } from "elysia";
 import type { Config } from "../config";
@@ -29,6 +32,7 @@ import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE } from "../modules/auth/device";
 import { refresh, type SignedIn } from "../modules/auth/service";
 import { revocationKeys } from "../modules/auth/sessions";
 import { type AccessClaims, type AuthContext, authContextOf } from "../modules/auth/tokens";
+import { hasFactor } from "../modules/mfa/factors";
 import { looksLikePat } from "../modules/pats/format";
 import { authenticatePat, authorizePat } from "../modules/pats/service";
 import { storeKeys } from "../store/keys";
@@ -245,6 +249,19 @@ export async function requestSession(deps: Deps, context: GuardInput): Promise<A
   return viewer.auth;
 }
 
+/** Routes declared with `factorSetup: true` (recorded by its transform). */
+const factorSetupRequests = new WeakSet<Request>();
+
+/**
+ * MFA_REQUIRED_ROLES, checked once here for every signed-in route: a session of a user in such a
+ * role who has no second factor reaches only the routes that set one up. Personal access tokens
+ * are not sessions and are not held to it (creating one needs a session, which is).
+ */
+async function requireFactorIfDue(deps: Deps, request: Request, auth: Pick<AuthContext, "userId">, role: Role): Promise<void> {
+  if (factorSetupRequests.has(request) || !deps.config.mfaRequiredRoles.includes(role)) return;
+  if (!(await hasFactor(deps.database.db, auth.userId))) throw new AppError("mfa_setup_required");
+}
+
 /** `auth: true`: a session only (a PAT reaches here only on a route that declares `scopes`, and then not through this macro). */
 async function sessionCaller(deps: Deps, context: GuardInput): Promise<SessionCaller> {
   const caller = await authenticateRequest(deps, context);
@@ -257,15 +274,24 @@ export function sessionGuard(deps: Deps) {
     auth: {
       detail: policyNote({ "x-auth": "bearer token or access cookie" }),
       async resolve(context) {
-        return { auth: await sessionCaller(deps, context) };
+        const auth = await sessionCaller(deps, context);
+        await requireFactorIfDue(deps, context.request, auth, auth.user.role);
+        return { auth };
+      },
+    },
+    factorSetup: {
+      transform({ request }) {
+        factorSetupRequests.add(request);
       },
     },
     role: (role: Role) => ({
       detail: policyNote({ "x-auth": `role ${role}` }),
       async resolve(context) {
         const auth = await authenticateRequest(deps, context);
+        const currentUser = requireRole(auth.user, role);
         // A session's account and a PAT's owner were both read on this request: a demotion counts at once.
-        return { auth, currentUser: requireRole(auth.user, role) };
+        if (!isTokenCaller(auth)) await requireFactorIfDue(deps, context.request, auth, currentUser.role);
+        return { auth, currentUser };
       },
     }),
     scopes: (scopes: PatScope[]) => ({
@@ -274,7 +300,9 @@ export function sessionGuard(deps: Deps) {
         declaredScopes.set(request, scopes);
       },
       async resolve(context) {
-        return { auth: await authenticateRequest(deps, context) };
+        const auth = await authenticateRequest(deps, context);
+        if (!isTokenCaller(auth)) await requireFactorIfDue(deps, context.request, auth, auth.user.role);
+        return { auth };
       },
     }),
     viewer: (need: "optional" | "required" | "admin") => ({
@@ -294,6 +322,7 @@ export function sessionGuard(deps: Deps) {
         if (isUnsafeMethod(request.method)) verifyCsrf(deps.config, request, cookies, formField(body, CSRF_FIELD), viewer?.auth.sessionId);
         // The role as read on this request: a demotion bites on the next request.
         if (need === "admin" && viewer) requireRole(viewer.user, "admin");
+        if (need !== "optional" && viewer) await requireFactorIfDue(deps, request, viewer.auth, viewer.user.role);
         return { viewer };
       },
     }),

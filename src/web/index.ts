@@ -17,6 +17,8 @@ import { authPages } from "./routes/auth";
 import { dashboardPages } from "./routes/dashboard";
 import { emailLinkPages } from "./routes/email-links";
 import { oauthPages } from "./routes/oauth";
+import { secondStepPages } from "./routes/second-step";
+import { securityPages } from "./routes/security";
 import { staticFiles } from "./routes/static";
 
 /** Paths that belong to the API and other machine-facing routes: their 404 stays JSON. */
@@ -38,6 +40,8 @@ export function webRoutes(deps: Deps) {
     .use(adminPages(env))
     .use(adminUserPages(env))
     .use(oauthPages(env))
+    .use(secondStepPages(env))
+    .use(securityPages(env))
     .use(
       // A browser asking for a page that does not exist gets a friendly page; machines get JSON.
       pages(env).get(

@@ -30,12 +30,21 @@ type ShowForm = (page: PageContext) => Promise<Response>;
 /** Routes that show their form again when its CSRF token has expired (declared with `expiredForm`). */
 const expiredForms = new WeakMap<Request, ShowForm>();
 
+/** Where the user was: the page itself for a GET, else the page the form was on (our own Referer), else `fallback`. */
+const whereTheUserWas = (page: PageContext, fallback: string) => (page.request.method === "GET" ? `${page.url.pathname}${page.url.search}` : (sameOriginReferrer(page) ?? fallback));
+
 async function pageError(page: PageContext, error: unknown): Promise<Response> {
   if (error instanceof SignInRequired) {
     if (page.request.method === "GET") return redirect(page, loginUrl(`${page.url.pathname}${page.url.search}`));
     // A form sent from a page whose session has ended since (signed out elsewhere, expired).
     return redirect(page, withNotice(loginUrl(sameOriginReferrer(page) ?? "/dashboard"), "session-ended"));
   }
+  // A sensitive change on a session that has not authenticated lately: confirm, then come back.
+  if (error instanceof AppError && error.kind === "reauthentication_required") {
+    return redirect(page, `/account/reauthenticate?next=${encodeURIComponent(whereTheUserWas(page, "/account/security"))}`);
+  }
+  // MFA_REQUIRED_ROLES: nothing but the factor setup until there is a factor.
+  if (error instanceof AppError && error.kind === "mfa_setup_required") return redirect(page, "/account/security?notice=mfa-setup-required");
   const showForm = expiredForms.get(page.request);
   // A same-origin form whose token no longer matches (the tab was open across a sign-in or
   // sign-out elsewhere): show it again with what was typed (never a password) and a fresh token,

@@ -30,6 +30,8 @@ export function accountController(deps: Deps) {
     .get("/me", ({ auth: caller }) => toMe(caller.user), {
       rateLimit: "api",
       scopes: ["profile:read"],
+      // Reachable while MFA_REQUIRED_ROLES asks for a factor: a client must know who it is to set one up.
+      factorSetup: true,
       response: { 200: AuthModel.me },
       detail: operation("getMe", "The signed-in user", { security: BEARER, description: "The profile of the user the token belongs to." }),
     })

@@ -4,6 +4,7 @@ import { clientInfo } from "../../http/context";
 import { BEARER, errorResponses, NoContent, operation, Uuid } from "../../http/model";
 import { policy } from "../../http/policy";
 import { sessionView } from "../auth/view";
+import { adminMfaView, resetUserMfa } from "../mfa/admin";
 import { PatModel } from "../pats/model";
 import * as pats from "../pats/service";
 import { AdminModel } from "./model";
@@ -35,9 +36,32 @@ export function adminController(deps: Deps) {
           "/users/:id",
           async ({ params }) => {
             const { user, sessionCount } = await admin.getUser(deps, params.id);
-            return { ...adminUserView(user), session_count: sessionCount };
+            const mfa = await adminMfaView(deps.database.reader, user.id);
+            return { ...adminUserView(user), session_count: sessionCount, mfa: { totp: mfa.totp, passkeys: mfa.passkeys } };
           },
-          { scopes: ["admin:read"], params: idParams, response: { 200: AdminModel.userDetail, ...errorResponses(403, 404) }, detail: detail("getUser", "One user, with its active session count", "The user with `disabled_at`, `last_login_at`, timestamps and the number of active sessions.") },
+          {
+            scopes: ["admin:read"],
+            params: idParams,
+            response: { 200: AdminModel.userDetail, ...errorResponses(403, 404) },
+            detail: detail("getUser", "One user, with its active session count and second factors", "The user with `disabled_at`, `last_login_at`, timestamps, the number of active sessions and `mfa` (authenticator app, passkey count)."),
+          },
+        )
+        .delete(
+          "/users/:id/mfa",
+          async ({ params, currentUser, request, status }) => {
+            await resetUserMfa(deps, currentUser, params.id, clientInfo(request));
+            return status(204, undefined);
+          },
+          {
+            scopes: ["admin:write"],
+            params: idParams,
+            response: { 204: NoContent, ...errorResponses(403, 404, 409) },
+            detail: detail(
+              "resetUserMfa",
+              "Reset a user's second factors",
+              "For a locked-out user: removes the authenticator app, passkeys and recovery codes and ends every session of the user. Audited as mfa_reset_by_admin. Not your own (409 `cannot_modify_self`).",
+            ),
+          },
         )
         .patch(
           "/users/:id/disable",

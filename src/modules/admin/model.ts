@@ -60,6 +60,7 @@ export const AdminModel = {
     role: t.Optional(role),
     email_verified: t.Optional(t.Boolean()),
     status: t.Optional(status),
+    has_mfa: t.Optional(t.Boolean({ description: "Only users with (true) or without (false) a second factor" })),
     sort: t.Optional(
       t.Union(
         sortValues.map((value) => t.Literal(value)),
@@ -76,7 +77,14 @@ export const AdminModel = {
     }),
   ),
   user: AdminUser,
-  userDetail: named("UserDetail", responseObject({ ...userFields, session_count: Integer({ description: "Active sessions" }) })),
+  userDetail: named(
+    "UserDetail",
+    responseObject({
+      ...userFields,
+      session_count: Integer({ description: "Active sessions" }),
+      mfa: named("UserMfa", responseObject({ totp: t.Boolean({ description: "An authenticator app is enabled" }), passkeys: Integer({ minimum: 0, description: "Registered passkeys" }) })),
+    }),
+  ),
   roleBody: named("RoleChange", requestBody({ role })),
   sessions: named("AdminSessionList", responseObject({ sessions: t.Array(AdminSession) })),
   stats: named(

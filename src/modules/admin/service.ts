@@ -16,6 +16,7 @@ import { type ClientInfo, clearUserRevoked, endUserSessions, listActiveSessions,
 import { isUuid } from "../../uuid";
 import { accountChanged } from "../users/account-cache";
 import { findUserById } from "../users/service";
+import { hasFactorSql } from "../mfa/factors";
 
 import { type AdminModel, SORT_FIELDS, type SortField } from "./model";
 
@@ -79,7 +80,8 @@ function userFilters(query: UserListQuery): UserFilter {
   if (search && !never) params.pattern = `%${escapeLike(search)}%`;
   if (query.role) params.role = query.role;
   if (query.email_verified !== undefined) params.verified = query.email_verified;
-  const shape = [never ? "never" : search ? "search" : "", query.role ? "role" : "", query.email_verified !== undefined ? "verified" : "", query.status ?? ""].join(",");
+  const mfa = query.has_mfa === undefined ? "" : query.has_mfa ? "mfa" : "no-mfa";
+  const shape = [never ? "never" : search ? "search" : "", query.role ? "role" : "", query.email_verified !== undefined ? "verified" : "", query.status ?? "", mfa].join(",");
   return {
     shape,
     params,
@@ -91,6 +93,8 @@ function userFilters(query: UserListQuery): UserFilter {
       if (query.email_verified !== undefined) conditions.push(sql`${users.emailVerified} = ${bind("verified", params.verified)}`);
       if (query.status === "active") conditions.push(isNull(users.disabledAt));
       if (query.status === "disabled") conditions.push(isNotNull(users.disabledAt));
+      // A fixed condition (no parameter): the shape names which one, so each is its own statement.
+      if (query.has_mfa !== undefined) conditions.push(query.has_mfa ? hasFactorSql(users.id) : sql`not (${hasFactorSql(users.id)})`);
       return conditions.length > 0 ? and(...conditions) : undefined;
     },
   };

@@ -57,9 +57,20 @@ export async function startTotpSetup(deps: Deps, userId: string, account: string
     .onConflictDoUpdate({ target: totpFactors.userId, set: { secretSealed, createdAt: at, lastUsedStep: null }, setWhere: isNull(totpFactors.enabledAt) })
     .returning({ userId: totpFactors.userId });
   if (written.length === 0) throw new AppError("conflict", "An authenticator app is already enabled: remove it first to set up another");
+  return setupView(deps, seed, account);
+}
+
+function setupView(deps: Deps, seed: Uint8Array, account: string): TotpSetup {
   const secret = base32Encode(seed);
   const url = otpauthUrl(issuerOf(deps), account, secret);
   return { secret, otpauthUrl: url, qrSvg: renderSVG(url, { ecc: "M", border: 2 }) };
+}
+
+/** The setup waiting for its first code, shown again (a wrong code on the page keeps the QR code). */
+export async function pendingTotpSetup(deps: Deps, userId: string, account: string): Promise<TotpSetup | null> {
+  const row = await findTotp(deps.database.db, userId);
+  if (!row || row.enabledAt) return null;
+  return setupView(deps, openSecret(deps.config.encryptionKey, row.secretSealed, sealContext(userId)), account);
 }
 
 /**

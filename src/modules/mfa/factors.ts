@@ -1,7 +1,7 @@
 /**
  * Which second factors a user has, and the two moments every factor shares: enrolling one and
  * removing one (docs/mfa.md). Each kind of factor (the authenticator app here, passkeys in
- * src/modules/passkeys) registers one line in PRIMARY_FACTORS and calls `enrolFactor` /
+ * src/modules/passkeys) registers one entry in PRIMARY_FACTORS and calls `enrolFactor` /
  * `removeFactor` around its own rows, so the rules below hold for all of them:
  * - the first factor ends the user's other sessions (the current one stays), and brings a set of
  *   recovery codes when the user has none;
@@ -9,9 +9,10 @@
  * - both are audited (`mfa_enabled` / `mfa_disabled` with the method) and run under the user's
  *   row lock, so two enrolments or removals at once see each other.
  */
-import { and, eq, isNotNull } from "drizzle-orm";
+import { and, eq, isNotNull, or, type SQL, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/client";
-import { totpFactors } from "../../db/schema";
+import { mfaChallenges, totpFactors } from "../../db/schema";
 import type { Deps } from "../../deps";
 import { notFound } from "../../errors";
 import { type Actor, recordAudit } from "../audit/service";
@@ -34,15 +35,53 @@ export async function hasEnabledTotp(db: Db, userId: string): Promise<boolean> {
   return row !== undefined;
 }
 
-/** Each primary factor: whether the user has it. Passkeys add `passkey: hasPasskey`. */
-const PRIMARY_FACTORS: Record<PrimaryFactor, (db: Db, userId: string) => Promise<boolean>> = {
-  totp: hasEnabledTotp,
+/** What every kind of factor tells the rest of the code. Passkeys add a `passkey` entry. */
+interface FactorKind {
+  /** Whether the user has one enrolled (a pending setup does not count). */
+  has(db: Db, userId: string): Promise<boolean>;
+  /** The same as SQL on a users.id column, for the admin's "has MFA" filter. */
+  existsFor(userId: AnyPgColumn): SQL;
+  /** How many the user has, for the admin's view (the app: 0 or 1). */
+  count(db: Db, userId: string): Promise<number>;
+  /** Deletes all of the user's (an administrator's reset); how many went. */
+  removeAll(tx: Db, userId: string): Promise<number>;
+}
+
+const PRIMARY_FACTORS: Record<PrimaryFactor, FactorKind> = {
+  totp: {
+    has: hasEnabledTotp,
+    existsFor: (userId) => sql`exists (select 1 from ${totpFactors} where ${totpFactors.userId} = ${userId} and ${totpFactors.enabledAt} is not null)`,
+    count: async (db, userId) => ((await hasEnabledTotp(db, userId)) ? 1 : 0),
+    // A pending setup goes too: nothing of the old app is left to finish.
+    removeAll: async (tx, userId) => (await tx.delete(totpFactors).where(eq(totpFactors.userId, userId)).returning({ enabledAt: totpFactors.enabledAt })).filter((row) => row.enabledAt).length,
+  },
 };
 
+const kinds = () => Object.entries(PRIMARY_FACTORS) as Array<[PrimaryFactor, FactorKind]>;
+
 export async function primaryFactors(db: Db, userId: string): Promise<PrimaryFactor[]> {
-  const entries = Object.entries(PRIMARY_FACTORS) as Array<[PrimaryFactor, (db: Db, userId: string) => Promise<boolean>]>;
-  const present = await Promise.all(entries.map(async ([method, has]) => ((await has(db, userId)) ? method : null)));
+  const present = await Promise.all(kinds().map(async ([method, kind]) => ((await kind.has(db, userId)) ? method : null)));
   return present.filter((method): method is PrimaryFactor => method !== null);
+}
+
+/** SQL: the user (a users.id column) has at least one factor. */
+export const hasFactorSql = (userId: AnyPgColumn): SQL => or(...kinds().map(([, kind]) => kind.existsFor(userId)))!;
+
+/** Per kind, how many factors the user has: `{totp: 0|1, passkey: n}`. */
+export async function factorCounts(db: Db, userId: string): Promise<Record<PrimaryFactor, number>> {
+  const counts = await Promise.all(kinds().map(async ([method, kind]) => [method, await kind.count(db, userId)] as const));
+  return Object.fromEntries(counts) as Record<PrimaryFactor, number>;
+}
+
+/**
+ * Inside the caller's transaction (an administrator's reset, src/modules/mfa/admin.ts): every
+ * factor, the recovery codes and any sign-in step waiting for a code. Returns what went, per kind.
+ */
+export async function removeAllFactors(tx: Db, userId: string): Promise<Record<PrimaryFactor, number>> {
+  const removed = await Promise.all(kinds().map(async ([method, kind]) => [method, await kind.removeAll(tx, userId)] as const));
+  await deleteRecoveryCodes(tx, userId);
+  await tx.delete(mfaChallenges).where(eq(mfaChallenges.userId, userId));
+  return Object.fromEntries(removed) as Record<PrimaryFactor, number>;
 }
 
 export const hasFactor = async (db: Db, userId: string): Promise<boolean> => (await primaryFactors(db, userId)).length > 0;

@@ -31,7 +31,7 @@ export function mfaController(deps: Deps) {
         const status = await mfa.mfaStatus(deps, auth);
         return { totp: status.totp ? { enabled: true as const, created_at: status.totp.createdAt.toISOString() } : null, recovery_codes_remaining: status.recoveryCodesRemaining, passkeys: [] };
       },
-      { rateLimit: "api", auth: true, response: { 200: MfaModel.status }, detail: operation("getMfa", "The caller's second factors", { security: BEARER, description: "The authenticator app, how many recovery codes are left, and the passkeys." }) },
+      { rateLimit: "api", auth: true, factorSetup: true, response: { 200: MfaModel.status }, detail: operation("getMfa", "The caller's second factors", { security: BEARER, description: "The authenticator app, how many recovery codes are left, and the passkeys." }) },
     )
     .post("/mfa/totp/setup", async ({ auth }) => {
       const setup = await mfa.setupTotp(deps, auth);
@@ -40,6 +40,7 @@ export function mfaController(deps: Deps) {
       rateLimit: "api",
       auth: true,
       recentAuth: true,
+      factorSetup: true,
       response: { 200: MfaModel.totpSetup, ...errorResponses(403, 409) },
       detail: operation("setupTotp", "Start setting up an authenticator app", {
         security: BEARER,
@@ -53,6 +54,7 @@ export function mfaController(deps: Deps) {
         rateLimit: "api",
         auth: true,
         recentAuth: true,
+        factorSetup: true,
         body: MfaModel.totpEnable,
         response: { 200: MfaModel.recoveryCodes, ...errorResponses(400, 403, 409) },
         detail: operation("enableTotp", "Enable the authenticator app with its first code", {
@@ -111,6 +113,7 @@ export function mfaController(deps: Deps) {
       {
         rateLimit: "login",
         auth: true,
+        factorSetup: true,
         body: MfaModel.reauthenticate,
         response: { 200: MfaModel.reauthenticated, ...errorResponses(400) },
         detail: operation("reauthenticate", "Confirm it is you, for sensitive changes", {

@@ -32,7 +32,7 @@ export interface LayoutProps {
   csrfToken: string;
   assets: AssetManifest;
   /** Which nav item is the current page. */
-  section?: "dashboard" | "admin";
+  section?: "dashboard" | "security" | "admin";
   /** Auth forms sit in a narrow centred column. */
   narrow?: boolean;
 }
@@ -75,6 +75,7 @@ function Header({ viewer, csrfToken, section }: Pick<LayoutProps, "viewer" | "cs
           {viewer ? (
             <>
               <NavLink href="/dashboard" label="Dashboard" current={section === "dashboard"} />
+              <NavLink href="/account/security" label="Security" current={section === "security"} />
               {viewer.role === "admin" ? <NavLink href="/admin" label="Admin" current={section === "admin"} /> : ""}
               <form method="post" action="/logout" class="ml-1">
                 <CsrfField token={csrfToken} />

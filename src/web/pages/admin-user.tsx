@@ -1,5 +1,5 @@
 /**
- * One user, for an admin: details, role, access, sessions, recent audit events, deletion.
+ * One user, for an admin: details, role, access, second factors, sessions, recent audit events, deletion.
  * Destructive actions are confirmed: with htmx by hx-confirm before the POST; without
  * JavaScript the same button is a GET to a confirmation page holding the real POST form.
  */
@@ -12,8 +12,9 @@ import { describeUserAgent, formatDateTime, timeAgo } from "../format";
 import { AuditList } from "./admin-audit";
 import type { AuditNames } from "../../modules/admin/names";
 import { RoleBadge, StatusBadge, VerifiedBadge } from "./admin-shell";
+import type { AdminMfaView } from "../../modules/mfa/admin";
 
-export type ConfirmAction = "disable" | "delete" | "revoke";
+export type ConfirmAction = "disable" | "delete" | "revoke" | "reset-mfa";
 
 export interface UserDetailProps {
   user: User;
@@ -26,6 +27,7 @@ export interface UserDetailProps {
   notice?: Notice;
   identities: IdentityRow[];
   tokens: PersonalAccessToken[];
+  mfa: AdminMfaView;
 }
 
 const DETAIL = "#user-detail";
@@ -119,6 +121,29 @@ function AccessCard({ user, isSelf, csrfToken }: Pick<UserDetailProps, "user" | 
   );
 }
 
+/** Which factors the user has, and the reset for a locked-out user. */
+function MfaCard({ user, mfa, isSelf }: { user: User; mfa: AdminMfaView; isSelf: boolean }) {
+  const any = mfa.totp || mfa.passkeys > 0;
+  return (
+    <Card id="user-mfa" title="Two-step verification" description={any ? "Factors this user signs in with." : "This user signs in with a password or a provider alone."}>
+      <ul class="space-y-1 text-sm">
+        <li>
+          Authenticator app: {mfa.totp ? <Badge color="green" text="On" /> : <Badge color="gray" text="Off" />}
+        </li>
+        <li safe>{`Passkeys: ${mfa.passkeys}`}</li>
+        <li safe>{`Recovery codes left: ${mfa.recoveryCodesRemaining}`}</li>
+      </ul>
+      {any && !isSelf ? (
+        <div class="mt-4">
+          <ConfirmedButton user={user} action="reset-mfa" label="Reset factors" question={`Reset ${user.username}'s two-step verification? They will be signed out everywhere.`} />
+        </div>
+      ) : (
+        ""
+      )}
+    </Card>
+  );
+}
+
 function SessionsList({ user, sessions, now }: Pick<UserDetailProps, "user" | "sessions" | "now">) {
   if (sessions.length === 0) return <EmptyState title="No active sessions" />;
   return (
@@ -168,6 +193,7 @@ export function UserDetail(props: UserDetailProps) {
         <div class="space-y-6">
           <RoleCard {...props} />
           <AccessCard {...props} />
+          <MfaCard user={user} mfa={props.mfa} isSelf={props.isSelf} />
         </div>
       </div>
       <Card title="Sessions" description="Devices signed in to this account.">
@@ -196,6 +222,7 @@ const CONFIRM_TEXT: Record<ConfirmAction, { title: string; text: string; button:
   disable: { title: "Disable this account?", text: "The user is signed out everywhere at once and cannot sign in until the account is enabled again.", button: "Disable account" },
   delete: { title: "Delete this user?", text: "The account, its sessions and its tokens are deleted permanently. The audit history stays. This cannot be undone.", button: "Delete user" },
   revoke: { title: "End this session?", text: "The device using this session is signed out at once.", button: "End session" },
+  "reset-mfa": { title: "Reset two-step verification?", text: "The authenticator app, passkeys and recovery codes are removed and the user is signed out everywhere. They sign in with the password alone next time.", button: "Reset factors" },
 };
 
 /** The no-JavaScript confirmation step: the real POST, or back to the user. */

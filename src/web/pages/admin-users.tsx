@@ -10,6 +10,7 @@ export interface UserFilters {
   role: string;
   status: string;
   email_verified: string;
+  has_mfa: string;
   sort: string;
   page: number;
   per_page: number;
@@ -32,7 +33,7 @@ export const DEFAULT_PER_PAGE = 20;
 /** The URL of a users list, keeping only the filters that are set. */
 export function usersUrl(filters: UserFilters, page = filters.page, sort = filters.sort): string {
   const params = new URLSearchParams();
-  for (const key of ["search", "role", "status", "email_verified"] as const) if (filters[key]) params.set(key, filters[key]);
+  for (const key of ["search", "role", "status", "email_verified", "has_mfa"] as const) if (filters[key]) params.set(key, filters[key]);
   if (sort !== DEFAULT_SORT) params.set("sort", sort);
   if (filters.per_page !== DEFAULT_PER_PAGE) params.set("per_page", String(filters.per_page));
   if (page > 1) params.set("page", String(page));
@@ -114,7 +115,7 @@ function ColumnHeader({ column, filters, class: extra }: { column: Column; filte
 export function FiltersForm({ filters }: { filters: UserFilters }) {
   return (
     // Two columns even on a phone: the filters take a few rows, and the first user is on screen.
-    <form id="user-filters" method="get" action="/admin/users" role="search" class="grid grid-cols-2 gap-x-3 gap-y-2 sm:grid-cols-4 lg:grid-cols-[3fr_1fr_1fr_1fr_1fr] lg:items-end" {...liveControl("submit")}>
+    <form id="user-filters" method="get" action="/admin/users" role="search" class="grid grid-cols-2 gap-x-3 gap-y-2 sm:grid-cols-4 lg:grid-cols-[3fr_1fr_1fr_1fr_1fr_1fr] lg:items-end" {...liveControl("submit")}>
       <div class="col-span-2 space-y-1 sm:col-span-4 lg:col-span-1">
         <label for="filter-search" class="block text-xs font-medium text-slate-600 dark:text-slate-400">
           Search
@@ -142,6 +143,7 @@ export function FiltersForm({ filters }: { filters: UserFilters }) {
       <Select name="role" label="Role" value={filters.role} options={[{ value: "", label: "All roles" }, { value: "user", label: "User" }, { value: "admin", label: "Admin" }]} />
       <Select name="status" label="Status" value={filters.status} options={[{ value: "", label: "Any status" }, { value: "active", label: "Active" }, { value: "disabled", label: "Disabled" }]} />
       <Select name="email_verified" label="Email" value={filters.email_verified} options={[{ value: "", label: "Any email" }, { value: "true", label: "Verified" }, { value: "false", label: "Unverified" }]} />
+      <Select name="has_mfa" label="Two-step" value={filters.has_mfa} options={[{ value: "", label: "Any two-step" }, { value: "true", label: "Two-step on" }, { value: "false", label: "Two-step off" }]} />
       <SortSelect filters={filters} />
       {filters.per_page !== DEFAULT_PER_PAGE ? <input type="hidden" name="per_page" value={String(filters.per_page)} /> : ""}
     </form>

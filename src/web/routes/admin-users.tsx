@@ -16,6 +16,7 @@ import { listPats, revokePat } from "../../modules/pats/service";
 import { identityRows } from "./oauth";
 import { listAudit } from "../../modules/admin/audit";
 import { auditNames } from "../../modules/admin/names";
+import { adminMfaView, resetUserMfa } from "../../modules/mfa/admin";
 
 /** The list's filters, read through the admin API's query schema; what the URL gets wrong is ignored. */
 export function parseUserFilters(params: URLSearchParams): { filters: UserFilters; query: UserListQuery } {
@@ -28,6 +29,7 @@ export function parseUserFilters(params: URLSearchParams): { filters: UserFilter
     role: valid.role ?? "",
     status: valid.status ?? "",
     email_verified: valid.email_verified === undefined ? "" : String(valid.email_verified),
+    has_mfa: valid.has_mfa === undefined ? "" : String(valid.has_mfa),
     sort,
     page: query.page!,
     per_page: query.per_page!,
@@ -42,6 +44,7 @@ const NOTICES = {
   "role-changed": { tone: "success", text: "Role updated." },
   "session-ended": { tone: "success", text: "Session ended." },
   "token-revoked": { tone: "success", text: "Token revoked. Anything using it is refused from now on." },
+  "mfa-reset": { tone: "success", text: "Two-step verification reset. The user has been signed out everywhere." },
 } satisfies Record<string, Notice>;
 type NoticeKey = keyof typeof NOTICES;
 const noticeFor = (key: string | null): Notice | undefined => (key && key in NOTICES ? NOTICES[key as NoticeKey] : undefined);
@@ -60,9 +63,15 @@ async function showUsers(ctx: SignedInContext): Promise<Response> {
 
 async function detailProps(ctx: SignedInContext, id: string, notice?: Notice) {
   const { user } = await getUser(ctx.deps, id);
-  const [sessions, audit, identities, tokens] = await Promise.all([listUserSessions(ctx.deps, id), listAudit(ctx.deps, { user_id: id, per_page: 10 }), identityRows(ctx, user.id), listPats(ctx.deps, id)]);
+  const [sessions, audit, identities, tokens, mfa] = await Promise.all([
+    listUserSessions(ctx.deps, id),
+    listAudit(ctx.deps, { user_id: id, per_page: 10 }),
+    identityRows(ctx, user.id),
+    listPats(ctx.deps, id),
+    adminMfaView(ctx.deps.database.reader, user.id),
+  ]);
   const names = await auditNames(ctx.deps.database.reader, audit.items);
-  return { user, sessions, events: audit.items, names, isSelf: user.id === ctx.viewer.user.id, csrfToken: csrfTokenFor(ctx), now: ctx.deps.clock.now(), notice, identities, tokens };
+  return { user, sessions, events: audit.items, names, isSelf: user.id === ctx.viewer.user.id, csrfToken: csrfTokenFor(ctx), now: ctx.deps.clock.now(), notice, identities, tokens, mfa };
 }
 
 async function showUser(ctx: SignedInContext, notice?: Notice, status?: number): Promise<Response> {
@@ -95,7 +104,7 @@ async function showConfirm(ctx: SignedInContext): Promise<Response> {
 
 function confirmAction(ctx: SignedInContext): ConfirmAction {
   const action = ctx.url.searchParams.get("action");
-  return action === "delete" || action === "revoke" ? action : "disable";
+  return action === "delete" || action === "revoke" || action === "reset-mfa" ? action : "disable";
 }
 
 /**
@@ -124,6 +133,7 @@ export function adminUserPages(env: WebEnv) {
     )
     .post("/admin/users/:id/disable", ({ page }) => afterAction(signedIn(page), (ctx) => setUserDisabled(ctx.deps, actor(ctx), ctx.params.id ?? "", true, ctx.client), "disabled"), action)
     .post("/admin/users/:id/enable", ({ page }) => afterAction(signedIn(page), (ctx) => setUserDisabled(ctx.deps, actor(ctx), ctx.params.id ?? "", false, ctx.client), "enabled"), action)
+    .post("/admin/users/:id/reset-mfa", ({ page }) => afterAction(signedIn(page), (ctx) => resetUserMfa(ctx.deps, actor(ctx), ctx.params.id ?? "", ctx.client), "mfa-reset"), action)
     .post("/admin/users/:id/delete", ({ page }) => afterAction(signedIn(page), (ctx) => deleteUser(ctx.deps, actor(ctx), ctx.params.id ?? "", ctx.client), "deleted"), action)
     .post(
       "/admin/users/:id/sessions/:session/revoke",

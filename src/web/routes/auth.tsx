@@ -10,6 +10,7 @@ import { pages, signedIn } from "../plugin";
 import { LoginForm, LoginPage, RegisterForm, RegisterPage } from "../pages/auth";
 import { redirect, render } from "../respond";
 import type { Notice } from "../components/ui";
+import { challengeOf, goToSecondStep } from "../second-step";
 
 /** Fixed messages chosen by a query key, so no text from the URL is ever reflected. */
 const LOGIN_NOTICES: Record<string, Notice> = {
@@ -18,6 +19,8 @@ const LOGIN_NOTICES: Record<string, Notice> = {
   "session-ended": { tone: "info", text: "You were signed out (on another device, in another tab, or after a while). Sign in again to continue; nothing was changed." },
   "password-reset": { tone: "success", text: "Your password has been reset. Sign in with the new one." },
   "email-verified": { tone: "success", text: "Your email address is verified. Sign in to continue." },
+  "mfa-expired": { tone: "info", text: "That sign-in was not finished in time. Sign in again." },
+  "mfa-failed": { tone: "error", text: "Too many wrong codes. Sign in again to get a new chance." },
 };
 
 function showLogin(ctx: PageContext, failure?: FormFailure): Promise<Response> {
@@ -44,6 +47,8 @@ async function submitLogin(ctx: PageContext): Promise<Response> {
     startBrowserSession(ctx, result);
     return redirect(ctx, safeNext(ctx.form.next));
   } catch (error) {
+    const challenge = challengeOf(error);
+    if (challenge) return goToSecondStep(ctx, challenge, safeNext(ctx.form.next));
     return showLogin(ctx, formFailure(error));
   }
 }

@@ -1,0 +1,138 @@
+/**
+ * /account/security: the authenticator app (QR code and the secret for typing in), recovery codes
+ * (shown once, with a download as text, and how many are left) and the passkeys card's place.
+ * Plain forms throughout: everything here works without JavaScript.
+ */
+import { Alert, attr, Badge, Button, Card, CsrfField, Field, type Notice } from "../components/ui";
+import type { FormState } from "../forms";
+import { formatDateTime } from "../format";
+
+export interface SecurityProps {
+  csrfToken: string;
+  totpEnabledAt: Date | null;
+  recoveryCodesRemaining: number;
+  /** A setup waiting for its first code: the QR code (our SVG, no user text) and the seed. */
+  setup?: { qrSvg: string; secret: string; form: FormState };
+  /** Codes made by this request, shown this once. */
+  newCodes?: string[];
+  notice?: Notice;
+  /** The passkeys card (src/modules/passkeys), rendered below the app's. */
+  passkeysCard?: JSX.Element;
+}
+
+/** The seed in groups of four, easier to type into an app by hand. */
+const grouped = (secret: string) => secret.match(/.{1,4}/g)?.join(" ") ?? secret;
+
+/** The codes as a text file the browser saves (a data: URL with `download`: no script, no second request). */
+export function recoveryCodesFile(codes: string[]): string {
+  const text = ["Cobalt recovery codes", "Each code works once. Keep them somewhere safe.", "", ...codes, ""].join("\n");
+  return `data:text/plain;charset=utf-8,${encodeURIComponent(text)}`;
+}
+
+function TotpCard({ csrfToken, totpEnabledAt, setup }: SecurityProps) {
+  if (totpEnabledAt) {
+    return (
+      <Card id="totp" title="Authenticator app" description="Codes from an app on your phone confirm it is you when you sign in.">
+        <div class="flex flex-wrap items-center justify-between gap-3">
+          <p class="text-sm">
+            <Badge color="green" text="On" /> since{" "}
+            <time datetime={totpEnabledAt.toISOString()} safe>
+              {formatDateTime(totpEnabledAt)}
+            </time>
+          </p>
+          <form method="post" action="/account/security/totp/remove">
+            <CsrfField token={csrfToken} />
+            <Button variant="danger">Remove authenticator app</Button>
+          </form>
+        </div>
+      </Card>
+    );
+  }
+  if (setup) {
+    return (
+      <Card id="totp" title="Set up your authenticator app" description="Scan the code with an authenticator app (or type the key), then enter the 6-digit code it shows.">
+        <div class="grid gap-6 sm:grid-cols-[12rem_1fr]">
+          <div class="w-48 rounded-lg border border-slate-200 bg-white p-2 dark:border-slate-700" role="img" aria-label="QR code for your authenticator app">
+            {setup.qrSvg as "safe"}
+          </div>
+          <div class="space-y-4">
+            <div>
+              <p class="text-sm text-slate-600 dark:text-slate-400">Can't scan? Enter this key (time-based, 6 digits):</p>
+              <code id="totp-secret" class="mt-1 block rounded-lg bg-slate-100 px-3 py-2 font-mono text-sm break-all dark:bg-slate-800" safe>
+                {grouped(setup.secret)}
+              </code>
+            </div>
+            <form method="post" action="/account/security/totp/enable" class="space-y-4">
+              {setup.form.notice ? <Alert {...setup.form.notice} /> : ""}
+              <CsrfField token={csrfToken} />
+              <Field name="code" label="Code from the app" error={setup.form.errors.code} autocomplete="one-time-code" required autofocus maxlength={64} />
+              <Button>Turn on</Button>
+            </form>
+          </div>
+        </div>
+      </Card>
+    );
+  }
+  return (
+    <Card id="totp" title="Authenticator app" description="Add a second step to signing in: a code from an app on your phone.">
+      <form method="post" action="/account/security/totp/setup">
+        <CsrfField token={csrfToken} />
+        <Button>Set up an authenticator app</Button>
+      </form>
+    </Card>
+  );
+}
+
+function RecoveryCodesCard({ csrfToken, recoveryCodesRemaining, newCodes, totpEnabledAt, passkeysCard }: SecurityProps) {
+  const hasFactor = totpEnabledAt !== null || passkeysCard !== undefined;
+  return (
+    <Card id="recovery-codes" title="Recovery codes" description="If you lose your phone, a recovery code gets you in. Each works once.">
+      {newCodes && newCodes.length > 0 ? (
+        <div class="mb-4 space-y-3">
+          <Alert tone="warning" text="Save these codes now: they are shown only this once. The previous codes no longer work." />
+          <ol id="new-recovery-codes" class="grid grid-cols-2 gap-2 font-mono text-sm">
+            {newCodes.map((code) => (
+              <li class="rounded bg-slate-100 px-2 py-1 dark:bg-slate-800" safe>
+                {code}
+              </li>
+            ))}
+          </ol>
+          <a href={attr(recoveryCodesFile(newCodes))} download="cobalt-recovery-codes.txt" class="inline-block text-sm font-semibold text-blue-600 hover:underline dark:text-blue-400">
+            Download as a text file
+          </a>
+        </div>
+      ) : (
+        ""
+      )}
+      <div class="flex flex-wrap items-center justify-between gap-3">
+        <p id="recovery-codes-remaining" class="text-sm">
+          {hasFactor || recoveryCodesRemaining > 0 ? `${recoveryCodesRemaining} of 10 codes left.` : "You get recovery codes when you set up a second factor."}
+        </p>
+        {hasFactor ? (
+          <form method="post" action="/account/security/recovery-codes">
+            <CsrfField token={csrfToken} />
+            <Button variant="secondary">Make new codes</Button>
+          </form>
+        ) : (
+          ""
+        )}
+      </div>
+    </Card>
+  );
+}
+
+export function SecurityPage(props: SecurityProps) {
+  return (
+    <div class="space-y-6">
+      <div>
+        <h1 class="text-2xl font-bold tracking-tight text-slate-900 dark:text-white">Security</h1>
+        <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">Two-step verification for your account.</p>
+      </div>
+      {props.notice ? <Alert {...props.notice} /> : ""}
+      <TotpCard {...props} />
+      {/* Passkeys: their card goes here (props.passkeysCard). */}
+      {(props.passkeysCard ?? "") as "safe"}
+      <RecoveryCodesCard {...props} />
+    </div>
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * /account/security and its actions: set up, turn on and remove the authenticator app, make new
+ * recovery codes. The same services as the API; every change declares `recentAuth: true` (the
+ * "confirm it is you" page answers a stale session) and the set-up steps `factorSetup: true`
+ * (reachable while MFA_REQUIRED_ROLES asks for a factor).
+ */
+import { pendingTotpSetup } from "../../modules/mfa/authenticator";
+import { disableTotp, enableTotp, mfaStatus, regenerateRecoveryCodes, setupTotp } from "../../modules/mfa/service";
+import type { Notice } from "../components/ui";
+import { csrfTokenFor, type WebEnv } from "../context";
+import { emptyForm, type FormState, formFailure } from "../forms";
+import { pages, type SignedInContext, signedIn } from "../plugin";
+import { SecurityPage, type SecurityProps } from "../pages/security";
+import { redirect, render } from "../respond";
+
+const NOTICES = {
+  "totp-removed": { tone: "success", text: "Authenticator app removed. Signing in needs only your password now." },
+  "mfa-setup-required": { tone: "warning", text: "Your role requires two-step verification. Set up an authenticator app to continue." },
+} satisfies Record<string, Notice>;
+const noticeFor = (key: string | null): Notice | undefined => (key && key in NOTICES ? NOTICES[key as keyof typeof NOTICES] : undefined);
+
+interface SecurityState {
+  setup?: { qrSvg: string; secret: string; form: FormState };
+  newCodes?: string[];
+  notice?: Notice;
+  status?: number;
+}
+
+async function showSecurity(ctx: SignedInContext, state: SecurityState = {}): Promise<Response> {
+  const status = await mfaStatus(ctx.deps, ctx.viewer.auth);
+  const props: SecurityProps = {
+    csrfToken: csrfTokenFor(ctx),
+    totpEnabledAt: status.totp?.createdAt ?? null,
+    recoveryCodesRemaining: status.recoveryCodesRemaining,
+    setup: state.setup,
+    newCodes: state.newCodes,
+    notice: state.notice ?? noticeFor(ctx.url.searchParams.get("notice")),
+  };
+  return render(ctx, { title: "Security", section: "security", status: state.status, body: () => <SecurityPage {...props} /> });
+}
+
+async function startSetup(ctx: SignedInContext): Promise<Response> {
+  try {
+    const setup = await setupTotp(ctx.deps, ctx.viewer.auth);
+    return showSecurity(ctx, { setup: { qrSvg: setup.qrSvg, secret: setup.secret, form: emptyForm() } });
+  } catch (error) {
+    const failure = formFailure(error);
+    return showSecurity(ctx, { notice: failure.notice, status: failure.status });
+  }
+}
+
+async function turnOn(ctx: SignedInContext): Promise<Response> {
+  try {
+    const { recoveryCodes } = await enableTotp(ctx.deps, ctx.viewer.auth, ctx.form.code ?? "", ctx.client);
+    // Never a redirect: the codes exist only in this answer.
+    return showSecurity(ctx, { newCodes: recoveryCodes, notice: { tone: "success", text: "Two-step verification is on. Your other sessions were signed out." } });
+  } catch (error) {
+    const failure = formFailure(error);
+    const pending = await pendingTotpSetup(ctx.deps, ctx.viewer.user.id, ctx.viewer.user.email);
+    const form: FormState = { values: {}, errors: failure.status === 400 ? { code: "That code is not correct. Check the app and try the current one." } : failure.errors, notice: failure.notice };
+    return showSecurity(ctx, { setup: pending ? { qrSvg: pending.qrSvg, secret: pending.secret, form } : undefined, notice: pending ? undefined : failure.notice, status: failure.status });
+  }
+}
+
+async function remove(ctx: SignedInContext): Promise<Response> {
+  try {
+    await disableTotp(ctx.deps, ctx.viewer.auth, ctx.client);
+  } catch (error) {
+    const failure = formFailure(error);
+    return showSecurity(ctx, { notice: failure.notice, status: failure.status });
+  }
+  return redirect(ctx, "/account/security?notice=totp-removed");
+}
+
+async function newCodes(ctx: SignedInContext): Promise<Response> {
+  try {
+    return showSecurity(ctx, { newCodes: await regenerateRecoveryCodes(ctx.deps, ctx.viewer.auth, ctx.client) });
+  } catch (error) {
+    const failure = formFailure(error);
+    return showSecurity(ctx, { notice: failure.notice, status: failure.status });
+  }
+}
+
+export function securityPages(env: WebEnv) {
+  const change = { viewer: "required", recentAuth: true, rateLimit: "api" } as const;
+  return pages(env)
+    .get("/account/security", ({ page }) => showSecurity(signedIn(page)), { viewer: "required", factorSetup: true })
+    .post("/account/security/totp/setup", ({ page }) => startSetup(signedIn(page)), { ...change, factorSetup: true })
+    .post("/account/security/totp/enable", ({ page }) => turnOn(signedIn(page)), { ...change, factorSetup: true })
+    .post("/account/security/totp/remove", ({ page }) => remove(signedIn(page)), change)
+    .post("/account/security/recovery-codes", ({ page }) => newCodes(signedIn(page)), change);
+}
