@@ -56,7 +56,21 @@ export function createApp(untracedDeps: Deps) {
     .use(apiRoutes(deps, "/api"))
     .use(outboxRoutes(deps.mailer))
     .use(webRoutes(deps));
+  startInferenceFromScratch(app);
   return app;
+}
+
+/**
+ * Elysia decides per route which parts of the context to build (a copy of the headers, the
+ * cookie jar, the query), starting from the union of what every hook and route of the whole app
+ * asked for; the pages' cookie-reading macros thus made every API request copy its headers and
+ * parse its cookies, a bearer `GET /auth/me` included. Each route's own hooks and handler are
+ * still read when it is compiled (lazily, at its first request), so starting every route from
+ * nothing gives each exactly what it uses. tests/hot-path.test.ts pins both sides.
+ */
+function startInferenceFromScratch(app: object): void {
+  const internal = app as unknown as { inference: Record<string, boolean> };
+  internal.inference = Object.fromEntries(Object.keys(internal.inference).map((key) => [key, false]));
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -27,7 +27,11 @@ export interface LoggerOptions {
  */
 const UNSAFE_FOR_LOG = /[\u0000-\u001F\u007F-\u009F\u061C\u2028\u2029\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]|\p{Default_Ignorable_Code_Point}|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu;
 
+/** Printable ASCII holds none of them: most values (ids, routes, addresses) skip the Unicode scan. */
+const PRINTABLE_ASCII = /^[\x20-\x7E]*$/;
+
 export function escapeForLog(text: string): string {
+  if (PRINTABLE_ASCII.test(text)) return text;
   UNSAFE_FOR_LOG.lastIndex = 0;
   if (!UNSAFE_FOR_LOG.test(text)) return text;
   return text.replace(UNSAFE_FOR_LOG, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
@@ -51,6 +55,19 @@ function clean(value: unknown, depth = 0): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) out[escapeForLog(key)] = clean(item, depth + 1);
   return out;
+}
+
+/** Fields that need no cleaning: scalars and printable-ASCII strings under printable-ASCII keys other than the line's own. */
+function isFlatAscii(fields: LogFields): boolean {
+  if (Object.getPrototypeOf(fields) !== Object.prototype) return false;
+  for (const key in fields) {
+    if (key === "time" || key === "level" || key === "msg" || !PRINTABLE_ASCII.test(key)) return false;
+    const value = fields[key];
+    if (typeof value === "string") {
+      if (!PRINTABLE_ASCII.test(value)) return false;
+    } else if (typeof value === "object" && value !== null) return false;
+  }
+  return true;
 }
 
 function pretty(level: Level, message: string, fields: LogFields): string {
@@ -87,13 +104,30 @@ function batchedStdout(): (line: string) => void {
 export function createLogger(options: LoggerOptions): Logger {
   const write = options.write ?? batchedStdout();
   const threshold = ORDER[options.level];
+  // Lines within one millisecond share the formatted time (a busy server writes dozens).
+  let stampedAt = 0;
+  let stamp = "";
+  const time = () => {
+    const now = Date.now();
+    if (now !== stampedAt) {
+      stampedAt = now;
+      stamp = new Date(now).toISOString();
+    }
+    return stamp;
+  };
   const log = (level: Level, message: string, fields: LogFields = {}) => {
     if (ORDER[level] < threshold) return;
     const safeMessage = escapeForLog(message);
+    // The request line (every request) is flat printable ASCII: written as it is, no cleaned copy.
+    if (options.format === "json" && isFlatAscii(fields)) {
+      const rest = JSON.stringify(fields);
+      write(`{"time":"${time()}","level":"${level}","msg":${JSON.stringify(safeMessage)}${rest === "{}" ? "}" : `,${rest.slice(1)}`}`);
+      return;
+    }
     const safeFields = clean(fields) as LogFields;
     write(
       options.format === "json"
-        ? JSON.stringify({ time: new Date().toISOString(), level, msg: safeMessage, ...safeFields })
+        ? JSON.stringify({ time: time(), level, msg: safeMessage, ...safeFields })
         : pretty(level, safeMessage, safeFields),
     );
   };

@@ -86,6 +86,24 @@ export class Metrics {
   });
 
   private readonly beforeScrape: (() => Promise<unknown>)[] = [];
+  /**
+   * The two series of each (method, route, status), bound once: prom-client otherwise sorts and
+   * joins the labels into a key on every call. Bounded like the labels themselves (route patterns).
+   */
+  private readonly requestSeries = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>();
+
+  /** One finished HTTP request: counted and its latency observed. */
+  recordRequest(method: string, route: string, status: string, seconds: number): void {
+    const key = `${method} ${route} ${status}`;
+    let series = this.requestSeries.get(key);
+    if (!series) {
+      const labels = { method, route, status };
+      series = { count: this.httpRequests.labels(labels), duration: this.httpDuration.labels(labels) };
+      this.requestSeries.set(key, series);
+    }
+    series.count.inc();
+    series.duration.observe(seconds);
+  }
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: "cobalt_" });

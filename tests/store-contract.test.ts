@@ -106,3 +106,34 @@ describe("redis store when Redis is unreachable", () => {
     await store.close();
   });
 });
+
+describe("redis store when Redis stops answering", () => {
+  // A server that speaks just enough RESP to let the client connect (+OK to everything), then
+  // goes silent: a command must fail with StoreUnavailableError after the command timeout.
+  test("a command without an answer fails after commandTimeoutMs", async () => {
+    let silent = false;
+    const server = Bun.listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      socket: {
+        data(socket, data) {
+          if (silent) return;
+          const commands = data.toString().split("\r\n").filter((line) => line.startsWith("*")).length;
+          socket.write("+OK\r\n".repeat(Math.max(1, commands)));
+        },
+      },
+    });
+    const store = new RedisStore({ url: `redis://127.0.0.1:${server.port}`, prefix: "silent:", commandTimeoutMs: 200 });
+    try {
+      await store.connect(2000);
+      silent = true;
+      const started = performance.now();
+      await expect(store.getMany(["a", "b"])).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(store.anyExists(["a"])).rejects.toBeInstanceOf(StoreUnavailableError);
+      expect(performance.now() - started).toBeLessThan(2000);
+    } finally {
+      server.stop(true);
+      await store.close().catch(() => {});
+    }
+  });
+});

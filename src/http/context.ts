@@ -105,9 +105,7 @@ export function requestContext({ config, logger, metrics }: Pick<Deps, "config" 
       const status = meta.outcome ?? outcomeStatus(responseValue, set.status);
       const seconds = (performance.now() - meta.startedAt) / 1000;
       // Unmatched paths share one label so scanners cannot blow up the metric's cardinality.
-      const labels = { method: request.method, route: route || "unmatched", status: String(status) };
-      metrics.httpRequests.inc(labels);
-      metrics.httpDuration.observe(labels, seconds);
+      metrics.recordRequest(request.method, route || "unmatched", String(status), seconds);
       // The query string can carry one-time tokens; only the path is logged.
       logger.info("request", {
         request_id: meta.serverId,

@@ -16,11 +16,17 @@ export const invalidHost = () => new AppError("invalid_host");
 export function hostMatcher(allowed: string[]): (header: string | null) => boolean {
   const anyPort = new Set(allowed.filter((entry) => !/:\d+$/.test(entry)));
   const exact = new Set(allowed.filter((entry) => /:\d+$/.test(entry)));
+  // A deployment sees a handful of Host values: each is parsed once. Only allowed ones are
+  // remembered (a scanner's made-up names must not grow the map), and at most 64 of them.
+  const allowedSeen = new Set<string>();
   return (header) => {
     if (header === null) return false;
+    if (allowedSeen.has(header)) return true;
     const parsed = parseHostHeader(header);
     if (!parsed) return false;
-    return anyPort.has(parsed.name) || (parsed.port !== null && exact.has(`${parsed.name}:${parsed.port}`));
+    const ok = anyPort.has(parsed.name) || (parsed.port !== null && exact.has(`${parsed.name}:${parsed.port}`));
+    if (ok && allowedSeen.size < 64) allowedSeen.add(header);
+    return ok;
   };
 }
 

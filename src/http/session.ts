@@ -119,7 +119,9 @@ export async function authenticate(deps: Deps, token: string | undefined, presen
   const [jti, sid, uid, version, epoch] = await deps.store.getMany([...revocationKeys(claims), storeKeys.accountVersion(claims.sub), storeKeys.accountEpoch]);
   if (jti !== null || sid !== null || uid !== null) throw new AppError("invalid_token", "The access token has been revoked");
   // The marks are a fast path, not the truth: the account's row decides (they may be gone after a store restart).
-  const user = await deps.accounts.read(deps, claims.sub, { version: version ?? null, epoch: epoch ?? null });
+  const stamp = { version: version ?? null, epoch: epoch ?? null };
+  const copy = deps.accounts.peek(claims.sub, stamp, deps.clock.now());
+  const user = copy !== undefined ? copy : await deps.accounts.read(deps, claims.sub, stamp);
   if (!user || user.disabledAt) throw new AppError("invalid_token", "The account is disabled or no longer exists");
   return { userId: claims.sub, sessionId: claims.sid, claims, user };
 }
@@ -209,12 +211,30 @@ const declaredScopes = new WeakMap<Request, readonly PatScope[]>();
 /** One authentication per request, however many macros of the route ask for it. */
 const callers = new WeakMap<Request, Promise<Caller>>();
 
-function authenticateRequest(deps: Deps, { headers, cookie, request }: GuardInput): Promise<Caller> {
+/** The access cookie by its name, without parsing the whole header (as a page's cookie jar would). */
+const ACCESS_COOKIE_VALUE = new RegExp(`(?:^|;\\s*)${ACCESS_COOKIE}=([^;]*)`);
+
+function accessCookie(request: Request): string | undefined {
+  const raw = ACCESS_COOKIE_VALUE.exec(request.headers.get("cookie") ?? "")?.[1]?.trim();
+  if (!raw || !raw.includes("%")) return raw;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * The macros below take only `request` from the context: Elysia parses cookies and copies the
+ * headers into an object for any hook that asks for them, which a bearer request has no use for.
+ */
+function authenticateRequest(deps: Deps, request: Request): Promise<Caller> {
   let pending = callers.get(request);
   if (!pending) {
     pending = (async () => {
-      const token = readAccessToken(headers.authorization, cookie[ACCESS_COOKIE]?.value);
-      const caller = await authenticate(deps, token, { bearer: Boolean(headers.authorization), scopes: declaredScopes.get(request), request });
+      const authorization = request.headers.get("authorization");
+      const token = readAccessToken(authorization, authorization ? undefined : accessCookie(request));
+      const caller = await authenticate(deps, token, { bearer: Boolean(authorization), scopes: declaredScopes.get(request), request });
       tagLogLine(request, caller);
       return caller;
     })();
@@ -243,7 +263,7 @@ function lookUpViewer(deps: Deps, cookies: CookieAccess, request: Request): Prom
  * resolves first does the work, the others share it.
  */
 export async function requestSession(deps: Deps, context: GuardInput): Promise<AuthContext> {
-  if (!pageRequests.has(context.request)) return sessionCaller(deps, context);
+  if (!pageRequests.has(context.request)) return sessionCaller(deps, context.request);
   const viewer = await lookUpViewer(deps, cookieAccess(context.cookie, deps.config), context.request);
   if (!viewer) throw new SignInRequired();
   return viewer.auth;
@@ -263,8 +283,8 @@ async function requireFactorIfDue(deps: Deps, request: Request, auth: Pick<AuthC
 }
 
 /** `auth: true`: a session only (a PAT reaches here only on a route that declares `scopes`, and then not through this macro). */
-async function sessionCaller(deps: Deps, context: GuardInput): Promise<SessionCaller> {
-  const caller = await authenticateRequest(deps, context);
+async function sessionCaller(deps: Deps, request: Request): Promise<SessionCaller> {
+  const caller = await authenticateRequest(deps, request);
   if (isTokenCaller(caller)) throw new AppError("insufficient_scope", "Personal access tokens cannot be used on this route", { required: [] });
   return caller;
 }
@@ -273,9 +293,9 @@ export function sessionGuard(deps: Deps) {
   return new Elysia().macro({
     auth: {
       detail: policyNote({ "x-auth": "bearer token or access cookie" }),
-      async resolve(context) {
-        const auth = await sessionCaller(deps, context);
-        await requireFactorIfDue(deps, context.request, auth, auth.user.role);
+      async resolve({ request }) {
+        const auth = await sessionCaller(deps, request);
+        await requireFactorIfDue(deps, request, auth, auth.user.role);
         return { auth };
       },
     },
@@ -286,11 +306,11 @@ export function sessionGuard(deps: Deps) {
     },
     role: (role: Role) => ({
       detail: policyNote({ "x-auth": `role ${role}` }),
-      async resolve(context) {
-        const auth = await authenticateRequest(deps, context);
+      async resolve({ request }) {
+        const auth = await authenticateRequest(deps, request);
         const currentUser = requireRole(auth.user, role);
         // A session's account and a PAT's owner were both read on this request: a demotion counts at once.
-        if (!isTokenCaller(auth)) await requireFactorIfDue(deps, context.request, auth, currentUser.role);
+        if (!isTokenCaller(auth)) await requireFactorIfDue(deps, request, auth, currentUser.role);
         return { auth, currentUser };
       },
     }),
@@ -299,9 +319,9 @@ export function sessionGuard(deps: Deps) {
       transform({ request }) {
         declaredScopes.set(request, scopes);
       },
-      async resolve(context) {
-        const auth = await authenticateRequest(deps, context);
-        if (!isTokenCaller(auth)) await requireFactorIfDue(deps, context.request, auth, auth.user.role);
+      async resolve({ request }) {
+        const auth = await authenticateRequest(deps, request);
+        if (!isTokenCaller(auth)) await requireFactorIfDue(deps, request, auth, auth.user.role);
         return { auth };
       },
     }),

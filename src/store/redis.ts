@@ -31,14 +31,21 @@ export class RedisStore implements Store {
   private readonly prefix: string;
   private hitSha: string | undefined;
   private lastErrorLog = 0;
+  private readonly timeoutMs: number;
+  /** Commands waiting for their answer, each with its deadline; one watchdog timer expires them. */
+  private readonly waiting = new Set<{ deadline: number; fail: (error: Error) => void }>();
+  private watchdog: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly options: RedisStoreOptions) {
     this.prefix = options.prefix ?? "cobalt:";
+    this.timeoutMs = options.commandTimeoutMs ?? 2000;
     this.client = createClient({
       url: options.url,
       // Fail fast while Redis is away instead of queueing: callers decide to fail open or closed.
+      // (The command timeout is ours, in run(): node-redis's own makes an AbortSignal timer per
+      // command, a twentieth of an authenticated request's CPU.)
       disableOfflineQueue: true,
-      commandOptions: { timeout: options.commandTimeoutMs ?? 2000 },
+      commandOptions: { timeout: 0 },
       socket: {
         connectTimeout: 2000,
         reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000),
@@ -67,10 +74,42 @@ export class RedisStore implements Store {
   private async run<T>(work: () => Promise<T>): Promise<T> {
     if (!this.client.isReady) throw new StoreUnavailableError("redis is not connected");
     try {
-      return await work();
+      return await this.withinTimeout(work());
     } catch (error) {
       if (error instanceof Error && /NOSCRIPT/.test(error.message)) throw error;
       throw new StoreUnavailableError(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /** Fails a command not answered within commandTimeoutMs (give or take a quarter of it): a hung Redis must not hang requests. */
+  private withinTimeout<T>(command: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const entry = { deadline: performance.now() + this.timeoutMs, fail: reject };
+      this.waiting.add(entry);
+      this.watchdog ??= setInterval(() => this.expireWaiting(), Math.max(10, Math.min(250, this.timeoutMs / 4)));
+      command.then(
+        (value) => {
+          this.waiting.delete(entry);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.waiting.delete(entry);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private expireWaiting(): void {
+    const now = performance.now();
+    for (const entry of this.waiting) {
+      if (entry.deadline > now) continue;
+      this.waiting.delete(entry);
+      entry.fail(new Error(`redis did not answer within ${this.timeoutMs} ms`));
+    }
+    if (this.waiting.size === 0) {
+      clearInterval(this.watchdog);
+      this.watchdog = undefined;
     }
   }
 
@@ -136,7 +175,12 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.client.isOpen) await this.client.close().catch(() => this.client.destroy());
-    else this.client.destroy();
+    clearInterval(this.watchdog);
+    this.watchdog = undefined;
+    if (!this.client.isOpen) return this.client.destroy();
+    // A graceful close waits for every queued command: against a Redis that stopped answering it
+    // would never end, so after one command timeout the connection is dropped instead.
+    const closed = await Promise.race([this.client.close().then(() => true, () => false), Bun.sleep(this.timeoutMs).then(() => false)]);
+    if (!closed && this.client.isOpen) this.client.destroy();
   }
 }

@@ -44,6 +44,13 @@ export class AccountCache {
 
   constructor(private readonly maxEntries = 10_000) {}
 
+  /** The copy this stamp vouches for, without waiting (the hot path); undefined when there is none. */
+  peek(userId: string, stamp: AccountStamp, now: number): User | null | undefined {
+    const entry = this.entries.get(userId);
+    if (entry && stamp.epoch !== null && entry.epoch === stamp.epoch && entry.version === stamp.version && now - entry.readAt < ACCOUNT_MAX_AGE_MS) return entry.user;
+    return undefined;
+  }
+
   /** The user row (null when deleted) as the primary has it under this stamp. */
   async read(deps: Pick<Deps, "database" | "store" | "clock">, userId: string, stamp: AccountStamp): Promise<User | null> {
     const { epoch, version } = stamp;
@@ -54,8 +61,8 @@ export class AccountCache {
       return (await findUserById(deps.database.db, userId)) ?? null;
     }
     const now = deps.clock.now();
-    const entry = this.entries.get(userId);
-    if (entry && entry.epoch === epoch && entry.version === version && now - entry.readAt < ACCOUNT_MAX_AGE_MS) return entry.user;
+    const copy = this.peek(userId, stamp, now);
+    if (copy !== undefined) return copy;
     const loadKey = `${userId}|${epoch}|${version}`;
     let pending = this.loading.get(loadKey);
     if (!pending) {
@@ -90,11 +97,13 @@ export class AccountCache {
 /**
  * After a committed change to a user's row (role, disabled, deleted, username, email,
  * verification, password, last sign-in): every instance's copy is stale from the next request
- * on. Written after commit like the revocation marks, retried until the store takes it.
+ * on. Written after commit, never inside a transaction. Not retried: while the store cannot take
+ * it, every signed-in request fails closed anyway, and once it is back no copy read before the
+ * change outlives ACCOUNT_MAX_AGE_MS (disable and delete also leave retried revocation marks).
  */
-export async function accountChanged(deps: Pick<Deps, "store" | "background">, userId: string): Promise<void> {
-  const key = storeKeys.accountVersion(userId);
+export async function accountChanged(deps: Pick<Deps, "store" | "logger">, userId: string): Promise<void> {
   // A new random value, never a counter: a version can never come back to one a copy was read under.
-  const version = crypto.randomUUID();
-  await deps.background.retryUntilDone(key, "account version", () => deps.store.set(key, version, VERSION_TTL_MS));
+  await deps.store.set(storeKeys.accountVersion(userId), crypto.randomUUID(), VERSION_TTL_MS).catch((error: unknown) => {
+    deps.logger.warn("account version not written; copies elsewhere expire within a second", { user_id: userId, error: error instanceof Error ? error.message : String(error) });
+  });
 }
