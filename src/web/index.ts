@@ -16,6 +16,7 @@ import { adminUserPages } from "./routes/admin-users";
 import { authPages } from "./routes/auth";
 import { dashboardPages } from "./routes/dashboard";
 import { emailLinkPages } from "./routes/email-links";
+import { selfServicePages } from "./routes/self-service";
 import { oauthPages } from "./routes/oauth";
 import { secondStepPages } from "./routes/second-step";
 import { securityPages } from "./routes/security";
@@ -37,6 +38,7 @@ export function webRoutes(deps: Deps) {
     .use(dashboardPages(env))
     .use(accountPages(env))
     .use(emailLinkPages(env))
+    .use(selfServicePages(env))
     .use(adminPages(env))
     .use(adminUserPages(env))
     .use(oauthPages(env))

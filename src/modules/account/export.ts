@@ -15,6 +15,9 @@ import type { AuthContext } from "../auth/tokens";
 import type { AccountExport } from "./model";
 import { actorOf } from "./service";
 
+/** `cobalt-<username>-<date>.json`: safe in a header as it is (usernames are [A-Za-z0-9_.-]). */
+export const exportFileName = (username: string, at: string) => `cobalt-${username}-${at.slice(0, 10)}.json`;
+
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 export async function exportAccount(deps: Deps, auth: Pick<AuthContext, "userId">, client: ClientInfo): Promise<AccountExport> {

@@ -14,14 +14,11 @@ import { TOKEN_TTL_MS } from "../auth/one-time-tokens";
 import { AuthModel, CredentialsModel } from "../auth/model";
 import { toMe } from "../auth/view";
 import { confirmEmailChange, requestEmailChange } from "./email-change";
-import { exportAccount } from "./export";
+import { exportAccount, exportFileName } from "./export";
 import { AccountModel } from "./model";
 import { changeUsername, deleteAccount, endOtherSessions } from "./service";
 
 const RECENT = "Needs a recent authentication of this session (sign-in or POST /auth/reauthenticate within five minutes, else 403 `reauthentication_required`).";
-
-/** `cobalt-<username>-<date>.json`: the name is safe as it is (usernames are [A-Za-z0-9_.-]). */
-export const exportFileName = (username: string, at: string) => `cobalt-${username}-${at.slice(0, 10)}.json`;
 
 export function accountController(deps: Deps) {
   return new Elysia({ prefix: "/auth", detail: { tags: ["Account"] } })

@@ -2,9 +2,10 @@
 import type { Session, User } from "../../db/schema";
 import { Alert, attr, Badge, Button, Card, CsrfField, EmptyState, Field, type Notice } from "../components/ui";
 import type { FormState } from "../forms";
-import { describeUserAgent, formatDate, formatDateTime, timeAgo } from "../format";
+import { describeUserAgent, formatDateTime, timeAgo } from "../format";
 import { selfSwapping } from "./auth";
 import { IdentitiesCard } from "./oauth";
+import { DeleteAccountCard, ProfileCard, type ProfileCardProps, YourDataCard } from "./self-service";
 import { TokensCard, type TokensCardProps } from "./tokens";
 
 export function VerificationBanner({ user, csrfToken, notice, resendIn }: { user: User; csrfToken: string; notice?: Notice; resendIn?: number }) {
@@ -24,45 +25,6 @@ export function VerificationBanner({ user, csrfToken, notice, resendIn }: { user
         </form>
       </div>
     </div>
-  );
-}
-
-function ProfileRow({ label, children }: { label: string; children: JSX.Element }) {
-  return (
-    <div class="flex flex-col gap-1 py-3 sm:flex-row sm:items-center sm:gap-4">
-      <dt class="w-40 shrink-0 text-sm text-slate-500 dark:text-slate-400" safe>
-        {label}
-      </dt>
-      <dd class="flex min-w-0 flex-wrap items-center gap-2 text-sm font-medium">{children as "safe"}</dd>
-    </div>
-  );
-}
-
-export function ProfileCard({ user }: { user: User }) {
-  return (
-    <Card title="Profile" description="Your account details.">
-      <dl class="divide-y divide-slate-100 dark:divide-slate-800">
-        <ProfileRow label="Username">
-          <span class="break-all" safe>
-            {user.username}
-          </span>
-        </ProfileRow>
-        <ProfileRow label="Email">
-          <>
-            <span class="break-all" safe>
-              {user.email}
-            </span>
-            {user.emailVerified ? <Badge color="green" text="Verified" /> : <Badge color="amber" text="Not verified" />}
-          </>
-        </ProfileRow>
-        <ProfileRow label="Role">{user.role === "admin" ? <Badge color="violet" text="Admin" /> : <Badge color="gray" text="User" />}</ProfileRow>
-        <ProfileRow label="Member since">
-          <time datetime={user.createdAt.toISOString()} safe>
-            {formatDate(user.createdAt)}
-          </time>
-        </ProfileRow>
-      </dl>
-    </Card>
   );
 }
 
@@ -115,6 +77,9 @@ function SessionRow({ session, current, csrfToken, now }: { session: Session; cu
 
 /** `outOfBand`: sent beside another fragment (after a password change ended the other sessions) to replace the card in place. */
 export function SessionsCard({ sessions, currentId, csrfToken, now, notice, outOfBand }: { sessions: Session[]; currentId: string; csrfToken: string; now: number; notice?: Notice; outOfBand?: boolean }) {
+  // This device first (as GitHub lists them), then the others by last use, as the service sorts them.
+  const ordered = [...sessions.filter((session) => session.id === currentId), ...sessions.filter((session) => session.id !== currentId)];
+  const others = ordered.length - (ordered[0]?.id === currentId ? 1 : 0);
   return (
     <div id="sessions" hx-swap-oob={outOfBand ? "true" : undefined}>
       <Card title="Sessions" description="Devices signed in to your account. End any you do not recognise.">
@@ -123,10 +88,20 @@ export function SessionsCard({ sessions, currentId, csrfToken, now, notice, outO
           <EmptyState title="No active sessions" />
         ) : (
           <ul class="divide-y divide-slate-100 dark:divide-slate-800">
-            {sessions.map((session) => (
+            {ordered.map((session) => (
               <SessionRow session={session} current={session.id === currentId} csrfToken={csrfToken} now={now} />
             ))}
           </ul>
+        )}
+        {others > 0 ? (
+          <form method="post" action="/account/sessions/end-others" hx-post="/account/sessions/end-others" hx-target="#sessions" hx-swap="outerHTML" hx-disabled-elt="find button" class="mt-4 border-t border-slate-100 pt-4 dark:border-slate-800">
+            <CsrfField token={csrfToken} />
+            <Button variant="secondary">
+              <span safe>{others === 1 ? "Sign out the other session" : `Sign out ${others} other sessions`}</span>
+            </Button>
+          </form>
+        ) : (
+          ""
         )}
       </Card>
     </div>
@@ -154,6 +129,8 @@ export interface DashboardProps {
   notice?: Notice;
   identities: Parameters<typeof IdentitiesCard>[0];
   tokens: TokensCardProps;
+  profile: Pick<ProfileCardProps, "pending" | "username" | "email">;
+  deleteError?: string;
 }
 
 export function DashboardPage(props: DashboardProps) {
@@ -171,7 +148,7 @@ export function DashboardPage(props: DashboardProps) {
       {props.notice ? <Alert {...props.notice} /> : ""}
       <VerificationBanner user={user} csrfToken={csrfToken} />
       <div class="grid gap-6 lg:grid-cols-2">
-        <ProfileCard user={user} />
+        <ProfileCard user={user} csrfToken={csrfToken} {...props.profile} />
         {user.passwordHash ? (
           <Card title="Change password" description="Use a long password you do not use anywhere else.">
             <ChangePasswordForm state={props.password} csrfToken={csrfToken} username={user.username} />
@@ -187,7 +164,9 @@ export function DashboardPage(props: DashboardProps) {
       <SessionsCard sessions={props.sessions} currentId={props.currentSessionId} csrfToken={csrfToken} now={props.now} />
       <IdentitiesCard {...props.identities} />
       <TokensCard {...props.tokens} />
+      <YourDataCard />
       <SignOutEverywhere csrfToken={csrfToken} />
+      <DeleteAccountCard user={user} csrfToken={csrfToken} error={props.deleteError} />
     </div>
   );
 }

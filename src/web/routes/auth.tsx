@@ -21,6 +21,8 @@ const LOGIN_NOTICES: Record<string, Notice> = {
   "email-verified": { tone: "success", text: "Your email address is verified. Sign in to continue." },
   "mfa-expired": { tone: "info", text: "That sign-in was not finished in time. Sign in again." },
   "mfa-failed": { tone: "error", text: "Too many wrong codes. Sign in again to get a new chance." },
+  "email-changed": { tone: "success", text: "Your email address has been changed. Sign in with the new one." },
+  "account-deleted": { tone: "success", text: "Your account has been deleted, and every session of it signed out." },
 };
 
 function showLogin(ctx: PageContext, failure?: FormFailure): Promise<Response> {

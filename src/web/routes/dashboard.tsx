@@ -1,10 +1,12 @@
 /** /dashboard: profile, verification banner, change password, sessions, tokens (the actions are in ./account.tsx). */
+import { pendingEmailChange } from "../../modules/account/email-change";
 import { listSessions } from "../../modules/auth/service";
 import type { Notice } from "../components/ui";
 import { csrfTokenFor, type WebEnv } from "../context";
 import { emptyForm, type FormState } from "../forms";
 import { pages, type SignedInContext, signedIn } from "../plugin";
 import { DashboardPage } from "../pages/dashboard";
+import { SELF_SERVICE_NOTICES } from "../pages/self-service";
 import { render } from "../respond";
 import { IDENTITY_NOTICES, identitiesCardProps } from "./oauth";
 import { TOKEN_NOTICES, type TokensState, tokensCardProps } from "./tokens";
@@ -18,6 +20,7 @@ export const NOTICES = {
   "session-ended": { tone: "success", text: "Session ended. That device is signed out." },
   ...IDENTITY_NOTICES,
   ...TOKEN_NOTICES,
+  ...SELF_SERVICE_NOTICES,
 } satisfies Record<string, Notice>;
 type NoticeKey = keyof typeof NOTICES;
 const noticeFor = (key: string | null): Notice | undefined => (key && key in NOTICES ? NOTICES[key as NoticeKey] : undefined);
@@ -27,6 +30,11 @@ export interface DashboardState {
   notice?: Notice;
   status?: number;
   tokens?: TokensState;
+  /** The profile card's forms sent back with errors (./self-service.tsx). */
+  username?: FormState;
+  email?: FormState;
+  /** The danger zone's confirmation did not match. */
+  deleteError?: string;
 }
 
 export async function showDashboard(ctx: SignedInContext, state: DashboardState = {}): Promise<Response> {
@@ -39,6 +47,8 @@ export async function showDashboard(ctx: SignedInContext, state: DashboardState 
     now: ctx.deps.clock.now(),
     password: state.password ?? emptyForm(),
     notice: state.notice ?? noticeFor(ctx.url.searchParams.get("notice")),
+    profile: { pending: await pendingEmailChange(ctx.deps, ctx.viewer.user.id), username: state.username ?? emptyForm(), email: state.email ?? emptyForm() },
+    deleteError: state.deleteError,
     identities: await identitiesCardProps(ctx),
     tokens: await tokensCardProps(ctx, state.tokens),
   };
