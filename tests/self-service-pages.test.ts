@@ -144,13 +144,21 @@ describe(`sessions, data and the danger zone (${backendName()})`, () => {
     expect((await client.get("/login?notice=account-deleted")).text).toContain("Your account has been deleted");
   });
 
-  test("deleting needs a recent sign-in on the page too", async () => {
+  test("deleting needs a recent sign-in: the page asks to confirm it is you, then comes back", async () => {
     const { client, user } = await signedUpClient(app, "late");
     await client.get("/dashboard");
     clock.advance(6 * 60 * 1000);
     await client.get("/dashboard");
-    const refused = await client.post("/account/delete", { confirm_username: user.username });
-    expect(refused.status).toBe(403);
+    const refused = await client.post("/account/delete", { confirm_username: user.username }, { referer: `${app.url}/dashboard` });
+    expect(refused.status).toBe(303);
+    expect(refused.location).toBe("/account/reauthenticate?next=%2Fdashboard");
     expect(await userRow(user.username)).toBeDefined();
+    await client.get(refused.location!);
+    const confirmed = await client.post("/account/reauthenticate", { password: user.password, next: "/dashboard" });
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.location).toBe("/dashboard");
+    await client.get("/dashboard");
+    expect((await client.post("/account/delete", { confirm_username: user.username })).status).toBe(303);
+    expect(await userRow(user.username)).toBeUndefined();
   });
 });
