@@ -1,12 +1,12 @@
 /**
  * Periodic clean-up: expired and revoked sessions, spent one-time tokens, replaced refresh-token
  * hashes once they would have expired, audit events past the retention, personal access tokens
- * revoked or expired a week ago; and the signing-key schedule (a next key always published,
+ * revoked or expired a week ago, sign-in steps (mfa_token) past their five minutes; and the signing-key schedule (a next key always published,
  * retired keys unpublished once their tokens have expired). Safe to run on every instance at
  * once: plain deletes by time, and the key schedule changes under one lock.
  */
 import { and, isNotNull, lt, or } from "drizzle-orm";
-import { oneTimeTokens, refreshTokenHistory, sessions } from "./db/schema";
+import { mfaChallenges, oneTimeTokens, refreshTokenHistory, sessions } from "./db/schema";
 import type { Deps } from "./deps";
 import { pruneAuditLog } from "./modules/audit/service";
 import { maintainSigningKeys } from "./modules/keys/service";
@@ -18,7 +18,7 @@ const REVOKED_SESSION_KEEP_MS = 7 * DAY_MS;
 
 export async function runMaintenance(
   deps: Deps,
-): Promise<{ sessions: number; tokens: number; replacedRefreshTokens: number; auditEvents: number; keysCreated: number; keysPruned: number; personalAccessTokens: number }> {
+): Promise<{ sessions: number; tokens: number; replacedRefreshTokens: number; auditEvents: number; keysCreated: number; keysPruned: number; personalAccessTokens: number; mfaChallenges: number }> {
   const db = deps.database.db;
   const now = deps.clock.now();
   const deletedSessions = await db
@@ -39,6 +39,8 @@ export async function runMaintenance(
   const keys = deps.config.jwtAlg === "EdDSA" ? await maintainSigningKeys(db, deps.config, now) : { created: [], pruned: [] };
   if (keys.created.length + keys.pruned.length > 0) deps.accessTokens.invalidate();
   const personalAccessTokens = await prunePats(deps, now);
+  // Spent or not, a step is useless once expired (five minutes after it was issued).
+  const deletedChallenges = await db.delete(mfaChallenges).where(lt(mfaChallenges.expiresAt, new Date(now))).returning({ id: mfaChallenges.id });
   return {
     sessions: deletedSessions.length,
     tokens: deletedTokens.length,
@@ -47,6 +49,7 @@ export async function runMaintenance(
     keysCreated: keys.created.length,
     keysPruned: keys.pruned.length,
     personalAccessTokens,
+    mfaChallenges: deletedChallenges.length,
   };
 }
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { and, eq } from "drizzle-orm";
 import { ManualClock } from "../src/clock";
-import { auditLog, totpFactors } from "../src/db/schema";
+import { auditLog, mfaChallenges, totpFactors } from "../src/db/schema";
+import { runMaintenance } from "../src/maintenance";
 import { hotp, matchTotp, totpStep } from "../src/modules/mfa/totp";
 import { startTestApp, type TestApp } from "./helpers/app";
 import { expectError, fromIp, login, me, RELAXED_LIMITS, START_TIMEOUT_MS, setCookieHeader, type TokenBody } from "./helpers/auth";
@@ -152,6 +153,9 @@ describe(`TOTP (${backendName()})`, () => {
     expectError(await verify("not-a-token", "totp", codeAt(app, seed)), 401, "invalid_token");
     clock.advance(301_000);
     expectError(await verify(step.details.mfa_token, "totp", codeAt(app, seed), fromIp("203.0.113.60")), 401, "invalid_token");
+    // The periodic clean-up removes expired steps.
+    expect((await runMaintenance(app.deps)).mfaChallenges).toBeGreaterThan(0);
+    expect(await app.deps.database.db.select().from(mfaChallenges).where(eq(mfaChallenges.userId, user.id))).toEqual([]);
   });
 
   test("removing the app (recent authentication) ends the second step and the recovery codes", async () => {
