@@ -104,6 +104,7 @@ export function traceStore(store: Store): Store {
     set: (key, value, ttlMs) => call("set", key, () => store.set(key, value, ttlMs)),
     get: (key) => call("get", key, () => store.get(key)),
     del: (...keys) => call("del", keys[0], () => store.del(...keys)),
+    take: (key) => call("getdel", key, () => store.take(key)),
     anyExists: (keys) => call("exists", keys[0], () => store.anyExists(keys)),
     getMany: (keys) => call("mget", keys[0], () => store.getMany(keys)),
     hit: (key, windowMs) => call("hit", key, () => store.hit(key, windowMs)),

@@ -70,6 +70,16 @@ for (const [name, make] of subjects) {
       expect(await store.anyExists(["d1", "d2"])).toBe(false);
     });
 
+    test("take returns a value once: of many concurrent takers exactly one gets it, and an expired key gives nothing", async () => {
+      await store.set("once", "v", 10_000);
+      const taken = await Promise.all(Array.from({ length: 20 }, () => store.take("once")));
+      expect(taken.filter((value) => value === "v")).toHaveLength(1);
+      expect(taken.filter((value) => value === null)).toHaveLength(19);
+      await store.set("brief", "v", 100);
+      await wait(200);
+      expect(await store.take("brief")).toBeNull();
+    });
+
     test("hit counts within a window and starts over after it", async () => {
       const first = await store.hit("rl", 200);
       expect(first.count).toBe(1);

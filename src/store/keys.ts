@@ -24,6 +24,8 @@ export const storeKeys = {
   accountLock: (account: string, subject: string) => `ll:${digest(`${account}|${subject}`)}`,
   /** Bumped by an administrator's unlock: every failure counted before it no longer counts. */
   throttleGeneration: (account: string) => `lg:${digest(account)}`,
+  /** A pending WebAuthn challenge (single use, five minutes), keyed by its digest (docs/passkeys.md). */
+  webauthnChallenge: (challenge: string) => `wa:${digest(challenge)}`,
   /** Identifiers a key should not show in the clear (email addresses). */
   private: digest,
 };

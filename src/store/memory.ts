@@ -44,6 +44,12 @@ export class MemoryStore implements Store {
     for (const key of keys) this.entries.delete(key);
   }
 
+  async take(key: string): Promise<string | null> {
+    const value = this.live(key)?.value ?? null;
+    this.entries.delete(key);
+    return value;
+  }
+
   async anyExists(keys: string[]): Promise<boolean> {
     return keys.some((key) => this.live(key) !== undefined);
   }

@@ -126,6 +126,10 @@ export class RedisStore implements Store {
     await this.run(() => this.client.del(keys.map((key) => this.key(key))));
   }
 
+  async take(key: string): Promise<string | null> {
+    return this.run(() => this.client.getDel(this.key(key)));
+  }
+
   async anyExists(keys: string[]): Promise<boolean> {
     if (keys.length === 0) return false;
     const count = await this.run(() => this.client.exists(keys.map((key) => this.key(key))));

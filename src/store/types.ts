@@ -15,6 +15,8 @@ export interface Store {
   set(key: string, value: string, ttlMs: number): Promise<void>;
   get(key: string): Promise<string | null>;
   del(...keys: string[]): Promise<void>;
+  /** Reads and deletes a key in one atomic step (GETDEL): of many concurrent takers, exactly one gets the value. */
+  take(key: string): Promise<string | null>;
   /** True when at least one of the keys exists: one round trip, whatever the number of keys. */
   anyExists(keys: string[]): Promise<boolean>;
   /** The values of the keys (null where absent), in one round trip: an authenticated request's revocation check and account version. */
