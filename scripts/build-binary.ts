@@ -45,6 +45,8 @@ const assets = object([
   ["app.css", embed(join(ROOT, "public/build/app.css"))],
   ["htmx.js", embed(join(ROOT, "public/vendor/htmx.min.js"))],
   ["app.js", embed(join(ROOT, "public/app.js"))],
+  ["webauthn.js", embed(join(ROOT, "public/vendor/simplewebauthn-browser.umd.min.js"))],
+  ["passkeys.js", embed(join(ROOT, "public/passkeys.js"))],
   ["favicon.svg", embed(join(ROOT, "public/favicon.svg"))],
 ]);
 const migrationFiles = object(migrations.map((file) => [relative(join(ROOT, "drizzle"), file), embed(file)]));

@@ -83,6 +83,17 @@ export interface Config {
   otlpEndpoint: string | undefined;
   otelServiceName: string;
   oauth: OAuthConfig;
+  webauthn: WebAuthnConfig;
+}
+
+/** Passkeys (docs/passkeys.md): the relying party the browser binds every credential to. */
+export interface WebAuthnConfig {
+  /** WEBAUTHN_RP_ID: a registrable suffix of the APP_URL host (default: that host). Credentials only work under it. */
+  rpId: string;
+  /** WEBAUTHN_RP_NAME: what the browser's passkey dialog calls us. */
+  rpName: string;
+  /** The APP_URL origin: the one origin an assertion's clientDataJSON may name. */
+  origin: string;
 }
 
 /** A social sign-in provider (docs/oauth.md). GitHub is plain OAuth 2.0; the others are OpenID Connect issuers. */
@@ -242,6 +253,14 @@ function jwtAlg(env: Env): "EdDSA" | "HS256" {
   throw new ConfigError(`JWT_ALG must be EdDSA or HS256, got "${raw}"`);
 }
 
+function webauthnConfig(env: Env, appUrl: string): WebAuthnConfig {
+  const host = new URL(appUrl).hostname.toLowerCase();
+  const rpId = env.WEBAUTHN_RP_ID?.trim().toLowerCase() || host;
+  // The browser refuses an RP id that is not the page's host or a parent domain of it; say so at start, not at the first ceremony.
+  if (rpId !== host && !host.endsWith(`.${rpId}`)) throw new ConfigError(`WEBAUTHN_RP_ID must be the APP_URL host (${host}) or a parent domain of it, got "${rpId}"`);
+  return { rpId, rpName: env.WEBAUTHN_RP_NAME?.trim() || "Cobalt", origin: new URL(appUrl).origin };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, "NODE_ENV", ["development", "test", "production"] as const, "development");
   const production = nodeEnv === "production";
@@ -325,6 +344,7 @@ export function loadConfig(env: Env = process.env): Config {
     otlpEndpoint: url(env, "OTEL_EXPORTER_OTLP_ENDPOINT", ["http:", "https:"]),
     otelServiceName: env.OTEL_SERVICE_NAME?.trim() || "cobalt",
     oauth: oauthConfig(env, production),
+    webauthn: webauthnConfig(env, appUrl),
   };
 
   if (config.workers > 1 && (!config.databaseUrl || !config.redisUrl)) {

@@ -19,12 +19,14 @@ export const ERRORS = {
   bad_request: { status: 400, code: "bad_request", message: "The request is malformed" },
   already_verified: { status: 400, code: "already_verified", message: "This email address is already verified" },
   invalid_link: { status: 400, code: "invalid_token", message: "This link is invalid or has already been used" },
+  invalid_passkey: { status: 400, code: "invalid_passkey", message: "The passkey could not be registered: try again" },
   expired_link: { status: 400, code: "expired_token", message: "This link has expired; ask for a new one" },
   /** A wrong second-factor code while signed in (enabling a factor, re-authenticating). */
   invalid_code: { status: 400, code: "invalid_code", message: "That code is not correct" },
 
   unauthorized: { status: 401, code: "unauthorized", message: "Authentication required" },
   invalid_token: { status: 401, code: "invalid_token", message: "The token is invalid or has expired" },
+  passkey_not_accepted: { status: 401, code: "invalid_passkey", message: "This passkey was not accepted: try again or sign in another way" },
   invalid_credentials: { status: 401, code: "invalid_credentials", message: "Invalid username, email or password" },
   /** A wrong code on the second step of a sign-in (POST /auth/mfa/verify): the caller is not signed in yet. */
   invalid_mfa_code: { status: 401, code: "invalid_code", message: "That code is not correct" },

@@ -267,3 +267,33 @@ export const mfaChallenges = pgTable(
 
 export type TotpFactor = typeof totpFactors.$inferSelect;
 export type MfaChallenge = typeof mfaChallenges.$inferSelect;
+
+/**
+ * WebAuthn credentials (docs/passkeys.md): what verifying an assertion needs (the COSE public
+ * key, the signature counter) and what the account page shows. The credential id is unique
+ * across users: a passwordless sign-in finds its account by it.
+ */
+export const passkeys = pgTable(
+  "passkeys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** base64url, as the browser reports it. */
+    credentialId: text("credential_id").notNull(),
+    /** The COSE key, base64url. */
+    publicKey: text("public_key").notNull(),
+    counter: bigint("counter", { mode: "number" }).notNull().default(0),
+    transports: text("transports").array().$type<string[]>().notNull().default(sql`'{}'::text[]`),
+    backedUp: boolean("backed_up").notNull().default(false),
+    deviceType: text("device_type", { enum: ["singleDevice", "multiDevice"] }).notNull(),
+    aaguid: text("aaguid").notNull(),
+    name: text("name").notNull(),
+    createdAt: timestamptz("created_at").notNull(),
+    lastUsedAt: timestamptz("last_used_at"),
+  },
+  (table) => [uniqueIndex("passkeys_credential_id_key").on(table.credentialId), index("passkeys_user_id_idx").on(table.userId)],
+);
+
+export type Passkey = typeof passkeys.$inferSelect;

@@ -40,6 +40,7 @@ export const TAGS = [
   { name: "Second factors", description: "Authenticator app, recovery codes, passkeys, the second step of a sign-in and re-authentication; docs/mfa.md" },
   { name: "Social sign-in", description: "Providers for signing in with another account, and the caller's linked identities" },
   { name: "Personal access tokens", description: "The caller's tokens for scripts and CI (`cbt_…`, sent as a bearer token); docs/tokens.md" },
+  { name: "Passkeys", description: "WebAuthn credentials: register, rename, remove, and sign in without a password; docs/passkeys.md" },
   { name: "Admin", description: "User administration; needs the admin role" },
   { name: "Health", description: "Probes for load balancers and orchestrators (outside /api)" },
   { name: "Keys", description: "The public keys that verify Cobalt's access tokens, for other services" },

@@ -12,6 +12,7 @@ import { adminController } from "./admin";
 import { authController } from "./auth";
 import { mfaController } from "./mfa";
 import { oauthController } from "./oauth";
+import { passkeyController } from "./passkeys";
 import { patController } from "./pats";
 
 const SESSION_COOKIE = new RegExp(`(?:^|;\\s*)(?:${ACCESS_COOKIE}|${REFRESH_COOKIE})=`);
@@ -24,5 +25,6 @@ export function apiRoutes(deps: Deps, prefix: "/api" | "/api/v1") {
     .use(mfaController(deps))
     .use(adminController(deps))
     .use(oauthController(deps))
-    .use(patController(deps));
+    .use(patController(deps))
+    .use(passkeyController(deps));
 }

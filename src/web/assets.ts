@@ -1,5 +1,6 @@
 /**
- * Static files: the vendored htmx, our small app.js, the icon and the Tailwind build.
+ * Static files: the vendored htmx and @simplewebauthn/browser, our small app.js and passkeys.js,
+ * the icon and the Tailwind build.
  * Each is served under a URL carrying a hash of its content, so browsers may keep it for a
  * year (`immutable`) and a new build is a new URL.
  *
@@ -25,6 +26,8 @@ const FILES = {
   "app.css": CSS_OUTPUT,
   "htmx.js": join(PUBLIC_DIR, "vendor", "htmx.min.js"),
   "app.js": join(PUBLIC_DIR, "app.js"),
+  "webauthn.js": join(PUBLIC_DIR, "vendor", "simplewebauthn-browser.umd.min.js"),
+  "passkeys.js": join(PUBLIC_DIR, "passkeys.js"),
   "favicon.svg": join(PUBLIC_DIR, "favicon.svg"),
 } as const;
 export type AssetName = keyof typeof FILES;
@@ -75,7 +78,7 @@ function readAsset(name: AssetName, files: Record<AssetName, string>): Uint8Arra
   const path = embeddedFiles[name] ?? files[name];
   if (existsSync(path)) return new Uint8Array(readFileSync(path));
   if (name === "app.css") return undefined;
-  throw new Error(`missing static file ${path}: run bun run vendor:htmx`);
+  throw new Error(`missing static file ${path}: run bun run vendor:htmx and vendor:webauthn`);
 }
 
 function hashedUrl(name: AssetName, body: Uint8Array<ArrayBuffer>): string {

@@ -20,6 +20,7 @@ import { selfServicePages } from "./routes/self-service";
 import { oauthPages } from "./routes/oauth";
 import { secondStepPages } from "./routes/second-step";
 import { securityPages } from "./routes/security";
+import { passkeyPages } from "./routes/passkeys";
 import { staticFiles } from "./routes/static";
 
 /** Paths that belong to the API and other machine-facing routes: their 404 stays JSON. */
@@ -35,6 +36,7 @@ export function webRoutes(deps: Deps) {
     .use(staticFiles(env.assets))
     .use(pages(env).get("/", ({ page }) => render(page, { title: "Welcome", body: () => HomePage({ user: page.viewer?.user ?? null }) }), { viewer: "optional" }))
     .use(authPages(env))
+    .use(passkeyPages(env))
     .use(dashboardPages(env))
     .use(accountPages(env))
     .use(emailLinkPages(env))

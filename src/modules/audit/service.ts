@@ -54,6 +54,9 @@ export const AUDIT_ACTIONS = [
   "account_deleted",
   "account_exported",
   "logout_others",
+  "passkey_added",
+  "passkey_removed",
+  "passkey_login",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

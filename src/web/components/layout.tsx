@@ -116,6 +116,9 @@ export function Layout({ title, viewer, csrfToken, assets, section, narrow, chil
           <link rel="stylesheet" href={assets.url("app.css")} />
           <script src={assets.url("htmx.js")} defer></script>
           <script src={assets.url("app.js")} defer></script>
+          {/* On every page: hx-boost swaps bodies, so a page reached by a boosted link has only the scripts of the first one. */}
+          <script src={assets.url("webauthn.js")} defer></script>
+          <script src={assets.url("passkeys.js")} defer></script>
         </head>
         <body hx-boost="true" class="flex min-h-full flex-col bg-slate-50 font-sans text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
           <a href="#main" class="sr-only rounded-lg bg-blue-600 px-3 py-2 text-white focus:not-sr-only focus:absolute focus:left-4 focus:top-3 focus:z-50">

@@ -4,6 +4,7 @@ import { Alert, attr, Button, CsrfField, Field } from "../components/ui";
 import { type FormState, hasErrors } from "../forms";
 import { withNext } from "../next";
 import { type ProviderLink, ProviderButtons } from "./oauth";
+import { PasskeyLoginForm } from "./passkeys";
 
 export interface FormProps {
   state: FormState;
@@ -31,7 +32,7 @@ export function LoginForm({ state, csrfToken, next }: FormProps & { next: string
       {state.notice ? <Alert {...state.notice} /> : ""}
       <CsrfField token={csrfToken} />
       <input type="hidden" name="next" value={attr(next)} />
-      <Field name="username_or_email" label="Username or email" value={state.values.username_or_email} error={state.errors.username_or_email} autocomplete="username" required autofocus={!hasErrors(state.errors)} maxlength={254} />
+      <Field name="username_or_email" label="Username or email" value={state.values.username_or_email} error={state.errors.username_or_email} autocomplete="username webauthn" required autofocus={!hasErrors(state.errors)} maxlength={254} />
       <Field name="password" type="password" label="Password" error={state.errors.password} autocomplete="current-password" required reveal />
       <div class="flex justify-end text-sm">
         <a href={attr(withNext("/forgot-password", next))} class={linkClass}>
@@ -60,6 +61,9 @@ export function LoginPage(props: FormProps & { next: string; providers: Provider
     >
       <ProviderButtons providers={props.providers} next={props.next} verb="Continue with" />
       <LoginForm {...props} />
+      <div class="mt-5 border-t border-slate-200 pt-5 dark:border-slate-800">
+        <PasskeyLoginForm csrfToken={props.csrfToken} next={props.next} />
+      </div>
     </AuthShell>
   );
 }

@@ -23,6 +23,9 @@ const LOGIN_NOTICES: Record<string, Notice> = {
   "mfa-failed": { tone: "error", text: "Too many wrong codes. Sign in again to get a new chance." },
   "email-changed": { tone: "success", text: "Your email address has been changed. Sign in with the new one." },
   "account-deleted": { tone: "success", text: "Your account has been deleted, and every session of it signed out." },
+  "passkey-failed": { tone: "error", text: "That passkey was not accepted. Try again, or sign in with your password." },
+  "account-disabled": { tone: "error", text: "This account has been disabled." },
+  "too-many-attempts": { tone: "error", text: "Too many sign-in attempts. Wait a minute and try again." },
 };
 
 function showLogin(ctx: PageContext, failure?: FormFailure): Promise<Response> {

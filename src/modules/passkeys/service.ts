@@ -1,0 +1,148 @@
+/**
+ * Passkeys: registering, listing, renaming and removing a user's WebAuthn credentials, and
+ * verifying an assertion — for a passwordless sign-in (./sign-in.ts) and as a second factor.
+ * No HTTP here. docs/passkeys.md has the ceremonies and what is stored.
+ */
+import { and, asc, count, eq } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { isUniqueViolation } from "../../db/errors";
+import { oauthAccounts, type Passkey, passkeys, type User } from "../../db/schema";
+import type { Deps } from "../../deps";
+import { AppError, notFound } from "../../errors";
+import { type Actor, recordAudit } from "../audit/service";
+import { findActiveUser, lockUser } from "../users/service";
+import { type ChallengeBinding, consumeChallenge, issueChallenge } from "./challenges";
+import type { AssertionCredentialJSON, PasskeyView, RegistrationCredentialJSON } from "./model";
+import { creationOptions, requestOptions, userHandleText, verifyAssertion, verifyRegistration } from "./webauthn";
+
+/** A user may keep this many; more is an abuse of storage, not a use of passkeys. */
+export const MAX_PASSKEYS = 20;
+
+export function passkeyView(passkey: Passkey): PasskeyView {
+  return {
+    id: passkey.id,
+    name: passkey.name,
+    created_at: passkey.createdAt.toISOString(),
+    last_used_at: passkey.lastUsedAt?.toISOString() ?? null,
+    backed_up: passkey.backedUp,
+    device_type: passkey.deviceType,
+    transports: passkey.transports,
+  };
+}
+
+export function listPasskeys(db: Db, userId: string): Promise<Passkey[]> {
+  return db.select().from(passkeys).where(eq(passkeys.userId, userId)).orderBy(asc(passkeys.createdAt), asc(passkeys.id));
+}
+
+export async function countPasskeys(db: Db, userId: string): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, userId));
+  return Number(row?.n ?? 0);
+}
+
+async function activeUser(deps: Deps, userId: string): Promise<User> {
+  const user = await findActiveUser(deps.database.db, userId);
+  if (!user) throw new AppError("invalid_token", "The account is disabled or no longer exists");
+  return user;
+}
+
+/** Creation options for this session; the challenge can only be answered by this session for this user. */
+export async function startRegistration(deps: Deps, caller: { userId: string; sessionId: string }) {
+  const user = await activeUser(deps, caller.userId);
+  const existing = await listPasskeys(deps.database.db, user.id);
+  if (existing.length >= MAX_PASSKEYS) throw new AppError("conflict", `An account can have at most ${MAX_PASSKEYS} passkeys: remove one first`);
+  const challenge = await issueChallenge(deps, { purpose: "register", bind: caller.sessionId, userId: user.id });
+  return creationOptions(deps, user, existing, challenge);
+}
+
+export async function finishRegistration(deps: Deps, caller: { userId: string; sessionId: string }, input: { name?: string; credential: RegistrationCredentialJSON }, actor: Actor): Promise<Passkey> {
+  const binding: ChallengeBinding = { purpose: "register", bind: caller.sessionId, userId: caller.userId };
+  const challenge = await consumeChallenge(deps, input.credential.response.clientDataJSON, binding, new AppError("invalid_passkey", "The registration challenge is unknown, expired, already used or not this session's: ask for new options"));
+  const verified = await verifyRegistration(deps, input.credential, challenge);
+  await activeUser(deps, caller.userId);
+  const at = new Date(deps.clock.now());
+  try {
+    return await deps.database.db.transaction(async (tx) => {
+      const name = input.name?.trim() || `Passkey ${(await countPasskeys(tx, caller.userId)) + 1}`;
+      const [row] = await tx
+        .insert(passkeys)
+        .values({ userId: caller.userId, ...verified, name, createdAt: at })
+        .returning();
+      await recordAudit(tx, { action: "passkey_added", actor, targetId: caller.userId, at, details: { passkey_id: row!.id, name } });
+      return row!;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError("conflict", "This passkey is already registered");
+    throw error;
+  }
+}
+
+async function ownPasskey(db: Db, userId: string, id: string): Promise<Passkey> {
+  const [row] = await db.select().from(passkeys).where(and(eq(passkeys.id, id), eq(passkeys.userId, userId))).limit(1);
+  if (!row) throw notFound("Passkey");
+  return row;
+}
+
+export async function renamePasskey(deps: Deps, userId: string, id: string, name: string): Promise<Passkey> {
+  await ownPasskey(deps.database.db, userId, id);
+  const [row] = await deps.database.db.update(passkeys).set({ name: name.trim() }).where(and(eq(passkeys.id, id), eq(passkeys.userId, userId))).returning();
+  if (!row) throw notFound("Passkey");
+  return row;
+}
+
+/** Refused when it is the account's only way in (no password, no linked provider, no other passkey). */
+export async function removePasskey(deps: Deps, userId: string, id: string, actor: Actor): Promise<void> {
+  const at = new Date(deps.clock.now());
+  await deps.database.db.transaction(async (tx) => {
+    // The row lock orders two removals of the last two passkeys: the second sees one left.
+    const user = await lockUser(tx, userId);
+    const passkey = await ownPasskey(tx, userId, id);
+    if (!user?.passwordHash) {
+      const [identities] = await tx.select({ n: count() }).from(oauthAccounts).where(eq(oauthAccounts.userId, userId));
+      if (Number(identities?.n ?? 0) === 0 && (await countPasskeys(tx, userId)) <= 1) throw new AppError("last_sign_in_method", "This passkey is the account's only way to sign in: set a password first");
+    }
+    await tx.delete(passkeys).where(eq(passkeys.id, passkey.id));
+    await recordAudit(tx, { action: "passkey_removed", actor, targetId: userId, at, details: { passkey_id: passkey.id, name: passkey.name } });
+  });
+}
+
+/** Every passkey of a user goes (an administrator's reset of the factors); returns how many. */
+export async function removeAllPasskeys(db: Db, userId: string): Promise<number> {
+  return (await db.delete(passkeys).where(eq(passkeys.userId, userId)).returning({ id: passkeys.id })).length;
+}
+
+export interface UsedPasskey {
+  passkey: Passkey;
+  user: User;
+}
+
+/**
+ * Verifies an assertion against the challenge it names (consumed here, once) and the stored
+ * credential. `binding.userId` set: only that user's passkeys count (a second factor). The
+ * counter moves forward in a compare-and-set, so two assertions racing on one counter value
+ * cannot both pass.
+ */
+export async function useAssertion(deps: Deps, credential: AssertionCredentialJSON, binding: ChallengeBinding, failure: AppError): Promise<UsedPasskey> {
+  const challenge = await consumeChallenge(deps, credential.response.clientDataJSON, binding, failure);
+  const db = deps.database.db;
+  const [passkey] = await db.select().from(passkeys).where(eq(passkeys.credentialId, credential.id)).limit(1);
+  // Unknown, someone else's, or a user handle naming another account: the same refusal.
+  if (!passkey || (binding.userId !== undefined && passkey.userId !== binding.userId)) throw failure;
+  if (credential.response.userHandle && credential.response.userHandle !== userHandleText(passkey.userId)) throw failure;
+  const verified = await verifyAssertion(deps, credential, challenge, passkey, failure);
+  const [updated] = await db
+    .update(passkeys)
+    .set({ counter: verified.newCounter, backedUp: verified.backedUp, lastUsedAt: new Date(deps.clock.now()) })
+    .where(and(eq(passkeys.id, passkey.id), eq(passkeys.counter, passkey.counter)))
+    .returning();
+  if (!updated) throw failure;
+  const user = await findActiveUser(db, passkey.userId);
+  if (!user) throw new AppError("account_disabled");
+  return { passkey: updated, user };
+}
+
+export async function secondFactorOptions(deps: Deps, userId: string, bind: string) {
+  const allow = await listPasskeys(deps.database.db, userId);
+  if (allow.length === 0) throw new AppError("bad_request", "This account has no passkey");
+  const challenge = await issueChallenge(deps, { purpose: "second_factor", bind, userId });
+  return requestOptions(deps, challenge, allow);
+}

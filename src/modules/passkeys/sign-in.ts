@@ -1,0 +1,62 @@
+/**
+ * A passwordless sign-in with a discoverable passkey (docs/passkeys.md). The options carry a
+ * `challenge_id` the client sends back with the credential: the challenge answers only to it.
+ * A verified passkey is possession of the device plus the user verification it did (PIN or
+ * biometrics), two factors in one: the session it starts needs no second step.
+ */
+import { randomBytes } from "node:crypto";
+import { and, eq, isNull } from "drizzle-orm";
+import { users } from "../../db/schema";
+import type { Deps } from "../../deps";
+import { AppError } from "../../errors";
+import { recordAudit } from "../audit/service";
+import { issueDeviceToken } from "../auth/device";
+import type { SignedIn } from "../auth/service";
+import { type ClientInfo, createSession, issueAccessToken } from "../auth/sessions";
+import { issueChallenge } from "./challenges";
+import type { AssertionCredentialJSON } from "./model";
+import { useAssertion } from "./service";
+import { requestOptions } from "./webauthn";
+
+export async function passkeyLoginOptions(deps: Deps) {
+  const challengeId = randomBytes(18).toString("base64url");
+  const challenge = await issueChallenge(deps, { purpose: "login", bind: challengeId });
+  return { challengeId, options: await requestOptions(deps, challenge) };
+}
+
+export async function passkeyLogin(deps: Deps, input: { challengeId: string; credential: AssertionCredentialJSON }, client: ClientInfo): Promise<SignedIn> {
+  const actor = { userId: null, ip: client.ip, userAgent: client.userAgent };
+  const at = new Date(deps.clock.now());
+  let used;
+  try {
+    used = await useAssertion(deps, input.credential, { purpose: "login", bind: input.challengeId }, new AppError("passkey_not_accepted"));
+  } catch (error) {
+    if (error instanceof AppError) {
+      deps.metrics.logins.inc({ result: error.kind === "account_disabled" ? "account_disabled" : "invalid_credentials" });
+      await recordAudit(deps.database.db, { action: "login_failed", actor, targetId: null, at, details: { reason: error.kind === "account_disabled" ? "account_disabled" : "passkey" } });
+    }
+    throw error;
+  }
+  const { user, passkey } = used;
+  const signed = await deps.database.db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(users)
+      .set({ lastLoginAt: at, lastLoginIp: client.ip, lastLoginUserAgent: client.userAgent })
+      .where(and(eq(users.id, user.id), isNull(users.disabledAt)))
+      .returning();
+    if (!updated) throw new AppError("account_disabled");
+    const { session, refreshToken } = await createSession(deps, tx, user.id, client);
+    await recordAudit(tx, { action: "passkey_login", actor: { ...actor, userId: user.id }, targetId: user.id, at, details: { session_id: session.id, passkey_id: passkey.id } });
+    return { user: updated, session, refreshToken };
+  });
+  deps.metrics.logins.inc({ result: "success" });
+  // Signed after commit, as every sign-in: a key-set reload must not hold a transaction open.
+  const access = await issueAccessToken(deps, signed.user, signed.session.id);
+  return {
+    ...signed,
+    accessToken: access.token,
+    claims: access.claims,
+    expiresIn: access.expiresIn,
+    deviceToken: issueDeviceToken(deps.config.encryptionKey, user.id, deps.clock.now()),
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * Passkeys on the pages (docs/passkeys.md): the "Sign in with a passkey" form on /login and the
+ * Passkeys card of the account. The ceremonies run in public/passkeys.js (with the vendored
+ * @simplewebauthn/browser): it asks the page route for options, lets the browser do the
+ * ceremony, puts the answer in the form's hidden `credential` field and submits the form as
+ * an ordinary post. Without JavaScript the passkey controls stay hidden and a line says why;
+ * rename and remove are plain forms and work either way.
+ */
+import type { Passkey } from "../../db/schema";
+import { Alert, attr, Button, buttonClass, Card, CsrfField, EmptyState, Field, type Notice } from "../components/ui";
+import { formatDate, timeAgo } from "../format";
+
+/** Shown until passkeys.js runs; it hides it where passkeys can work, or says the browser lacks them. */
+function NeedsJavaScript({ text }: { text: string }) {
+  return (
+    <p data-passkey-nojs class="text-sm text-slate-500 dark:text-slate-400" safe>
+      {text}
+    </p>
+  );
+}
+
+/** Where passkeys.js reports a failed ceremony (cancelled, timed out, refused). */
+const CeremonyError = () => <p data-passkey-error role="alert" hidden class="text-sm font-medium text-red-600 dark:text-red-400"></p>;
+
+export function PasskeyLoginForm({ csrfToken, next }: { csrfToken: string; next: string }) {
+  return (
+    <form id="passkey-login-form" method="post" action="/login/passkey" hx-boost="false" data-passkey-options="/login/passkey/options" class="space-y-2">
+      <CsrfField token={csrfToken} />
+      <input type="hidden" name="next" value={attr(next)} />
+      <input type="hidden" name="challenge_id" value="" />
+      <input type="hidden" name="credential" value="" />
+      <button type="button" hidden data-passkey-login class={buttonClass("secondary", "w-full")}>
+        Sign in with a passkey
+      </button>
+      <NeedsJavaScript text="Signing in with a passkey needs JavaScript; your password works as usual." />
+      <CeremonyError />
+    </form>
+  );
+}
+
+function passkeyDates(passkey: Passkey, now: number): string {
+  const used = passkey.lastUsedAt ? `last used ${timeAgo(passkey.lastUsedAt, now)}` : "never used";
+  return `added ${formatDate(passkey.createdAt)} · ${used}${passkey.backedUp ? " · synced" : ""}`;
+}
+
+function PasskeyRow({ passkey, csrfToken, now }: { passkey: Passkey; csrfToken: string; now: number }) {
+  const base = `/account/passkeys/${passkey.id}`;
+  return (
+    <li class="space-y-3 py-4" data-passkey-id={passkey.id}>
+      <div>
+        <p class="text-sm font-medium break-all" safe>
+          {passkey.name}
+        </p>
+        <p class="text-xs text-slate-500 dark:text-slate-400" safe>
+          {passkeyDates(passkey, now)}
+        </p>
+      </div>
+      <div class="flex flex-wrap items-end gap-3">
+        <form method="post" action={attr(`${base}/rename`)} class="flex items-end gap-2">
+          <CsrfField token={csrfToken} />
+          <Field name="name" label="Name" idPrefix={`rename-${passkey.id}`} value={passkey.name} required maxlength={100} />
+          <Button variant="secondary">Rename</Button>
+        </form>
+        <form method="post" action={attr(`${base}/delete`)} hx-confirm="Remove this passkey? It will no longer sign you in.">
+          <CsrfField token={csrfToken} />
+          <Button variant="danger">Remove</Button>
+        </form>
+      </div>
+    </li>
+  );
+}
+
+export interface PasskeysCardProps {
+  passkeys: Passkey[];
+  csrfToken: string;
+  now: number;
+  notice?: Notice;
+}
+
+export function PasskeysCard({ passkeys, csrfToken, now, notice }: PasskeysCardProps) {
+  return (
+    <Card id="passkeys" title="Passkeys" description="Sign in with your fingerprint, face or device PIN instead of a password, and use a passkey as your second factor.">
+      <div class="space-y-4">
+        {notice ? <Alert {...notice} /> : ""}
+        {passkeys.length === 0 ? (
+          <EmptyState title="No passkeys yet" text="Add one from this device or a security key." />
+        ) : (
+          <ul class="divide-y divide-slate-200 dark:divide-slate-800">
+            {passkeys.map((passkey) => (
+              <PasskeyRow passkey={passkey} csrfToken={csrfToken} now={now} />
+            ))}
+          </ul>
+        )}
+        <form id="passkey-register-form" method="post" action="/account/passkeys" hx-boost="false" data-passkey-options="/account/passkeys/options" class="space-y-3">
+          <CsrfField token={csrfToken} />
+          <input type="hidden" name="credential" value="" />
+          <div hidden data-passkey-controls class="space-y-3">
+            <Field name="name" label="Name for the new passkey" idPrefix="new-passkey" hint="Optional, e.g. “Work laptop”" maxlength={100} />
+            <button type="button" data-passkey-register class={buttonClass("primary")}>
+              Add a passkey
+            </button>
+          </div>
+          <NeedsJavaScript text="Adding a passkey needs JavaScript. Renaming and removing work without it." />
+          <CeremonyError />
+        </form>
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,131 @@
+/**
+ * Passkey pages (docs/passkeys.md): /login/passkey[/options] for the passwordless sign-in, and
+ * /account/passkeys[...] for the account's passkeys. The two `options` routes answer JSON to
+ * public/passkeys.js (CSRF token in the X-CSRF-Token header, checked by the `viewer` macro);
+ * every other route is an ordinary form post answered with a redirect, so the browser ends on
+ * a page whatever happened.
+ */
+import { Value } from "@sinclair/typebox/value";
+import type { TSchema } from "@sinclair/typebox";
+import { AppError } from "../../errors";
+import { requireRecentSignIn } from "../../modules/pats/recent-auth-seam";
+import { AssertionCredential, RegistrationCredential } from "../../modules/passkeys/model";
+import { finishRegistration, listPasskeys, removePasskey, renamePasskey, startRegistration } from "../../modules/passkeys/service";
+import { passkeyLogin, passkeyLoginOptions } from "../../modules/passkeys/sign-in";
+import { textProblem } from "../../http/text";
+import type { Notice } from "../components/ui";
+import { csrfTokenFor, type PageContext, startBrowserSession, type WebEnv } from "../context";
+import { formFailure } from "../forms";
+import { safeNext, withNext } from "../next";
+import { pages, type SignedInContext, signedIn } from "../plugin";
+import { PasskeysCard } from "../pages/passkeys";
+import { redirect, render } from "../respond";
+
+/** Where the account's passkeys are managed (the card's forms come back here). */
+export const PASSKEYS_PAGE = "/account/passkeys";
+
+const PASSKEY_NOTICES: Record<string, Notice> = {
+  "passkey-added": { tone: "success", text: "Passkey added. You can sign in with it from now on." },
+  "passkey-renamed": { tone: "success", text: "Passkey renamed." },
+  "passkey-removed": { tone: "success", text: "Passkey removed. It no longer signs you in." },
+};
+
+const json = (ctx: PageContext, body: unknown) => {
+  ctx.headers.set("content-type", "application/json; charset=utf-8");
+  ctx.headers.set("cache-control", "no-store");
+  return new Response(JSON.stringify(body), { headers: ctx.headers });
+};
+
+/** The hidden `credential` field: the browser's answer as JSON, held to the API's schema. */
+function credentialField<T extends TSchema>(ctx: PageContext, schema: T): T["static"] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(ctx.form.credential ?? "");
+  } catch {
+    parsed = undefined;
+  }
+  if (!Value.Check(schema, parsed)) throw new AppError("invalid_passkey", "The browser's passkey answer was incomplete: try again");
+  return parsed;
+}
+
+async function showPasskeys(ctx: SignedInContext, notice?: Notice, status?: number): Promise<Response> {
+  const props = { passkeys: await listPasskeys(ctx.deps.database.db, ctx.viewer.user.id), csrfToken: csrfTokenFor(ctx), now: ctx.deps.clock.now(), notice: notice ?? PASSKEY_NOTICES[ctx.url.searchParams.get("notice") ?? ""] };
+  return render(ctx, { title: "Passkeys", section: "dashboard", status, body: () => <PasskeysCard {...props} /> });
+}
+
+/** Runs a card action: a redirect with its notice, or the card again with the refusal. */
+async function cardAction(ctx: SignedInContext, action: () => Promise<unknown>, notice: keyof typeof PASSKEY_NOTICES & string): Promise<Response> {
+  try {
+    await action();
+  } catch (error) {
+    const failure = formFailure(error);
+    return showPasskeys(ctx, failure.notice, failure.status);
+  }
+  return redirect(ctx, `${PASSKEYS_PAGE}?notice=${notice}`);
+}
+
+async function submitRegistration(ctx: SignedInContext): Promise<Response> {
+  return cardAction(
+    ctx,
+    async () => {
+      const credential = credentialField(ctx, RegistrationCredential);
+      await requireRecentSignIn(ctx.deps, ctx.viewer.auth.sessionId);
+      await finishRegistration(ctx.deps, ctx.viewer.auth, { name: validName(ctx.form.name, true), credential }, { userId: ctx.viewer.user.id, ...ctx.client });
+    },
+    "passkey-added",
+  );
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A path id that is not a UUID names no passkey (and must not reach the database as one). */
+function passkeyId(ctx: PageContext): string {
+  const id = ctx.params.id ?? "";
+  if (!UUID.test(id)) throw new AppError("not_found", "Passkey not found");
+  return id;
+}
+
+/** The API's rule for a name (1–100 characters of plain text); optional when adding. */
+function validName(raw: string | undefined, optional: boolean): string | undefined {
+  const name = raw?.trim() ?? "";
+  if (name === "" && optional) return undefined;
+  if (name === "" || [...name].length > 100 || textProblem(name)) throw new AppError("validation_error", "A passkey's name is 1 to 100 characters of plain text", { fields: { name: "Name must be 1 to 100 characters" } });
+  return name;
+}
+
+async function submitLogin(ctx: PageContext): Promise<Response> {
+  const next = safeNext(ctx.form.next);
+  try {
+    const credential = credentialField(ctx, AssertionCredential);
+    const result = await passkeyLogin(ctx.deps, { challengeId: ctx.form.challenge_id ?? "", credential }, ctx.client);
+    startBrowserSession(ctx, result);
+    return redirect(ctx, next);
+  } catch (error) {
+    if (!(error instanceof AppError) || error.status >= 500) throw error;
+    const notice = error.kind === "account_disabled" ? "account-disabled" : error.kind === "rate_limited" ? "too-many-attempts" : "passkey-failed";
+    return redirect(ctx, withNext(`/login?notice=${notice}`, next));
+  }
+}
+
+export function passkeyPages(env: WebEnv) {
+  return pages(env)
+    .post("/login/passkey/options", async ({ page }) => {
+      const { challengeId, options } = await passkeyLoginOptions(page.deps);
+      return json(page, { challenge_id: challengeId, options });
+    }, { viewer: "optional", rateLimit: "login" })
+    .post("/login/passkey", ({ page }) => submitLogin(page), { viewer: "optional", rateLimit: "login" })
+    .get(PASSKEYS_PAGE, ({ page }) => showPasskeys(signedIn(page)), { viewer: "required" })
+    .post(`${PASSKEYS_PAGE}/options`, async ({ page }) => {
+      const ctx = signedIn(page);
+      await requireRecentSignIn(ctx.deps, ctx.viewer.auth.sessionId);
+      return json(ctx, { options: await startRegistration(ctx.deps, ctx.viewer.auth) });
+    }, { viewer: "required", rateLimit: "api" })
+    .post(PASSKEYS_PAGE, ({ page }) => submitRegistration(signedIn(page)), { viewer: "required", rateLimit: "api" })
+    .post(`${PASSKEYS_PAGE}/:id/rename`, ({ page }) => {
+      const ctx = signedIn(page);
+      return cardAction(ctx, () => renamePasskey(ctx.deps, ctx.viewer.user.id, passkeyId(ctx), validName(ctx.form.name, false)!), "passkey-renamed");
+    }, { viewer: "required", rateLimit: "api" })
+    .post(`${PASSKEYS_PAGE}/:id/delete`, ({ page }) => {
+      const ctx = signedIn(page);
+      return cardAction(ctx, () => removePasskey(ctx.deps, ctx.viewer.user.id, passkeyId(ctx), { userId: ctx.viewer.user.id, ...ctx.client }), "passkey-removed");
+    }, { viewer: "required", rateLimit: "api" });
+}
