@@ -543,7 +543,7 @@ export interface paths {
         put?: never;
         /**
          * Finish a sign-in with a second factor
-         * @description Takes the `mfa_token` of a 403 `mfa_required` sign-in answer and a code; answers the token response and cookies of a sign-in. 401 `invalid_code` for a wrong code (`details.attempts_left`; five kill the token, and each counts in the account's password throttle); 401 `invalid_token` for an unknown, expired, spent or dead token, or one issued to another client; 403 `account_disabled`.
+         * @description Takes the `mfa_token` of a 403 `mfa_required` sign-in answer and a `code`, or for `method: "passkey"` the `credential` answering POST /auth/mfa/passkey/options; answers the token response and cookies of a sign-in. 401 `invalid_code` for a wrong code (`details.attempts_left`; five kill the token, and each counts in the account's password throttle); 401 `invalid_token` for an unknown, expired, spent or dead token, or one issued to another client; 403 `account_disabled`.
          */
         post: operations["verifyMfa"];
         delete?: never;
@@ -940,6 +940,154 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's passkeys
+         * @description Oldest first. No key material.
+         */
+        get: operations["listPasskeys"];
+        put?: never;
+        /**
+         * Finish registering a passkey
+         * @description `credential` is what the browser returned for the options. 400 `invalid_passkey` when it does not verify (wrong origin or RP id, no user verification, an unknown, used or expired challenge, or another session's). 409 `conflict` when the credential is already registered. The account's first second factor ends its other sessions and brings ten recovery codes, in `recovery_codes` of this answer only (empty otherwise). Needs a recent authentication of this session (within 5 minutes: sign-in or POST /auth/reauthenticate), else 403 `reauthentication_required`.
+         */
+        post: operations["registerPasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/passkeys/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start registering a passkey
+         * @description WebAuthn creation options for a discoverable credential with user verification; the challenge is single use, valid five minutes, and answers only to this session. Needs a recent authentication of this session (within 5 minutes: sign-in or POST /auth/reauthenticate), else 403 `reauthentication_required`. 409 `conflict` at 20 passkeys.
+         */
+        post: operations["passkeyRegistrationOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/passkeys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a passkey
+         * @description 404 for a passkey that is not the caller's; 409 `last_sign_in_method` when the account has no password, no linked provider and no other passkey. Needs a recent authentication of this session (within 5 minutes: sign-in or POST /auth/reauthenticate), else 403 `reauthentication_required`.
+         */
+        delete: operations["removePasskey"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename a passkey
+         * @description 404 for a passkey that is not the caller's.
+         */
+        patch: operations["renamePasskey"];
+        trace?: never;
+    };
+    "/api/v1/auth/passkey/login/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a passwordless sign-in
+         * @description WebAuthn request options for any discoverable credential of this site, with user verification required. Send `challenge_id` back with the credential; the challenge is single use and valid five minutes.
+         */
+        post: operations["passkeyLoginOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/passkey/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with a passkey, without a password
+         * @description A token response, as `login`, and the `refresh_token` cookie. The passkey's user verification makes it two factors: no second step follows. 401 `invalid_passkey` for an unknown credential, a bad signature, origin or RP id, a missing user-verification flag, a counter that did not move forward, or a challenge that is unknown, used, expired or not this `challenge_id`'s; 403 `account_disabled`.
+         */
+        post: operations["passkeyLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/mfa/passkey/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Passkey options for the second step of a sign-in
+         * @description Request options listing only the passkeys of the user the `mfa_token` belongs to; the challenge answers only to this sign-in step (single use, five minutes). Send the answer to POST /auth/mfa/verify with `method: "passkey"`. 401 `invalid_token` for an unknown, expired, spent or dead token, or one issued to another client; 400 `bad_request` when the account has no passkey.
+         */
+        post: operations["mfaPasskeyOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/reauthenticate/passkey/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Passkey options to confirm it is you
+         * @description Request options listing the caller's passkeys, bound to this session (single use, five minutes). Send the answer to POST /auth/reauthenticate with `method: "passkey"`. 400 `bad_request` when the account has no passkey.
+         */
+        post: operations["reauthenticatePasskeyOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1200,7 +1348,7 @@ export interface components {
          * @description Machine-readable error code; the list is the error-code registry (src/errors.ts)
          * @enum {string}
          */
-        ErrorCode: "invalid_body" | "bad_request" | "already_verified" | "invalid_token" | "expired_token" | "invalid_code" | "unauthorized" | "invalid_credentials" | "forbidden" | "account_disabled" | "cross_site_request" | "csrf_failed" | "insufficient_scope" | "reauthentication_required" | "mfa_required" | "mfa_setup_required" | "not_found" | "conflict" | "cannot_modify_self" | "last_admin" | "last_sign_in_method" | "request_timeout" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "invalid_host" | "validation_error" | "rate_limited" | "internal_error" | "service_unavailable";
+        ErrorCode: "invalid_body" | "bad_request" | "already_verified" | "invalid_token" | "invalid_passkey" | "expired_token" | "invalid_code" | "unauthorized" | "invalid_credentials" | "forbidden" | "account_disabled" | "cross_site_request" | "csrf_failed" | "insufficient_scope" | "reauthentication_required" | "mfa_required" | "mfa_setup_required" | "not_found" | "conflict" | "cannot_modify_self" | "last_admin" | "last_sign_in_method" | "request_timeout" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "invalid_host" | "validation_error" | "rate_limited" | "internal_error" | "service_unavailable";
         ForgotPasswordRequest: {
             /**
              * Format: email
@@ -1277,10 +1425,15 @@ export interface components {
             message: string;
         };
         /**
-         * @description A way to pass the second step: `totp` (authenticator app), `recovery_code`
+         * @description A way to pass the second step: `totp` (authenticator app), `passkey`, `recovery_code`
          * @enum {string}
          */
-        MfaMethod: "totp" | "recovery_code";
+        MfaMethod: "totp" | "passkey" | "recovery_code";
+        MfaPasskeyOptionsRequest: {
+            mfa_token: string;
+        } & {
+            [key: string]: unknown;
+        };
         MfaStatus: {
             /** @description The authenticator app, or null */
             totp: {
@@ -1296,14 +1449,119 @@ export interface components {
             recovery_codes_remaining: number;
             passkeys: components["schemas"]["PasskeySummary"][];
         };
+        /** @description `code` for totp and recovery_code; `credential` (the browser's answer to POST /auth/mfa/passkey/options) for passkey */
         MfaVerifyRequest: {
             /** @description `details.mfa_token` of the 403 `mfa_required` answer */
             mfa_token: string;
             method: components["schemas"]["MfaMethod"];
             /** @example 123456 */
-            code: string;
+            code?: string;
+            credential?: components["schemas"]["PasskeyAssertionCredential"];
         } & {
             [key: string]: unknown;
+        };
+        Passkey: {
+            /** Format: uuid */
+            id: string;
+            /** @example MacBook Touch ID */
+            name: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_used_at: string | null;
+            /** @description The authenticator says the credential is synced (a multi-device passkey) */
+            backed_up: boolean;
+            /** @enum {string} */
+            device_type: "singleDevice" | "multiDevice";
+            transports: string[];
+        };
+        /** @description What `startAuthentication()` (or `navigator.credentials.get()`, serialised) returns: W3C AuthenticationResponseJSON */
+        PasskeyAssertionCredential: {
+            /** @description The credential id */
+            id: string;
+            /** @description The credential id */
+            rawId: string;
+            /** @constant */
+            type: "public-key";
+            clientExtensionResults?: {
+                [key: string]: unknown;
+            };
+            authenticatorAttachment?: string;
+            response: {
+                /** @description clientDataJSON */
+                clientDataJSON: string;
+                /** @description authenticatorData */
+                authenticatorData: string;
+                /** @description signature */
+                signature: string;
+                userHandle?: string;
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        PasskeyCreationOptions: {
+            /** @description W3C PublicKeyCredentialCreationOptionsJSON: pass to `startRegistration({ optionsJSON })` */
+            options: {
+                /** @description base64url; single use, valid five minutes */
+                challenge: string;
+            } & {
+                [key: string]: unknown;
+            };
+        };
+        PasskeyList: {
+            passkeys: components["schemas"]["Passkey"][];
+        };
+        PasskeyLoginOptions: {
+            /** @description Send it back with the credential: the challenge is bound to it */
+            challenge_id: string;
+            /** @description W3C PublicKeyCredentialRequestOptionsJSON for a discoverable credential: pass to `startAuthentication({ optionsJSON })` */
+            options: {
+                /** @description base64url; single use, valid five minutes */
+                challenge: string;
+            } & {
+                [key: string]: unknown;
+            };
+        };
+        PasskeyLoginRequest: {
+            challenge_id: string;
+            credential: components["schemas"]["PasskeyAssertionCredential"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description What `startRegistration()` (or `navigator.credentials.create()`, serialised) returns: W3C RegistrationResponseJSON */
+        PasskeyRegistrationCredential: {
+            /** @description The credential id */
+            id: string;
+            /** @description The credential id */
+            rawId: string;
+            /** @constant */
+            type: "public-key";
+            clientExtensionResults?: {
+                [key: string]: unknown;
+            };
+            authenticatorAttachment?: string;
+            response: {
+                /** @description clientDataJSON */
+                clientDataJSON: string;
+                /** @description attestationObject */
+                attestationObject: string;
+                transports?: string[];
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        PasskeyRequestOptions: {
+            /** @description W3C PublicKeyCredentialRequestOptionsJSON limited to the user's passkeys: pass to `startAuthentication({ optionsJSON })` */
+            options: {
+                /** @description base64url; single use, valid five minutes */
+                challenge: string;
+            } & {
+                [key: string]: unknown;
+            };
         };
         PasskeySummary: {
             /** Format: uuid */
@@ -1361,13 +1619,14 @@ export interface components {
              */
             recent_until: string;
         };
-        /** @description Either `password`, or `method` with `code` */
+        /** @description Either `password`, or `method` with `code` (or `credential` for a passkey, answering POST /auth/reauthenticate/passkey/options) */
         ReauthenticateRequest: {
             /** @example correct horse battery staple */
             password?: string;
             method?: components["schemas"]["MfaMethod"];
             /** @example 123456 */
             code?: string;
+            credential?: components["schemas"]["PasskeyAssertionCredential"];
         } & {
             [key: string]: unknown;
         };
@@ -1381,6 +1640,30 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        RegisteredPasskey: {
+            /** Format: uuid */
+            id: string;
+            /** @example MacBook Touch ID */
+            name: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_used_at: string | null;
+            /** @description The authenticator says the credential is synced (a multi-device passkey) */
+            backed_up: boolean;
+            /** @enum {string} */
+            device_type: "singleDevice" | "multiDevice";
+            transports: string[];
+            /** @description Ten single-use codes when this was the account's first second factor, shown this once; empty otherwise */
+            recovery_codes: string[];
+        };
+        RegisterPasskeyRequest: {
+            /** @example MacBook Touch ID */
+            name?: string;
+            credential: components["schemas"]["PasskeyRegistrationCredential"];
+        } & {
+            [key: string]: unknown;
+        };
         RegisterRequest: {
             /** @example ada_lovelace */
             username: string;
@@ -1391,6 +1674,12 @@ export interface components {
             email: string;
             /** @example correct horse battery staple */
             password: string;
+        } & {
+            [key: string]: unknown;
+        };
+        RenamePasskeyRequest: {
+            /** @example MacBook Touch ID */
+            name: string;
         } & {
             [key: string]: unknown;
         };
@@ -2709,6 +2998,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description `code` for totp and recovery_code; `credential` (the browser's answer to POST /auth/mfa/passkey/options) for passkey */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["MfaVerifyRequest"];
@@ -2749,7 +3039,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description Either `password`, or `method` with `code` */
+        /** @description Either `password`, or `method` with `code` (or `credential` for a passkey, answering POST /auth/reauthenticate/passkey/options) */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ReauthenticateRequest"];
@@ -3461,6 +3751,317 @@ export interface operations {
             404: components["responses"]["NotFound"];
             421: components["responses"]["MisdirectedRequest"];
             422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPasskeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            421: components["responses"]["MisdirectedRequest"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    registerPasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterPasskeyRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description The caller's passkeys: `/api/v1/auth/passkeys` */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredPasskey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    passkeyRegistrationOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyCreationOptions"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            421: components["responses"]["MisdirectedRequest"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    removePasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            421: components["responses"]["MisdirectedRequest"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    renamePasskey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenamePasskeyRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Passkey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    passkeyLoginOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyLoginOptions"];
+                };
+            };
+            421: components["responses"]["MisdirectedRequest"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    passkeyLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyLoginRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description `refresh_token=<token>; HttpOnly; SameSite=Lax; Path=/; Max-Age=<refresh TTL>` (plus `Secure` outside development) */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    mfaPasskeyOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaPasskeyOptionsRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyRequestOptions"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    reauthenticatePasskeyOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyRequestOptions"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            421: components["responses"]["MisdirectedRequest"];
             429: components["responses"]["RateLimited"];
             503: components["responses"]["ServiceUnavailable"];
         };

@@ -25,6 +25,8 @@ const FILES: Array<[prefix: string, file: string]> = [
   ["/api/v1/auth/providers", "src/modules/oauth/index.ts"],
   ["/api/v1/auth/identities", "src/modules/oauth/index.ts"],
   ["/api/v1/auth/tokens", "src/modules/pats/index.ts"],
+  ["/api/v1/auth/mfa/passkey/", "src/modules/passkeys/index.ts"],
+  ["/api/v1/auth/reauthenticate/passkey/", "src/modules/passkeys/index.ts"],
   ["/api/v1/auth/mfa", "src/modules/mfa/index.ts"],
   ["/api/v1/auth/reauthenticate", "src/modules/mfa/index.ts"],
   ["/api/v1/auth/me", "src/modules/account/index.ts"],

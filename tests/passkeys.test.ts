@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { and, eq } from "drizzle-orm";
 import { ManualClock } from "../src/clock";
-import { auditLog, passkeys } from "../src/db/schema";
+import { auditLog, passkeys, users } from "../src/db/schema";
+import { updateUserRows } from "./helpers/admin";
 import { startTestApp, type TestApp } from "./helpers/app";
 import { decodeJwt, expectError, newSession, RELAXED_LIMITS, setCookieHeader, START_TIMEOUT_MS, UUID_RE } from "./helpers/auth";
 import { bearer, type RegisteredUser, registerUser } from "./helpers/users";
@@ -65,6 +66,8 @@ describe("registering", () => {
     expect(response.status).toBe(201);
     expect(response.headers.get("location")).toBe("/api/v1/auth/passkeys");
     expect(response.body).toMatchObject({ name: "Laptop", backed_up: false, device_type: "singleDevice", transports: ["internal"], last_used_at: null });
+    // The account's first second factor: ten recovery codes, in this answer only.
+    expect(response.body.recovery_codes as string[]).toHaveLength(10);
     expect(response.body.id).toMatch(UUID_RE);
 
     const [row] = await app.deps.database.db.select().from(passkeys).where(eq(passkeys.userId, user.id));
@@ -236,8 +239,7 @@ describe("signing in without a password", () => {
   test("a disabled account cannot sign in with its passkey", async () => {
     const user = await registerUser(app);
     const { key } = await addPasskey(user);
-    const { users } = await import("../src/db/schema");
-    await app.deps.database.db.update(users).set({ disabledAt: new Date() }).where(eq(users.id, user.id));
+    await updateUserRows(app, eq(users.id, user.id), { disabledAt: new Date() });
     const round = await loginOptions();
     expectError(await signIn(round.challenge_id, key.assert(round.options)), 403, "account_disabled");
   });

@@ -12,16 +12,17 @@
 import { and, eq, isNotNull, or, type SQL, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/client";
-import { mfaChallenges, totpFactors } from "../../db/schema";
+import { mfaChallenges, passkeys, totpFactors } from "../../db/schema";
 import type { Deps } from "../../deps";
 import { notFound } from "../../errors";
 import { type Actor, recordAudit } from "../audit/service";
 import { type ClientInfo, endUserSessions, markSessionsRevoked } from "../auth/sessions";
 import { lockUser } from "../users/service";
+import { countPasskeys, hasPasskey, removeAllPasskeys } from "../passkeys/queries";
 import { deleteRecoveryCodes, remainingRecoveryCodes, replaceRecoveryCodes } from "./recovery-codes";
 
 /** The ways to pass the second step, as the API names them (`methods` of mfa_required, `method` of verify). Passkeys add "passkey". */
-export const FACTOR_METHODS = ["totp", "recovery_code"] as const;
+export const FACTOR_METHODS = ["totp", "passkey", "recovery_code"] as const;
 export type FactorMethod = (typeof FACTOR_METHODS)[number];
 /** A factor of its own; recovery codes only stand in for one and exist only beside one. */
 export type PrimaryFactor = Exclude<FactorMethod, "recovery_code">;
@@ -140,7 +141,7 @@ export async function removeFactor(deps: Deps, actor: FactorActor, method: Prima
   const at = new Date(deps.clock.now());
   await deps.database.db.transaction(async (tx) => {
     const user = await lockUser(tx, actor.userId);
-    if (!user || !(await remove(tx))) throw notFound(method === "totp" ? "Authenticator app" : "Factor");
+    if (!user || !(await remove(tx))) throw notFound(method === "totp" ? "Authenticator app" : "Passkey");
     const left = await hasFactor(tx, actor.userId);
     if (!left) await deleteRecoveryCodes(tx, actor.userId);
     await recordAudit(tx, { action: "mfa_disabled", actor: actorOf(actor), targetId: actor.userId, at, details: { method, factors_left: left } });

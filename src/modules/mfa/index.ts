@@ -18,6 +18,19 @@ import { MfaModel } from "./model";
 import * as mfa from "./service";
 import { verifySignInStep } from "./sign-in-step";
 import type { FactorProof } from "./verifiers";
+import { listPasskeys } from "../passkeys/queries";
+import type { AssertionCredentialJSON } from "../passkeys/model";
+
+/** The proof a body carries: a passkey's credential, or a code (422 naming the missing field). */
+function proofOf(body: { method?: FactorProof["method"]; code?: string; credential?: AssertionCredentialJSON }): FactorProof | null {
+  if (!body.method) return null;
+  if (body.method === "passkey") {
+    if (!body.credential) throw validationError({ credential: "A passkey needs the browser's credential" });
+    return { method: "passkey", credential: body.credential };
+  }
+  if (body.code === undefined) throw validationError({ code: "Enter the code" });
+  return { method: body.method, code: body.code };
+}
 
 const RECENT = `Needs a recent authentication of this session (within ${RECENT_AUTH_SECONDS / 60} minutes: sign-in or POST /auth/reauthenticate), else 403 \`reauthentication_required\`.`;
 const setsCookies = { "Set-Cookie": t.String({ description: "`refresh_token` (HttpOnly, SameSite=Lax, Path=/, Max-Age=<refresh TTL>) and the `device` cookie" }) };
@@ -29,7 +42,8 @@ export function mfaController(deps: Deps) {
       "/mfa",
       async ({ auth }) => {
         const status = await mfa.mfaStatus(deps, auth);
-        return { totp: status.totp ? { enabled: true as const, created_at: status.totp.createdAt.toISOString() } : null, recovery_codes_remaining: status.recoveryCodesRemaining, passkeys: [] };
+        const passkeys = (await listPasskeys(deps.database.db, auth.userId)).map((p) => ({ id: p.id, name: p.name, created_at: p.createdAt.toISOString(), last_used_at: p.lastUsedAt?.toISOString() ?? null, backed_up: p.backedUp }));
+        return { totp: status.totp ? { enabled: true as const, created_at: status.totp.createdAt.toISOString() } : null, recovery_codes_remaining: status.recoveryCodesRemaining, passkeys };
       },
       { rateLimit: "api", auth: true, factorSetup: true, response: { 200: MfaModel.status }, detail: operation("getMfa", "The caller's second factors", { security: BEARER, description: "The authenticator app, how many recovery codes are left, and the passkeys." }) },
     )
@@ -87,7 +101,7 @@ export function mfaController(deps: Deps) {
     .post(
       "/mfa/verify",
       async ({ body, cookie, request }) => {
-        const result = await verifySignInStep(deps, body.mfa_token, { method: body.method, code: body.code } as FactorProof, clientInfo(request));
+        const result = await verifySignInStep(deps, body.mfa_token, proofOf(body)!, clientInfo(request));
         setSessionCookies(cookieAccess(cookie, deps.config), deps.config, result, { access: false });
         return { access_token: result.accessToken, token_type: "Bearer" as const, expires_in: result.expiresIn, user: toMe(result.user) };
       },
@@ -98,14 +112,14 @@ export function mfaController(deps: Deps) {
         detail: operation("verifyMfa", "Finish a sign-in with a second factor", {
           security: PUBLIC,
           description:
-            "Takes the `mfa_token` of a 403 `mfa_required` sign-in answer and a code; answers the token response and cookies of a sign-in. 401 `invalid_code` for a wrong code (`details.attempts_left`; five kill the token, and each counts in the account's password throttle); 401 `invalid_token` for an unknown, expired, spent or dead token, or one issued to another client; 403 `account_disabled`.",
+            "Takes the `mfa_token` of a 403 `mfa_required` sign-in answer and a `code`, or for `method: \"passkey\"` the `credential` answering POST /auth/mfa/passkey/options; answers the token response and cookies of a sign-in. 401 `invalid_code` for a wrong code (`details.attempts_left`; five kill the token, and each counts in the account's password throttle); 401 `invalid_token` for an unknown, expired, spent or dead token, or one issued to another client; 403 `account_disabled`.",
         }),
       },
     )
     .post(
       "/reauthenticate",
       async ({ auth, body, request }) => {
-        const proof = body.password !== undefined ? { password: body.password } : body.method && body.code !== undefined ? ({ method: body.method, code: body.code } as FactorProof) : null;
+        const proof = body.password !== undefined ? { password: body.password } : proofOf(body);
         if (!proof) throw validationError({ password: "Send password, or method and code" });
         const at = await mfa.reauthenticate(deps, auth, proof, clientInfo(request));
         return { authenticated_at: at.toISOString(), recent_until: new Date(at.getTime() + RECENT_AUTH_SECONDS * 1000).toISOString() };

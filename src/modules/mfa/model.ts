@@ -3,12 +3,13 @@ import { t } from "elysia";
 import { DateTime, Integer, named, nullable, requestBody, responseObject } from "../../http/model";
 import { Text } from "../../http/text";
 import { AnyPassword } from "../auth/model";
+import { AssertionCredential } from "../passkeys/model";
 import { FACTOR_METHODS, type FactorMethod } from "./factors";
 
 // A string with an enum (as ErrorCode): a union of literals would be rebuilt as a bare enum and lose its name.
 export const MfaMethod = named(
   "MfaMethod",
-  Type.Unsafe<FactorMethod>(Type.String({ enum: [...FACTOR_METHODS], description: "A way to pass the second step: `totp` (authenticator app), `recovery_code`" })),
+  Type.Unsafe<FactorMethod>(Type.String({ enum: [...FACTOR_METHODS], description: "A way to pass the second step: `totp` (authenticator app), `passkey`, `recovery_code`" })),
 );
 
 /** A TOTP code (six digits; spaces and dashes ignored) or a recovery code (`abcd-efgh-ijkl`). */
@@ -52,9 +53,11 @@ export const MfaModel = {
     requestBody({
       mfa_token: Text({ minLength: 1, maxLength: 256, error: "The mfa_token from the sign-in answer is required", description: "`details.mfa_token` of the 403 `mfa_required` answer" }),
       method: MfaMethod,
-      code: Code,
-    }),
+      code: t.Optional(Code),
+      credential: t.Optional(AssertionCredential),
+    }, { description: "`code` for totp and recovery_code; `credential` (the browser's answer to POST /auth/mfa/passkey/options) for passkey" }),
   ),
+  passkeyOptions: named("MfaPasskeyOptionsRequest", requestBody({ mfa_token: Text({ minLength: 1, maxLength: 256, error: "The mfa_token from the sign-in answer is required" }) })),
   reauthenticate: named(
     "ReauthenticateRequest",
     requestBody(
@@ -62,8 +65,9 @@ export const MfaModel = {
         password: t.Optional(AnyPassword),
         method: t.Optional(MfaMethod),
         code: t.Optional(Code),
+        credential: t.Optional(AssertionCredential),
       },
-      { description: "Either `password`, or `method` with `code`" },
+      { description: "Either `password`, or `method` with `code` (or `credential` for a passkey, answering POST /auth/reauthenticate/passkey/options)" },
     ),
   ),
   reauthenticated: named(

@@ -11,8 +11,10 @@ import type { ClientInfo } from "../auth/sessions";
 import { acceptTotpCode } from "./authenticator";
 import type { FactorMethod } from "./factors";
 import { remainingRecoveryCodes, spendRecoveryCode } from "./recovery-codes";
+import type { AssertionCredentialJSON } from "../passkeys/model";
+import { usePasskeyFactor } from "../passkeys/factor";
 
-export type FactorProof = { method: "totp"; code: string } | { method: "recovery_code"; code: string };
+export type FactorProof = { method: "totp"; code: string } | { method: "recovery_code"; code: string } | { method: "passkey"; credential: AssertionCredentialJSON };
 
 /** What the proof is for: the second step of a sign-in (its mfa_challenges row), or a signed-in session re-authenticating. */
 export type ProofBinding = { kind: "sign_in"; challengeId: string } | { kind: "session"; sessionId: string };
@@ -44,6 +46,7 @@ async function useRecoveryCode({ deps, userId, binding, client }: ProofContext, 
 export const FACTOR_VERIFIERS: { [M in FactorProof["method"]]: Verifier<Extract<FactorProof, { method: M }>> } = {
   totp: ({ deps, userId }, proof) => acceptTotpCode(deps, deps.database.db, userId, proof.code),
   recovery_code: useRecoveryCode,
+  passkey: ({ deps, userId, binding }, proof) => usePasskeyFactor(deps, userId, binding, proof.credential),
 };
 
 /** True when the proof is valid for this user (and spent, when single use). */

@@ -1,24 +1,25 @@
 /**
  * WebAuthn challenges (docs/passkeys.md, "Challenges"): 32 random bytes, single use, five
  * minutes, kept in the store under a digest of the challenge (a look at Redis shows nothing a
- * client could replay). Each is bound to what asked for it: the session that registers, the
- * `mfa_token` of a sign-in step, or the `challenge_id` a passwordless sign-in echoes back. The
+ * client could replay). Each is bound to what asked for it: the session that registers or
+ * re-authenticates, the sign-in step of an `mfa_token`, or the `challenge_id` a passwordless
+ * sign-in echoes back. The
  * browser signs the challenge into clientDataJSON, so the response itself names the challenge
  * to consume; `take` (GETDEL) makes the consumption atomic, so of two concurrent uses of one
  * challenge exactly one proceeds, on every instance.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { storeKeys } from "../../store/keys";
 
 export const CHALLENGE_TTL_SECONDS = 5 * 60;
 
-export type ChallengePurpose = "register" | "login" | "second_factor";
+export type ChallengePurpose = "register" | "login" | "second_factor" | "reauthenticate";
 
 export interface ChallengeBinding {
   purpose: ChallengePurpose;
-  /** The session id (register), the digest of the mfa_token (second_factor) or the challenge id (login). */
+  /** The session id (register, reauthenticate), the sign-in step's mfa_challenges id (second_factor) or the challenge id (login). */
   bind: string;
   /** Whose credential is expected (register, second_factor); unknown before a passwordless sign-in. */
   userId?: string;
@@ -27,9 +28,6 @@ export interface ChallengeBinding {
 interface IssuedChallenge extends ChallengeBinding {
   expiresAt: number;
 }
-
-/** The mfa_token is a bearer secret: the store holds only its digest. */
-export const bindingOfToken = (token: string) => createHash("sha256").update(token).digest("base64url");
 
 export async function issueChallenge(deps: Deps, binding: ChallengeBinding): Promise<string> {
   const challenge = randomBytes(32).toString("base64url");

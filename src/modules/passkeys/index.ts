@@ -8,18 +8,20 @@ import type { Deps } from "../../deps";
 import { clientInfo } from "../../http/context";
 import { cookieAccess } from "../../http/cookies";
 import { BEARER, errorResponses, NoContent, operation, PUBLIC, Uuid, withHeaders } from "../../http/model";
+import { RECENT_AUTH_SECONDS } from "../../http/recent-auth";
 import { policy } from "../../http/policy";
 import { setSessionCookies } from "../../http/session";
 import { AuthModel } from "../auth/model";
 import { toMe } from "../auth/view";
-import { requireRecentSignIn } from "../pats/recent-auth-seam";
+import { findSignInStep } from "../mfa/sign-in-step";
+import { MfaModel } from "../mfa/model";
+import { passkeyFactorOptions } from "./factor";
 import { PasskeyModel } from "./model";
 import * as service from "./service";
 import { passkeyLogin, passkeyLoginOptions } from "./sign-in";
 
 const detail = (id: string, summary: string, description: string) => operation(id, summary, { security: BEARER, description });
-const actorOf = (userId: string, request: Request) => ({ userId, ...clientInfo(request) });
-const RECENT = "Needs a sign-in or a factor check of this session within five minutes (403 `reauthentication_required`).";
+const RECENT = `Needs a recent authentication of this session (within ${RECENT_AUTH_SECONDS / 60} minutes: sign-in or POST /auth/reauthenticate), else 403 \`reauthentication_required\`.`;
 
 export function passkeyController(deps: Deps) {
   const { config } = deps;
@@ -33,13 +35,11 @@ export function passkeyController(deps: Deps) {
     })
     .post(
       "/passkeys/options",
-      async ({ auth }) => {
-        await requireRecentSignIn(deps, auth.sessionId);
-        return { options: await service.startRegistration(deps, auth) };
-      },
+      async ({ auth }) => ({ options: await service.startRegistration(deps, auth) }),
       {
         rateLimit: "api",
         auth: true,
+        recentAuth: true,
         response: { 200: PasskeyModel.creationOptions, ...errorResponses(403, 409) },
         detail: detail("passkeyRegistrationOptions", "Start registering a passkey", `WebAuthn creation options for a discoverable credential with user verification; the challenge is single use, valid five minutes, and answers only to this session. ${RECENT} 409 \`conflict\` at ${service.MAX_PASSKEYS} passkeys.`),
       },
@@ -47,20 +47,20 @@ export function passkeyController(deps: Deps) {
     .post(
       "/passkeys",
       async ({ auth, body, request, set, status }) => {
-        await requireRecentSignIn(deps, auth.sessionId);
-        const passkey = await service.finishRegistration(deps, auth, { name: body.name, credential: body.credential }, actorOf(auth.userId, request));
+        const enrolled = await service.finishRegistration(deps, { userId: auth.userId, sessionId: auth.sessionId, client: clientInfo(request) }, { name: body.name, credential: body.credential });
         set.headers.location = "/api/v1/auth/passkeys";
-        return status(201, service.passkeyView(passkey));
+        return status(201, { ...service.passkeyView(enrolled.result), recovery_codes: enrolled.recoveryCodes });
       },
       {
         rateLimit: "api",
         auth: true,
+        recentAuth: true,
         body: PasskeyModel.register,
-        response: { 201: withHeaders(PasskeyModel.passkey, { Location: t.String({ description: "The caller's passkeys: `/api/v1/auth/passkeys`" }) }), ...errorResponses(400, 403, 409) },
+        response: { 201: withHeaders(PasskeyModel.registered, { Location: t.String({ description: "The caller's passkeys: `/api/v1/auth/passkeys`" }) }), ...errorResponses(400, 403, 409) },
         detail: detail(
           "registerPasskey",
           "Finish registering a passkey",
-          `\`credential\` is what the browser returned for the options. 400 \`invalid_passkey\` when it does not verify (wrong origin or RP id, no user verification, an unknown, used or expired challenge, or another session's). 409 \`conflict\` when the credential is already registered. ${RECENT}`,
+          `\`credential\` is what the browser returned for the options. 400 \`invalid_passkey\` when it does not verify (wrong origin or RP id, no user verification, an unknown, used or expired challenge, or another session's). 409 \`conflict\` when the credential is already registered. The account's first second factor ends its other sessions and brings ten recovery codes, in \`recovery_codes\` of this answer only (empty otherwise). ${RECENT}`,
         ),
       },
     )
@@ -75,13 +75,13 @@ export function passkeyController(deps: Deps) {
     .delete(
       "/passkeys/:id",
       async ({ auth, params, request, status }) => {
-        await requireRecentSignIn(deps, auth.sessionId);
-        await service.removePasskey(deps, auth.userId, params.id, actorOf(auth.userId, request));
+        await service.removePasskey(deps, { userId: auth.userId, sessionId: auth.sessionId, client: clientInfo(request) }, params.id);
         return status(204, undefined);
       },
       {
         rateLimit: "api",
         auth: true,
+        recentAuth: true,
         params: t.Object({ id: Uuid }),
         response: { 204: NoContent, ...errorResponses(403, 404, 409) },
         detail: detail("removePasskey", "Remove a passkey", `404 for a passkey that is not the caller's; 409 \`last_sign_in_method\` when the account has no password, no linked provider and no other passkey. ${RECENT}`),
@@ -122,5 +122,28 @@ export function passkeyController(deps: Deps) {
             "A token response, as `login`, and the `refresh_token` cookie. The passkey's user verification makes it two factors: no second step follows. 401 `invalid_passkey` for an unknown credential, a bad signature, origin or RP id, a missing user-verification flag, a counter that did not move forward, or a challenge that is unknown, used, expired or not this `challenge_id`'s; 403 `account_disabled`.",
         }),
       },
-    );
+    )
+    .post("/mfa/passkey/options", async ({ body, request }) => {
+      const step = await findSignInStep(deps, body.mfa_token, clientInfo(request));
+      return { options: await passkeyFactorOptions(deps, step.userId, { kind: "sign_in", challengeId: step.id }) };
+    }, {
+      rateLimit: "login",
+      body: MfaModel.passkeyOptions,
+      response: { 200: PasskeyModel.requestOptions, ...errorResponses(400, 401) },
+      detail: operation("mfaPasskeyOptions", "Passkey options for the second step of a sign-in", {
+        security: PUBLIC,
+        description:
+          "Request options listing only the passkeys of the user the `mfa_token` belongs to; the challenge answers only to this sign-in step (single use, five minutes). Send the answer to POST /auth/mfa/verify with `method: \"passkey\"`. 401 `invalid_token` for an unknown, expired, spent or dead token, or one issued to another client; 400 `bad_request` when the account has no passkey.",
+        tags: ["Second factors"],
+      }),
+    })
+    .post("/reauthenticate/passkey/options", async ({ auth }) => ({ options: await passkeyFactorOptions(deps, auth.userId, { kind: "session", sessionId: auth.sessionId }) }), {
+      rateLimit: "login",
+      auth: true,
+      response: { 200: PasskeyModel.requestOptions, ...errorResponses(400) },
+      detail: operation("reauthenticatePasskeyOptions", "Passkey options to confirm it is you", {
+        security: BEARER,
+        description: "Request options listing the caller's passkeys, bound to this session (single use, five minutes). Send the answer to POST /auth/reauthenticate with `method: \"passkey\"`. 400 `bad_request` when the account has no passkey.",
+      }),
+    });
 }

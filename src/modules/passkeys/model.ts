@@ -78,6 +78,11 @@ export const PasskeyModel = {
     "PasskeyCreationOptions",
     responseObject({ options: opaqueOptions("W3C PublicKeyCredentialCreationOptionsJSON: pass to `startRegistration({ optionsJSON })`") }),
   ),
+  registered: named(
+    "RegisteredPasskey",
+    responseObject({ ...passkeyFields, recovery_codes: t.Array(t.String(), { description: "Ten single-use codes when this was the account's first second factor, shown this once; empty otherwise" }) }),
+  ),
+  requestOptions: named("PasskeyRequestOptions", responseObject({ options: opaqueOptions("W3C PublicKeyCredentialRequestOptionsJSON limited to the user's passkeys: pass to `startAuthentication({ optionsJSON })`") })),
   register: named("RegisterPasskeyRequest", requestBody({ name: t.Optional(PasskeyName), credential: RegistrationCredential })),
   rename: named("RenamePasskeyRequest", requestBody({ name: PasskeyName })),
   loginOptions: named(

@@ -3,16 +3,18 @@
  * verifying an assertion — for a passwordless sign-in (./sign-in.ts) and as a second factor.
  * No HTTP here. docs/passkeys.md has the ceremonies and what is stored.
  */
-import { and, asc, count, eq } from "drizzle-orm";
+import { and, count, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/errors";
-import { oauthAccounts, type Passkey, passkeys, type User } from "../../db/schema";
+import { oauthAccounts, type Passkey, passkeys, type User, users } from "../../db/schema";
 import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
-import { type Actor, recordAudit } from "../audit/service";
-import { findActiveUser, lockUser } from "../users/service";
+import { recordAudit } from "../audit/service";
+import { type Enrolled, type FactorActor, enrolFactor, removeFactor } from "../mfa/factors";
+import { findActiveUser } from "../users/service";
 import { type ChallengeBinding, consumeChallenge, issueChallenge } from "./challenges";
 import type { AssertionCredentialJSON, PasskeyView, RegistrationCredentialJSON } from "./model";
+import { countPasskeys, listPasskeys } from "./queries";
 import { creationOptions, requestOptions, userHandleText, verifyAssertion, verifyRegistration } from "./webauthn";
 
 /** A user may keep this many; more is an abuse of storage, not a use of passkeys. */
@@ -30,14 +32,7 @@ export function passkeyView(passkey: Passkey): PasskeyView {
   };
 }
 
-export function listPasskeys(db: Db, userId: string): Promise<Passkey[]> {
-  return db.select().from(passkeys).where(eq(passkeys.userId, userId)).orderBy(asc(passkeys.createdAt), asc(passkeys.id));
-}
-
-export async function countPasskeys(db: Db, userId: string): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, userId));
-  return Number(row?.n ?? 0);
-}
+export { countPasskeys, listPasskeys, removeAllPasskeys } from "./queries";
 
 async function activeUser(deps: Deps, userId: string): Promise<User> {
   const user = await findActiveUser(deps.database.db, userId);
@@ -54,20 +49,25 @@ export async function startRegistration(deps: Deps, caller: { userId: string; se
   return creationOptions(deps, user, existing, challenge);
 }
 
-export async function finishRegistration(deps: Deps, caller: { userId: string; sessionId: string }, input: { name?: string; credential: RegistrationCredentialJSON }, actor: Actor): Promise<Passkey> {
-  const binding: ChallengeBinding = { purpose: "register", bind: caller.sessionId, userId: caller.userId };
+/**
+ * Verifies the browser's answer and stores the passkey as a factor (src/modules/mfa/factors.ts):
+ * the account's first factor ends its other sessions and brings recovery codes, which the
+ * caller shows once.
+ */
+export async function finishRegistration(deps: Deps, actor: FactorActor, input: { name?: string; credential: RegistrationCredentialJSON }): Promise<Enrolled<Passkey>> {
+  const binding: ChallengeBinding = { purpose: "register", bind: actor.sessionId, userId: actor.userId };
   const challenge = await consumeChallenge(deps, input.credential.response.clientDataJSON, binding, new AppError("invalid_passkey", "The registration challenge is unknown, expired, already used or not this session's: ask for new options"));
   const verified = await verifyRegistration(deps, input.credential, challenge);
-  await activeUser(deps, caller.userId);
   const at = new Date(deps.clock.now());
+  const audit = { userId: actor.userId, ip: actor.client.ip, userAgent: actor.client.userAgent, tokenId: actor.client.tokenId };
   try {
-    return await deps.database.db.transaction(async (tx) => {
-      const name = input.name?.trim() || `Passkey ${(await countPasskeys(tx, caller.userId)) + 1}`;
+    return await enrolFactor(deps, actor, "passkey", async (tx) => {
+      const name = input.name?.trim() || `Passkey ${(await countPasskeys(tx, actor.userId)) + 1}`;
       const [row] = await tx
         .insert(passkeys)
-        .values({ userId: caller.userId, ...verified, name, createdAt: at })
+        .values({ userId: actor.userId, ...verified, name, createdAt: at })
         .returning();
-      await recordAudit(tx, { action: "passkey_added", actor, targetId: caller.userId, at, details: { passkey_id: row!.id, name } });
+      await recordAudit(tx, { action: "passkey_added", actor: audit, targetId: actor.userId, at, details: { passkey_id: row!.id, name } });
       return row!;
     });
   } catch (error) {
@@ -90,24 +90,21 @@ export async function renamePasskey(deps: Deps, userId: string, id: string, name
 }
 
 /** Refused when it is the account's only way in (no password, no linked provider, no other passkey). */
-export async function removePasskey(deps: Deps, userId: string, id: string, actor: Actor): Promise<void> {
+export async function removePasskey(deps: Deps, actor: FactorActor, id: string): Promise<void> {
   const at = new Date(deps.clock.now());
-  await deps.database.db.transaction(async (tx) => {
-    // The row lock orders two removals of the last two passkeys: the second sees one left.
-    const user = await lockUser(tx, userId);
-    const passkey = await ownPasskey(tx, userId, id);
+  const audit = { userId: actor.userId, ip: actor.client.ip, userAgent: actor.client.userAgent, tokenId: actor.client.tokenId };
+  // removeFactor holds the user's row lock around this: two removals of the last two passkeys see each other.
+  await removeFactor(deps, actor, "passkey", async (tx) => {
+    const passkey = await ownPasskey(tx, actor.userId, id);
+    const [user] = await tx.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, actor.userId)).limit(1);
     if (!user?.passwordHash) {
-      const [identities] = await tx.select({ n: count() }).from(oauthAccounts).where(eq(oauthAccounts.userId, userId));
-      if (Number(identities?.n ?? 0) === 0 && (await countPasskeys(tx, userId)) <= 1) throw new AppError("last_sign_in_method", "This passkey is the account's only way to sign in: set a password first");
+      const [identities] = await tx.select({ n: count() }).from(oauthAccounts).where(eq(oauthAccounts.userId, actor.userId));
+      if (Number(identities?.n ?? 0) === 0 && (await countPasskeys(tx, actor.userId)) <= 1) throw new AppError("last_sign_in_method", "This passkey is the account's only way to sign in: set a password first");
     }
     await tx.delete(passkeys).where(eq(passkeys.id, passkey.id));
-    await recordAudit(tx, { action: "passkey_removed", actor, targetId: userId, at, details: { passkey_id: passkey.id, name: passkey.name } });
+    await recordAudit(tx, { action: "passkey_removed", actor: audit, targetId: actor.userId, at, details: { passkey_id: passkey.id, name: passkey.name } });
+    return true;
   });
-}
-
-/** Every passkey of a user goes (an administrator's reset of the factors); returns how many. */
-export async function removeAllPasskeys(db: Db, userId: string): Promise<number> {
-  return (await db.delete(passkeys).where(eq(passkeys.userId, userId)).returning({ id: passkeys.id })).length;
 }
 
 export interface UsedPasskey {
@@ -140,9 +137,13 @@ export async function useAssertion(deps: Deps, credential: AssertionCredentialJS
   return { passkey: updated, user };
 }
 
-export async function secondFactorOptions(deps: Deps, userId: string, bind: string) {
+/**
+ * Request options limited to this user's passkeys, for a second step (bound to its
+ * mfa_challenges row) or a re-authentication (bound to the session).
+ */
+export async function factorOptions(deps: Deps, userId: string, binding: Pick<ChallengeBinding, "purpose" | "bind">) {
   const allow = await listPasskeys(deps.database.db, userId);
   if (allow.length === 0) throw new AppError("bad_request", "This account has no passkey");
-  const challenge = await issueChallenge(deps, { purpose: "second_factor", bind, userId });
+  const challenge = await issueChallenge(deps, { ...binding, userId });
   return requestOptions(deps, challenge, allow);
 }

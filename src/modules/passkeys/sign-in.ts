@@ -2,7 +2,8 @@
  * A passwordless sign-in with a discoverable passkey (docs/passkeys.md). The options carry a
  * `challenge_id` the client sends back with the credential: the challenge answers only to it.
  * A verified passkey is possession of the device plus the user verification it did (PIN or
- * biometrics), two factors in one: the session it starts needs no second step.
+ * biometrics), two factors in one: the session it starts needs no second step, and like any
+ * sign-in it is a recent authentication (sessions.authenticated_at is its start).
  */
 import { randomBytes } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
@@ -13,6 +14,7 @@ import { recordAudit } from "../audit/service";
 import { issueDeviceToken } from "../auth/device";
 import type { SignedIn } from "../auth/service";
 import { type ClientInfo, createSession, issueAccessToken } from "../auth/sessions";
+import { accountChanged } from "../users/account-cache";
 import { issueChallenge } from "./challenges";
 import type { AssertionCredentialJSON } from "./model";
 import { useAssertion } from "./service";
@@ -49,6 +51,8 @@ export async function passkeyLogin(deps: Deps, input: { challengeId: string; cre
     await recordAudit(tx, { action: "passkey_login", actor: { ...actor, userId: user.id }, targetId: user.id, at, details: { session_id: session.id, passkey_id: passkey.id } });
     return { user: updated, session, refreshToken };
   });
+  // The row's last sign-in changed: copies on other instances are stale (src/modules/users/account-cache.ts).
+  await accountChanged(deps, user.id);
   deps.metrics.logins.inc({ result: "success" });
   // Signed after commit, as every sign-in: a key-set reload must not hold a transaction open.
   const access = await issueAccessToken(deps, signed.user, signed.session.id);

@@ -8,7 +8,6 @@
 import { Value } from "@sinclair/typebox/value";
 import type { TSchema } from "@sinclair/typebox";
 import { AppError } from "../../errors";
-import { requireRecentSignIn } from "../../modules/pats/recent-auth-seam";
 import { AssertionCredential, RegistrationCredential } from "../../modules/passkeys/model";
 import { finishRegistration, listPasskeys, removePasskey, renamePasskey, startRegistration } from "../../modules/passkeys/service";
 import { passkeyLogin, passkeyLoginOptions } from "../../modules/passkeys/sign-in";
@@ -53,6 +52,8 @@ async function showPasskeys(ctx: SignedInContext, notice?: Notice, status?: numb
   return render(ctx, { title: "Passkeys", section: "dashboard", status, body: () => <PasskeysCard {...props} /> });
 }
 
+const factorActor = (ctx: SignedInContext) => ({ userId: ctx.viewer.user.id, sessionId: ctx.viewer.auth.sessionId, client: ctx.client });
+
 /** Runs a card action: a redirect with its notice, or the card again with the refusal. */
 async function cardAction(ctx: SignedInContext, action: () => Promise<unknown>, notice: keyof typeof PASSKEY_NOTICES & string): Promise<Response> {
   try {
@@ -69,8 +70,7 @@ async function submitRegistration(ctx: SignedInContext): Promise<Response> {
     ctx,
     async () => {
       const credential = credentialField(ctx, RegistrationCredential);
-      await requireRecentSignIn(ctx.deps, ctx.viewer.auth.sessionId);
-      await finishRegistration(ctx.deps, ctx.viewer.auth, { name: validName(ctx.form.name, true), credential }, { userId: ctx.viewer.user.id, ...ctx.client });
+      await finishRegistration(ctx.deps, factorActor(ctx), { name: validName(ctx.form.name, true), credential });
     },
     "passkey-added",
   );
@@ -116,16 +116,15 @@ export function passkeyPages(env: WebEnv) {
     .get(PASSKEYS_PAGE, ({ page }) => showPasskeys(signedIn(page)), { viewer: "required" })
     .post(`${PASSKEYS_PAGE}/options`, async ({ page }) => {
       const ctx = signedIn(page);
-      await requireRecentSignIn(ctx.deps, ctx.viewer.auth.sessionId);
       return json(ctx, { options: await startRegistration(ctx.deps, ctx.viewer.auth) });
-    }, { viewer: "required", rateLimit: "api" })
-    .post(PASSKEYS_PAGE, ({ page }) => submitRegistration(signedIn(page)), { viewer: "required", rateLimit: "api" })
+    }, { viewer: "required", recentAuth: true, rateLimit: "api" })
+    .post(PASSKEYS_PAGE, ({ page }) => submitRegistration(signedIn(page)), { viewer: "required", recentAuth: true, rateLimit: "api" })
     .post(`${PASSKEYS_PAGE}/:id/rename`, ({ page }) => {
       const ctx = signedIn(page);
       return cardAction(ctx, () => renamePasskey(ctx.deps, ctx.viewer.user.id, passkeyId(ctx), validName(ctx.form.name, false)!), "passkey-renamed");
     }, { viewer: "required", rateLimit: "api" })
     .post(`${PASSKEYS_PAGE}/:id/delete`, ({ page }) => {
       const ctx = signedIn(page);
-      return cardAction(ctx, () => removePasskey(ctx.deps, ctx.viewer.user.id, passkeyId(ctx), { userId: ctx.viewer.user.id, ...ctx.client }), "passkey-removed");
-    }, { viewer: "required", rateLimit: "api" });
+      return cardAction(ctx, () => removePasskey(ctx.deps, factorActor(ctx), passkeyId(ctx)), "passkey-removed");
+    }, { viewer: "required", recentAuth: true, rateLimit: "api" });
 }
