@@ -71,8 +71,9 @@ describe.skipIf(!hasChromium)("passkeys in the browser", () => {
     await page.goto(`${base}/account/passkeys`);
     await page.getByLabel("Name for the new passkey").fill("Work laptop");
     await page.getByRole("button", { name: "Add a passkey" }).click();
-    await page.waitForURL(/notice=passkey-added/);
+    // The account's first factor: the answer is the page itself, with recovery codes shown once.
     await page.getByText("Passkey added").waitFor();
+    await expect(page.locator("#new-recovery-codes li").count()).resolves.toBe(10);
     await expect(page.locator("[data-passkey-id]").count()).resolves.toBe(1);
     await expect(page.locator("[data-passkey-id]").first().textContent()).resolves.toContain("Work laptop");
     const { credentials } = (await cdp.send("WebAuthn.getCredentials", { authenticatorId })) as { credentials: { isResidentCredential: boolean }[] };
@@ -134,12 +135,13 @@ describe.skipIf(!hasChromium)("passkeys in the browser", () => {
 describe.skipIf(!hasChromium)("passkeys with JavaScript off", () => {
   let app: TestApp;
   let browser: Browser;
+  let context: BrowserContext;
   let page: Page;
   const log = new ProblemLog();
 
   beforeAll(async () => {
     [app, browser] = await Promise.all([startTestApp({ env: RELAXED_LIMITS }), launchBrowser()]);
-    ({ page } = await newPage(browser, log, { javaScriptEnabled: false }));
+    ({ context, page } = await newPage(browser, log, { javaScriptEnabled: false }));
   }, START_TIMEOUT_MS);
   afterAll(async () => {
     await browser?.close();
@@ -148,11 +150,6 @@ describe.skipIf(!hasChromium)("passkeys with JavaScript off", () => {
 
   test("the pages say passkeys need JavaScript; password sign-in, rename and remove work as plain forms", async () => {
     const user = await registerUser(app);
-    // A passkey registered through the API with a software authenticator.
-    const key = new SoftPasskey({ origin: app.config.webauthn.origin, rpId: app.config.webauthn.rpId });
-    const options = (await app.json<{ options: { challenge: string; user: { id: string } } }>("POST", "/api/v1/auth/passkeys/options", undefined, bearer(user.accessToken))).body.options;
-    expect((await app.json("POST", "/api/v1/auth/passkeys", { name: "Security key", credential: key.register(options) }, bearer(user.accessToken))).status).toBe(201);
-
     await page.goto(`${app.url}/login`);
     await page.getByText("Signing in with a passkey needs JavaScript").waitFor();
     expect(await page.getByRole("button", { name: "Sign in with a passkey" }).isVisible()).toBe(false);
@@ -160,6 +157,13 @@ describe.skipIf(!hasChromium)("passkeys with JavaScript off", () => {
     await page.getByLabel("Password").fill(user.password);
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL(/\/dashboard/);
+
+    // A passkey registered through the API on this browser's own session (a first factor ends
+    // the account's other sessions), with a software authenticator.
+    const accessToken = (await context.cookies()).find((cookie) => cookie.name === "access_token")!.value;
+    const key = new SoftPasskey({ origin: app.config.webauthn.origin, rpId: app.config.webauthn.rpId });
+    const options = (await app.json<{ options: { challenge: string; user: { id: string } } }>("POST", "/api/v1/auth/passkeys/options", undefined, bearer(accessToken))).body.options;
+    expect((await app.json("POST", "/api/v1/auth/passkeys", { name: "Security key", credential: key.register(options) }, bearer(accessToken))).status).toBe(201);
 
     await page.goto(`${app.url}/account/passkeys`);
     await page.getByText("Adding a passkey needs JavaScript").waitFor();

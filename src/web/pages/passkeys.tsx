@@ -75,13 +75,28 @@ export interface PasskeysCardProps {
   csrfToken: string;
   now: number;
   notice?: Notice;
+  /** Recovery codes that came with the account's first factor: shown this once. */
+  recoveryCodes?: string[];
 }
 
-export function PasskeysCard({ passkeys, csrfToken, now, notice }: PasskeysCardProps) {
+function NewRecoveryCodes({ codes }: { codes: string[] }) {
+  return (
+    <Alert tone="warning" text="Save these recovery codes now: each signs you in once if you lose your passkeys. They are not shown again." id="new-recovery-codes">
+      <ul class="mt-2 grid grid-cols-2 gap-1 font-mono text-sm">
+        {codes.map((code) => (
+          <li safe>{code}</li>
+        ))}
+      </ul>
+    </Alert>
+  );
+}
+
+export function PasskeysCard({ passkeys, csrfToken, now, notice, recoveryCodes }: PasskeysCardProps) {
   return (
     <Card id="passkeys" title="Passkeys" description="Sign in with your fingerprint, face or device PIN instead of a password, and use a passkey as your second factor.">
       <div class="space-y-4">
         {notice ? <Alert {...notice} /> : ""}
+        {recoveryCodes && recoveryCodes.length > 0 ? <NewRecoveryCodes codes={recoveryCodes} /> : ""}
         {passkeys.length === 0 ? (
           <EmptyState title="No passkeys yet" text="Add one from this device or a security key." />
         ) : (

@@ -47,8 +47,8 @@ function credentialField<T extends TSchema>(ctx: PageContext, schema: T): T["sta
   return parsed;
 }
 
-async function showPasskeys(ctx: SignedInContext, notice?: Notice, status?: number): Promise<Response> {
-  const props = { passkeys: await listPasskeys(ctx.deps.database.db, ctx.viewer.user.id), csrfToken: csrfTokenFor(ctx), now: ctx.deps.clock.now(), notice: notice ?? PASSKEY_NOTICES[ctx.url.searchParams.get("notice") ?? ""] };
+async function showPasskeys(ctx: SignedInContext, notice?: Notice, status?: number, recoveryCodes?: string[]): Promise<Response> {
+  const props = { recoveryCodes, passkeys: await listPasskeys(ctx.deps.database.db, ctx.viewer.user.id), csrfToken: csrfTokenFor(ctx), now: ctx.deps.clock.now(), notice: notice ?? PASSKEY_NOTICES[ctx.url.searchParams.get("notice") ?? ""] };
   return render(ctx, { title: "Passkeys", section: "dashboard", status, body: () => <PasskeysCard {...props} /> });
 }
 
@@ -66,14 +66,17 @@ async function cardAction(ctx: SignedInContext, action: () => Promise<unknown>, 
 }
 
 async function submitRegistration(ctx: SignedInContext): Promise<Response> {
-  return cardAction(
-    ctx,
-    async () => {
-      const credential = credentialField(ctx, RegistrationCredential);
-      await finishRegistration(ctx.deps, factorActor(ctx), { name: validName(ctx.form.name, true), credential });
-    },
-    "passkey-added",
-  );
+  let recoveryCodes: string[];
+  try {
+    const credential = credentialField(ctx, RegistrationCredential);
+    ({ recoveryCodes } = await finishRegistration(ctx.deps, factorActor(ctx), { name: validName(ctx.form.name, true), credential }));
+  } catch (error) {
+    const failure = formFailure(error);
+    return showPasskeys(ctx, failure.notice, failure.status);
+  }
+  // The account's first factor brings recovery codes: they exist only in this answer, so no redirect.
+  if (recoveryCodes.length > 0) return showPasskeys(ctx, PASSKEY_NOTICES["passkey-added"], 201, recoveryCodes);
+  return redirect(ctx, `${PASSKEYS_PAGE}?notice=passkey-added`);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
