@@ -25,7 +25,7 @@ export interface AdminMfaView {
 export async function adminMfaView(db: Db, userId: string): Promise<AdminMfaView> {
   const counts = await factorCounts(db, userId);
   // Passkeys: `counts.passkey` once they register their kind in ./factors.ts.
-  return { totp: counts.totp > 0, passkeys: 0, recoveryCodesRemaining: await remainingRecoveryCodes(db, userId) };
+  return { totp: counts.totp > 0, passkeys: counts.passkey, recoveryCodesRemaining: await remainingRecoveryCodes(db, userId) };
 }
 
 export async function resetUserMfa(deps: Deps, admin: Pick<User, "id">, targetId: string, client: ClientInfo): Promise<void> {

@@ -30,6 +30,7 @@ export function passkeyController(deps: Deps) {
     .get("/passkeys", async ({ auth }) => ({ passkeys: (await service.listPasskeys(deps.database.db, auth.userId)).map(service.passkeyView) }), {
       rateLimit: "api",
       auth: true,
+      factorSetup: true,
       response: { 200: PasskeyModel.list, ...errorResponses(403) },
       detail: detail("listPasskeys", "The caller's passkeys", "Oldest first. No key material."),
     })
@@ -40,6 +41,7 @@ export function passkeyController(deps: Deps) {
         rateLimit: "api",
         auth: true,
         recentAuth: true,
+        factorSetup: true,
         response: { 200: PasskeyModel.creationOptions, ...errorResponses(403, 409) },
         detail: detail("passkeyRegistrationOptions", "Start registering a passkey", `WebAuthn creation options for a discoverable credential with user verification; the challenge is single use, valid five minutes, and answers only to this session. ${RECENT} 409 \`conflict\` at ${service.MAX_PASSKEYS} passkeys.`),
       },
@@ -55,6 +57,7 @@ export function passkeyController(deps: Deps) {
         rateLimit: "api",
         auth: true,
         recentAuth: true,
+        factorSetup: true,
         body: PasskeyModel.register,
         response: { 201: withHeaders(PasskeyModel.registered, { Location: t.String({ description: "The caller's passkeys: `/api/v1/auth/passkeys`" }) }), ...errorResponses(400, 403, 409) },
         detail: detail(
@@ -140,6 +143,7 @@ export function passkeyController(deps: Deps) {
     .post("/reauthenticate/passkey/options", async ({ auth }) => ({ options: await passkeyFactorOptions(deps, auth.userId, { kind: "session", sessionId: auth.sessionId }) }), {
       rateLimit: "login",
       auth: true,
+      factorSetup: true,
       response: { 200: PasskeyModel.requestOptions, ...errorResponses(400) },
       detail: operation("reauthenticatePasskeyOptions", "Passkey options to confirm it is you", {
         security: BEARER,

@@ -116,12 +116,12 @@ export function passkeyPages(env: WebEnv) {
       return json(page, { challenge_id: challengeId, options });
     }, { viewer: "optional", rateLimit: "login" })
     .post("/login/passkey", ({ page }) => submitLogin(page), { viewer: "optional", rateLimit: "login" })
-    .get(PASSKEYS_PAGE, ({ page }) => showPasskeys(signedIn(page)), { viewer: "required" })
+    .get(PASSKEYS_PAGE, ({ page }) => showPasskeys(signedIn(page)), { viewer: "required", factorSetup: true })
     .post(`${PASSKEYS_PAGE}/options`, async ({ page }) => {
       const ctx = signedIn(page);
       return json(ctx, { options: await startRegistration(ctx.deps, ctx.viewer.auth) });
-    }, { viewer: "required", recentAuth: true, rateLimit: "api" })
-    .post(PASSKEYS_PAGE, ({ page }) => submitRegistration(signedIn(page)), { viewer: "required", recentAuth: true, rateLimit: "api" })
+    }, { viewer: "required", recentAuth: true, factorSetup: true, rateLimit: "api" })
+    .post(PASSKEYS_PAGE, ({ page }) => submitRegistration(signedIn(page)), { viewer: "required", recentAuth: true, factorSetup: true, rateLimit: "api" })
     .post(`${PASSKEYS_PAGE}/:id/rename`, ({ page }) => {
       const ctx = signedIn(page);
       return cardAction(ctx, () => renamePasskey(ctx.deps, ctx.viewer.user.id, passkeyId(ctx), validName(ctx.form.name, false)!), "passkey-renamed");
