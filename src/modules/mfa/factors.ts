@@ -56,6 +56,12 @@ const PRIMARY_FACTORS: Record<PrimaryFactor, FactorKind> = {
     // A pending setup goes too: nothing of the old app is left to finish.
     removeAll: async (tx, userId) => (await tx.delete(totpFactors).where(eq(totpFactors.userId, userId)).returning({ enabledAt: totpFactors.enabledAt })).filter((row) => row.enabledAt).length,
   },
+  passkey: {
+    has: hasPasskey,
+    existsFor: (userId) => sql`exists (select 1 from ${passkeys} where ${passkeys.userId} = ${userId})`,
+    count: countPasskeys,
+    removeAll: removeAllPasskeys,
+  },
 };
 
 const kinds = () => Object.entries(PRIMARY_FACTORS) as Array<[PrimaryFactor, FactorKind]>;
