@@ -20,7 +20,7 @@ import { MemoryStore } from "../src/store/memory";
  * Where each route is declared: the first entry that is the path, or a prefix of it ending at a
  * "/", wins. Add new route files here.
  */
-const FILES: Array<[prefix: string, file: string]> = [
+const FILES: Array<[prefix: string, file: string, method?: string]> = [
   ["/.well-known/", "src/modules/keys/index.ts"],
   ["/api/v1/auth/providers", "src/modules/oauth/index.ts"],
   ["/api/v1/auth/identities", "src/modules/oauth/index.ts"],
@@ -35,7 +35,17 @@ const FILES: Array<[prefix: string, file: string]> = [
   ["/api/v1/auth/sessions/revoke-others", "src/modules/account/index.ts"],
   ["/api/v1/auth/passkeys", "src/modules/passkeys/index.ts"],
   ["/api/v1/auth/passkey/", "src/modules/passkeys/index.ts"],
+  ["/api/v1/auth/accept-invite", "src/modules/admin/manage-routes.ts"],
   ["/api/v1/auth/", "src/modules/auth/index.ts"],
+  // User management shares two paths with the basic admin routes: told apart by method.
+  ["/api/v1/admin/users", "src/modules/admin/manage-routes.ts", "POST"],
+  ["/api/v1/admin/users/:id", "src/modules/admin/manage-routes.ts", "PATCH"],
+  ["/api/v1/admin/users/bulk", "src/modules/admin/manage-routes.ts"],
+  ["/api/v1/admin/users/export", "src/modules/admin/report-routes.ts"],
+  ["/api/v1/admin/audit/export", "src/modules/admin/report-routes.ts"],
+  ["/api/v1/admin/stats/daily", "src/modules/admin/report-routes.ts"],
+  ["/api/v1/admin/users/:id/send-reset", "src/modules/admin/manage-routes.ts"],
+  ["/api/v1/admin/users/:id/logout-all", "src/modules/admin/manage-routes.ts"],
   ["/api/v1/admin/", "src/modules/admin/index.ts"],
   ["/health", "src/modules/health/index.ts"],
   ["/metrics", "src/modules/health/metrics.ts"],
@@ -65,7 +75,15 @@ const FILES: Array<[prefix: string, file: string]> = [
   ["/verify-email", "src/web/routes/email-links.tsx"],
   ["/forgot-password", "src/web/routes/email-links.tsx"],
   ["/reset-password", "src/web/routes/email-links.tsx"],
+  ["/admin/users/export", "src/web/routes/admin.tsx"],
+  ["/admin/users/new", "src/web/routes/admin-manage.tsx"],
+  ["/admin/users/bulk", "src/web/routes/admin-manage.tsx"],
+  ["/admin/users/:id/edit", "src/web/routes/admin-manage.tsx"],
+  ["/admin/users/:id/send-reset", "src/web/routes/admin-manage.tsx"],
+  ["/admin/users/:id/unlock", "src/web/routes/admin-manage.tsx"],
+  ["/admin/users/:id/logout-all", "src/web/routes/admin-manage.tsx"],
   ["/admin/users", "src/web/routes/admin-users.tsx"],
+  ["/invite", "src/web/routes/invite.tsx"],
   ["/admin", "src/web/routes/admin.tsx"],
   ["/", "src/web/index.ts"],
   ["/*", "src/web/index.ts"],
@@ -93,9 +111,11 @@ function whoOf(detail: Record<string, unknown>): string {
   return scopes ? `${who}${recent}; or a PAT with ${String(scopes)}` : `${who}${recent}`;
 }
 
-export function fileOf(path: string): string | undefined {
+export function fileOf(path: string, method?: string): string | undefined {
   const under = (prefix: string) => path === prefix || path.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`) || (prefix.endsWith("/") && path === prefix.slice(0, -1));
-  return FILES.find(([prefix]) => (prefix === "/" ? path === "/" : under(prefix)))?.[1];
+  const exact = FILES.find(([prefix, , only]) => only !== undefined && only === method && prefix === path);
+  if (exact) return exact[1];
+  return FILES.find(([prefix, , only]) => only === undefined && (prefix === "/" ? path === "/" : under(prefix)))?.[1];
 }
 
 /** Every route once: /api mirrors /api/v1 and is listed under the canonical prefix only. */
@@ -109,7 +129,7 @@ export function routeRows(routes: RouteLike[]): RouteRow[] {
       path: route.path,
       auth: whoOf(route.hooks.detail ?? {}),
       rateLimit: String(route.hooks.detail?.["x-rate-limit"] ?? "—"),
-      file: fileOf(route.path),
+      file: fileOf(route.path, route.method),
     }));
   return rows.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
 }

@@ -23,6 +23,8 @@ interface BucketDefinition {
 export const BUCKETS = {
   /** Every /api request that has no budget of its own. */
   api: { limit: (c) => c.rateLimits.api, per: "IP", whenStoreDown: "open" },
+  /** Mail an admin has sent (invitations, reset links): a stolen admin session cannot flood inboxes. */
+  admin_mail: { limit: () => ({ limit: 100, windowSeconds: 3600 }), per: "IP", whenStoreDown: "open" },
   login: { limit: (c) => c.rateLimits.login, per: "IP", whenStoreDown: "local" },
   /** Accounts created: spent only by a sign-up that succeeds (RateLimiter.spendOnSuccess). */
   register: { limit: (c) => c.rateLimits.register, per: "IP", whenStoreDown: "open" },

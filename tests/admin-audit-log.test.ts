@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { auditLog } from "../src/db/schema";
 import { registerAdmin } from "./helpers/admin";
 import { startTestApp, type TestApp } from "./helpers/app";
-import { expectError, RELAXED_LIMITS } from "./helpers/auth";
+import { expectError, RELAXED_LIMITS, START_TIMEOUT_MS } from "./helpers/auth";
 import { bearer, type RegisteredUser, registerUser } from "./helpers/users";
 import { WebClient } from "./e2e/web-client";
 
@@ -29,7 +29,7 @@ beforeAll(async () => {
   await web.get("/login");
   expect((await web.post("/login", { username_or_email: admin.username, password: admin.password })).status).toBe(303);
   await web.get("/admin");
-});
+}, START_TIMEOUT_MS);
 afterAll(() => app.stop());
 
 const audit = (query: string) => app.json<AuditPage>("GET", `/api/v1/admin/audit?${query}`, undefined, bearer(admin.accessToken));

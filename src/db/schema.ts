@@ -90,7 +90,7 @@ export const refreshTokenHistory = pgTable(
   (table) => [index("refresh_token_history_session_id_idx").on(table.sessionId)],
 );
 
-export const TOKEN_PURPOSES = ["verify_email", "reset_password", "change_email"] as const;
+export const TOKEN_PURPOSES = ["verify_email", "reset_password", "change_email", "invite"] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 
 export const oneTimeTokens = pgTable(

@@ -188,6 +188,12 @@ function finishResponses(path: string, operation: Operation): void {
     }
     const out: Json = { ...response };
     if (typeof out.description !== "string" || out.description.startsWith("Response for status")) out.description = SUCCESS[status] ?? `Status ${status}`;
+    // A download (the admin CSV exports) is documented under its own media type, not JSON.
+    const mediaType = schema?.["x-media-type"];
+    if (typeof mediaType === "string") {
+      const { "x-media-type": _, ...body } = schema!;
+      out.content = { [mediaType]: { schema: body } };
+    }
     // `t.Void()` prints as content `{type: "void"}`; a 204 has no body at all.
     if (status === "204" || (isObject(out.content) && typeof out.content.type === "string")) delete out.content;
     // Header descriptions belong on the header, not inside its schema.

@@ -2,7 +2,7 @@
  * The server-rendered pages (htmx + Tailwind): static files, the user pages and the admin
  * panel. Pages call the services directly; routes declare their policy like the API's.
  */
-import { Elysia, NotFoundError } from "elysia";
+import { type AnyElysia, Elysia, NotFoundError } from "elysia";
 import type { Deps } from "../deps";
 import { answerErrorsAsJson } from "../http/errors";
 import { loadAssets } from "./assets";
@@ -12,7 +12,9 @@ import { pages } from "./plugin";
 import { render } from "./respond";
 import { accountPages } from "./routes/account";
 import { adminPages } from "./routes/admin";
+import { adminManagePages } from "./routes/admin-manage";
 import { adminUserPages } from "./routes/admin-users";
+import { invitePages } from "./routes/invite";
 import { authPages } from "./routes/auth";
 import { dashboardPages } from "./routes/dashboard";
 import { emailLinkPages } from "./routes/email-links";
@@ -30,7 +32,8 @@ function wantsPage(request: Request, path: string): boolean {
   return !NON_PAGE_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`)) && (request.headers.get("accept") ?? "").includes("text/html");
 }
 
-export function webRoutes(deps: Deps) {
+/** Typed as AnyElysia: nothing reads the pages' route types, and carrying them made the app's type too complex for tsc (TS2859/TS2590 in src/app.ts). */
+export function webRoutes(deps: Deps): AnyElysia {
   const env: WebEnv = { deps, assets: loadAssets(deps.logger, { warnIfStale: deps.config.env === "development" }) };
   return new Elysia({ name: "web", detail: { hide: true } })
     .use(staticFiles(env.assets))
@@ -42,7 +45,9 @@ export function webRoutes(deps: Deps) {
     .use(emailLinkPages(env))
     .use(selfServicePages(env))
     .use(adminPages(env))
+    .use(adminManagePages(env))
     .use(adminUserPages(env))
+    .use(invitePages(env))
     .use(oauthPages(env))
     .use(secondStepPages(env))
     .use(securityPages(env))

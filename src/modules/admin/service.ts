@@ -100,6 +100,9 @@ function userFilters(query: UserListQuery): UserFilter {
   };
 }
 
+/** The WHERE of the list's filters, for a query of its own (the CSV export). */
+export const userWhere = (query: UserListQuery): SQL | undefined => userFilters(query).where(asValue);
+
 /**
  * Totals are exact up to this many matches; beyond, the planner's estimate (and `total_exact`
  * false): counting every row of a broad filter costs a scan of the whole match on every page.
@@ -204,7 +207,7 @@ export async function getUser(deps: Deps, id: string): Promise<{ user: User; ses
   return { user, sessionCount: active.length };
 }
 
-const actorOf = (admin: User, client: ClientInfo): Actor => ({ userId: admin.id, ip: client.ip, userAgent: client.userAgent, tokenId: client.tokenId });
+export const actorOf = (admin: User, client: ClientInfo): Actor => ({ userId: admin.id, ip: client.ip, userAgent: client.userAgent, tokenId: client.tokenId });
 
 /**
  * Locks, in one statement and in id order (so concurrent admin actions cannot deadlock), the
@@ -220,11 +223,12 @@ async function lockRows(tx: Db, adminId: string, targetId: string, withAdmins: b
     .for("update");
 }
 
-type Change = "disable" | "demote" | "delete";
+export type Change = "disable" | "demote" | "delete" | "logout_all";
 const SELF_MESSAGES: Record<Change, string> = {
   disable: "You cannot disable your own account",
   demote: "You cannot remove your own admin role",
   delete: "You cannot delete your own account",
+  logout_all: "You cannot end all of your own sessions here: use “Sign out everywhere” on your dashboard",
 };
 
 /**
@@ -232,15 +236,17 @@ const SELF_MESSAGES: Record<Change, string> = {
  * admin. The acting admin is re-checked under the lock too: one demoted or disabled by a
  * concurrent request (X demoting Y while Y demotes X) has lost the right to act.
  */
-async function guardedTarget(tx: Db, admin: User, targetId: string, change: Change | null): Promise<User> {
+export async function guardedTarget(tx: Db, admin: User, targetId: string, change: Change | null): Promise<User> {
   if (!isUuid(targetId)) throw notFound("User");
-  const rows = await lockRows(tx, admin.id, targetId, change !== null);
+  // Ending sessions removes no admin: only the self rule applies to it.
+  const rows = await lockRows(tx, admin.id, targetId, change !== null && change !== "logout_all");
   const actor = rows.find((row) => row.id === admin.id);
   if (!actor || actor.role !== "admin" || actor.disabledAt) throw new AppError("forbidden", "Administrator access required");
   const target = rows.find((row) => row.id === targetId);
   if (!target) throw notFound("User");
   if (!change) return target;
   if (target.id === admin.id) throw new AppError("cannot_modify_self", SELF_MESSAGES[change]);
+  if (change === "logout_all") return target;
   const activeAdmins = rows.filter((row) => row.role === "admin" && !row.disabledAt);
   if (activeAdmins.some((row) => row.id === target.id) && activeAdmins.length <= 1) {
     throw new AppError("last_admin");

@@ -16,6 +16,8 @@ export const TOKEN_TTL_MS: Record<TokenPurpose, number> = {
   verify_email: 24 * 60 * 60 * 1000,
   reset_password: 60 * 60 * 1000,
   change_email: 24 * 60 * 60 * 1000,
+  /** An admin's invitation to a new account (docs/admin.md): a week to set the first password. */
+  invite: 7 * 24 * 60 * 60 * 1000,
 };
 
 /** What a usable token stands for: its user and, for `change_email`, the address asked for. */

@@ -8,6 +8,8 @@ import { attr, Badge, type BadgeColor, buttonClass, Card, EmptyState } from "../
 import { formatDateTime } from "../format";
 import { AdminHeader, StatTile } from "./admin-shell";
 import { actionLabel, Details, Sentence, WhenWhere } from "./audit-sentence";
+import type { DayStats } from "../../modules/admin/stats";
+import { ActivityCharts } from "./admin-charts";
 
 function actionColor(action: string): BadgeColor {
   if (action.startsWith("admin_")) return "violet";
@@ -211,7 +213,7 @@ export function AuditPage(props: AuditResultProps) {
   );
 }
 
-export function OverviewPage({ stats, events, names, now }: { stats: Stats; events: AuditEvent[]; names: AuditNames; now: number }) {
+export function OverviewPage({ stats, events, names, now, days }: { stats: Stats; events: AuditEvent[]; names: AuditNames; now: number; days: DayStats[] }) {
   return (
     <div class="space-y-6">
       <AdminHeader tab="overview" title="Overview">
@@ -220,13 +222,16 @@ export function OverviewPage({ stats, events, names, now }: { stats: Stats; even
         </a>
       </AdminHeader>
       <div class="grid grid-cols-2 gap-4 lg:grid-cols-3">
-        <StatTile label="Users" value={stats.total_users} hint={`${stats.signups_7d} new in the last 7 days`} />
-        <StatTile label="Verified" value={stats.verified_users} />
-        <StatTile label="Admins" value={stats.admin_users} />
-        <StatTile label="Disabled" value={stats.disabled_users} />
+        <StatTile label="Users" value={stats.total_users} hint={`${stats.signups_7d} new in the last 7 days`} href="/admin/users" />
+        <StatTile label="Verified" value={stats.verified_users} href="/admin/users?email_verified=true" />
+        <StatTile label="Admins" value={stats.admin_users} href="/admin/users?role=admin" />
+        <StatTile label="Disabled" value={stats.disabled_users} href="/admin/users?status=disabled" />
         <StatTile label="Active sessions" value={stats.active_sessions} />
-        <StatTile label="Sign-ups, 7 days" value={stats.signups_7d} />
+        <StatTile label="Sign-ups, 7 days" value={stats.signups_7d} href="/admin/users?sort=-created_at" />
       </div>
+      <Card title="Activity, last 30 days" description="Per UTC day, today on the right.">
+        <ActivityCharts days={days} />
+      </Card>
       <Card title="Recent activity">
         <AuditList events={events} names={names} now={now} />
         <a href="/admin/audit" class="mt-4 inline-block text-sm font-semibold text-blue-600 hover:underline dark:text-blue-400">

@@ -38,9 +38,10 @@ export function AdminHeader({ tab, title, children }: PropsWithChildren<{ tab: A
   );
 }
 
-export function StatTile({ label, value, hint }: { label: string; value: number; hint?: string }) {
-  return (
-    <div class="rounded-2xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+/** A number; with `href`, a link to the users list filtered to what it counts. */
+export function StatTile({ label, value, hint, href }: { label: string; value: number; hint?: string; href?: string }) {
+  const body = (
+    <>
       <p class="text-sm text-slate-500 dark:text-slate-400" safe>
         {label}
       </p>
@@ -54,7 +55,15 @@ export function StatTile({ label, value, hint }: { label: string; value: number;
       ) : (
         ""
       )}
-    </div>
+    </>
+  );
+  const box = "block rounded-2xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900";
+  return href ? (
+    <a href={href} class={`${box} hover:border-blue-400 hover:shadow dark:hover:border-blue-500`}>
+      {body as "safe"}
+    </a>
+  ) : (
+    <div class={box}>{body as "safe"}</div>
   );
 }
 

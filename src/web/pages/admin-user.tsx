@@ -10,6 +10,7 @@ import { AdminIdentities, type IdentityRow } from "./oauth";
 import { UserTokensCard } from "./tokens";
 import { describeUserAgent, formatDateTime, timeAgo } from "../format";
 import { AuditList } from "./admin-audit";
+import { ManageCard } from "./admin-manage";
 import type { AuditNames } from "../../modules/admin/names";
 import { RoleBadge, StatusBadge, VerifiedBadge } from "./admin-shell";
 import type { AdminMfaView } from "../../modules/mfa/admin";
@@ -196,6 +197,7 @@ export function UserDetail(props: UserDetailProps) {
           <MfaCard user={user} mfa={props.mfa} isSelf={props.isSelf} />
         </div>
       </div>
+      <ManageCard user={user} isSelf={props.isSelf} csrfToken={props.csrfToken} />
       <Card title="Sessions" description="Devices signed in to this account.">
         <SessionsList {...props} />
       </Card>

@@ -4,6 +4,7 @@ import { Pagination, type SortDirection, SortableTh, Table, Td, Th } from "../co
 import { Alert, attr, buttonClass, cx, EmptyState, type Notice } from "../components/ui";
 import { formatDate, timeAgo } from "../format";
 import { AdminHeader, RoleBadge, StatusBadge, VerifiedBadge } from "./admin-shell";
+import { BulkBar, BulkCheckbox } from "./admin-bulk";
 
 export interface UserFilters {
   search: string;
@@ -29,6 +30,8 @@ export const SORTS = [
 
 export const DEFAULT_SORT = "-created_at";
 export const DEFAULT_PER_PAGE = 20;
+/** The page sizes offered; a URL may ask for any size from 1 to 100. */
+export const PAGE_SIZES = [10, 20, 50, 100] as const;
 
 /** The URL of a users list, keeping only the filters that are set. */
 export function usersUrl(filters: UserFilters, page = filters.page, sort = filters.sort): string {
@@ -71,7 +74,7 @@ interface SelectProps {
 
 function Select({ name, label, value, options, oob }: SelectProps) {
   return (
-    <div id={`filter-${name}-field`} class="min-w-0 space-y-1" hx-swap-oob={oob ? "true" : undefined}>
+    <div id={`filter-${name}-field`} class="col-span-2 min-w-0 space-y-1 sm:col-span-1" hx-swap-oob={oob ? "true" : undefined}>
       <label for={`filter-${name}`} class="block text-xs font-medium text-slate-600 dark:text-slate-400" safe>
         {label}
       </label>
@@ -114,9 +117,9 @@ function ColumnHeader({ column, filters, class: extra }: { column: Column; filte
 
 export function FiltersForm({ filters }: { filters: UserFilters }) {
   return (
-    // Two columns even on a phone: the filters take a few rows, and the first user is on screen.
-    <form id="user-filters" method="get" action="/admin/users" role="search" class="grid grid-cols-2 gap-x-3 gap-y-2 sm:grid-cols-4 lg:grid-cols-[3fr_1fr_1fr_1fr_1fr_1fr] lg:items-end" {...liveControl("submit")}>
-      <div class="col-span-2 space-y-1 sm:col-span-4 lg:col-span-1">
+    // Three selects a row even on a phone: the filters take two rows, and the first user is on screen.
+    <form id="user-filters" method="get" action="/admin/users" role="search" class="grid grid-cols-6 gap-x-2 gap-y-2 sm:grid-cols-5 sm:gap-x-3 lg:grid-cols-[3fr_1fr_1fr_1fr_1fr_1fr] lg:items-end" {...liveControl("submit")}>
+      <div class="col-span-6 space-y-1 sm:col-span-5 lg:col-span-1">
         <label for="filter-search" class="block text-xs font-medium text-slate-600 dark:text-slate-400">
           Search
         </label>
@@ -157,6 +160,9 @@ export function FiltersForm({ filters }: { filters: UserFilters }) {
 function UserRow({ user, now }: { user: User; now: number }) {
   return (
     <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/40">
+      <Td class="w-8 pr-0">
+        <BulkCheckbox user={user} />
+      </Td>
       <Td>
         <div class="max-w-40 break-all lg:max-w-56">
           <a href={attr(`/admin/users/${user.id}`)} class="font-medium text-slate-900 hover:text-blue-600 hover:underline dark:text-white dark:hover:text-blue-400" safe>
@@ -189,6 +195,27 @@ function UserRow({ user, now }: { user: User; now: number }) {
   );
 }
 
+/** The page-size choice: links (they work without JavaScript), back to page 1 with the filters kept. */
+function PageSizes({ filters }: { filters: UserFilters }) {
+  return (
+    <nav aria-label="Users per page" class="flex flex-wrap items-center justify-center gap-1 pt-2 text-sm text-slate-500 sm:justify-end dark:text-slate-400">
+      <span>Per page:</span>
+      {PAGE_SIZES.map((size) => {
+        const href = usersUrl({ ...filters, per_page: size }, 1);
+        return size === filters.per_page ? (
+          <span aria-current="true" class="rounded px-2 py-0.5 font-semibold text-slate-900 dark:text-white" safe>
+            {String(size)}
+          </span>
+        ) : (
+          <a href={attr(href)} hx-get={attr(href)} hx-target={RESULTS} hx-push-url="true" class="rounded px-2 py-0.5 text-blue-600 hover:underline dark:text-blue-400" aria-label={attr(`${size} per page`)} safe>
+            {String(size)}
+          </a>
+        );
+      })}
+    </nav>
+  );
+}
+
 export interface UsersResultProps {
   users: User[];
   total: number;
@@ -201,6 +228,9 @@ export interface UsersResultProps {
 export function UsersResultsContent({ users, total, totalPages, filters, now }: UsersResultProps) {
   const head = (
     <>
+      <Th class="w-8 pr-0">
+        <span class="sr-only">Select</span>
+      </Th>
       <ColumnHeader column="username" filters={filters} />
       <ColumnHeader column="email" filters={filters} class="hidden sm:table-cell" />
       <Th>Status</Th>
@@ -220,6 +250,7 @@ export function UsersResultsContent({ users, total, totalPages, filters, now }: 
         </Table>
       )}
       <Pagination page={filters.page} totalPages={totalPages} total={total} perPage={filters.per_page} noun={total === 1 ? "user" : "users"} hrefFor={(page) => usersUrl(filters, page)} hx={{ target: RESULTS }} />
+      <PageSizes filters={filters} />
     </>
   );
 }
@@ -246,10 +277,19 @@ export function UsersResultsFragment(props: UsersResultProps & { syncSort: boole
   );
 }
 
-export function UsersPage(props: UsersResultProps & { notice?: Notice }) {
+export function UsersPage(props: UsersResultProps & { notice?: Notice; csrfToken: string }) {
   return (
     <div>
-      <AdminHeader tab="users" title="Users" />
+      <AdminHeader tab="users" title="Users">
+        <div class="flex flex-wrap gap-2">
+          <a href={attr(usersUrl({ ...props.filters, page: 1 }).replace("/admin/users", "/admin/users/export"))} hx-boost="false" class={buttonClass("secondary")}>
+            Export CSV
+          </a>
+          <a href="/admin/users/new" class={buttonClass("primary")}>
+            New user
+          </a>
+        </div>
+      </AdminHeader>
       {props.notice ? (
         <div class="mb-4">
           <Alert {...props.notice} />
@@ -260,6 +300,7 @@ export function UsersPage(props: UsersResultProps & { notice?: Notice }) {
       <div class="space-y-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
         <FiltersForm filters={props.filters} />
         <UsersResults {...props} />
+        <BulkBar csrfToken={props.csrfToken} />
       </div>
     </div>
   );

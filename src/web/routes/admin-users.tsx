@@ -45,9 +45,15 @@ const NOTICES = {
   "session-ended": { tone: "success", text: "Session ended." },
   "token-revoked": { tone: "success", text: "Token revoked. Anything using it is refused from now on." },
   "mfa-reset": { tone: "success", text: "Two-step verification reset. The user has been signed out everywhere." },
+  invited: { tone: "success", text: "User created. An invitation to choose a password is on its way to their address." },
+  updated: { tone: "success", text: "Details saved." },
+  "reset-sent": { tone: "success", text: "A password reset link is on its way to the user's address." },
+  unlocked: { tone: "success", text: "Sign-in unlocked: failed passwords from every device stop counting." },
+  "signed-out": { tone: "success", text: "Signed out everywhere. Every session of the user has ended." },
+  "none-selected": { tone: "info", text: "Nothing was done: tick at least one user, then choose what to do with them." },
 } satisfies Record<string, Notice>;
 type NoticeKey = keyof typeof NOTICES;
-const noticeFor = (key: string | null): Notice | undefined => (key && key in NOTICES ? NOTICES[key as NoticeKey] : undefined);
+export const noticeFor = (key: string | null): Notice | undefined => (key && key in NOTICES ? NOTICES[key as NoticeKey] : undefined);
 
 async function showUsers(ctx: SignedInContext): Promise<Response> {
   const { filters, query } = parseUserFilters(ctx.url.searchParams);
@@ -56,7 +62,7 @@ async function showUsers(ctx: SignedInContext): Promise<Response> {
   return render(ctx, {
     title: "Users",
     section: "admin",
-    body: () => <UsersPage {...props} notice={noticeFor(ctx.url.searchParams.get("notice"))} />,
+    body: () => <UsersPage {...props} notice={noticeFor(ctx.url.searchParams.get("notice"))} csrfToken={csrfTokenFor(ctx)} />,
     fragment: () => <UsersResultsFragment {...props} syncSort={ctx.htmx.trigger !== "filter-sort"} />,
   });
 }
@@ -74,7 +80,7 @@ async function detailProps(ctx: SignedInContext, id: string, notice?: Notice) {
   return { user, sessions, events: audit.items, names, isSelf: user.id === ctx.viewer.user.id, csrfToken: csrfTokenFor(ctx), now: ctx.deps.clock.now(), notice, identities, tokens, mfa };
 }
 
-async function showUser(ctx: SignedInContext, notice?: Notice, status?: number): Promise<Response> {
+export async function showUser(ctx: SignedInContext, notice?: Notice, status?: number): Promise<Response> {
   const props = await detailProps(ctx, ctx.params.id ?? "", notice ?? noticeFor(ctx.url.searchParams.get("notice")));
   return render(ctx, { title: props.user.username, section: "admin", status, body: () => <UserDetail {...props} /> });
 }

@@ -4,6 +4,10 @@ import { AdminModel } from "../../modules/admin/model";
 import { auditNames, idsForPerson } from "../../modules/admin/names";
 import { clampPerPage, getStats } from "../../modules/admin/service";
 import { AUDIT_ACTIONS } from "../../modules/audit/service";
+import { exportAudit, exportFilename, exportUsers } from "../../modules/admin/export";
+import { csvResponse } from "../../modules/admin/report-routes";
+import { dailyStats } from "../../modules/admin/stats";
+import { parseUserFilters } from "./admin-users";
 import type { WebEnv } from "../context";
 import { validQuery } from "../forms";
 import { pages, type SignedInContext, signedIn } from "../plugin";
@@ -12,8 +16,8 @@ import { render } from "../respond";
 import { listPage } from "./list-page";
 
 async function showOverview(ctx: SignedInContext): Promise<Response> {
-  const [stats, audit] = await Promise.all([getStats(ctx.deps), listAudit(ctx.deps, { per_page: 10 })]);
-  const props = { stats, events: audit.items, names: await auditNames(ctx.deps.database.reader, audit.items), now: ctx.deps.clock.now() };
+  const [stats, audit, days] = await Promise.all([getStats(ctx.deps), listAudit(ctx.deps, { per_page: 10 }), dailyStats(ctx.deps)]);
+  const props = { stats, events: audit.items, names: await auditNames(ctx.deps.database.reader, audit.items), now: ctx.deps.clock.now(), days };
   return render(ctx, { title: "Admin", section: "admin", body: () => <OverviewPage {...props} /> });
 }
 
@@ -49,8 +53,19 @@ async function showAudit(ctx: SignedInContext): Promise<Response> {
   return render(ctx, { title: "Audit log", section: "admin", body: () => <AuditPage {...props} />, fragment: () => <AuditResultsContent {...props} /> });
 }
 
+/** The CSV downloads the pages link to: the same filters as the page the link is on. */
+async function auditCsv(ctx: SignedInContext): Promise<Response> {
+  return csvResponse(await exportAudit(ctx.deps, auditQueryOf(parseAuditFilters(ctx.url.searchParams))), exportFilename("audit", ctx.deps.clock.now()));
+}
+function usersCsv(ctx: SignedInContext): Response {
+  const { query } = parseUserFilters(ctx.url.searchParams);
+  return csvResponse(exportUsers(ctx.deps, query), exportFilename("users", ctx.deps.clock.now()));
+}
+
 export function adminPages(env: WebEnv) {
   return pages(env)
     .get("/admin", ({ page }) => showOverview(signedIn(page)), { viewer: "admin" })
+    .get("/admin/users/export", ({ page }) => usersCsv(signedIn(page)), { viewer: "admin" })
+    .get("/admin/audit/export", ({ page }) => auditCsv(signedIn(page)), { viewer: "admin" })
     .get("/admin/audit", ({ page }) => showAudit(signedIn(page)), { viewer: "admin" });
 }

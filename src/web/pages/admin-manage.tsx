@@ -1,0 +1,128 @@
+/**
+ * Creating, editing and managing one user (docs/admin.md): plain forms that work without
+ * JavaScript; the one destructive action ("sign out everywhere") is confirmed by htmx's
+ * hx-confirm, or without JavaScript by a confirmation page holding the real POST.
+ */
+import Html from "@kitajs/html";
+import type { User } from "../../db/schema";
+import { Alert, attr, Button, buttonClass, Card, CsrfField, Field } from "../components/ui";
+import type { FormState } from "../forms";
+import { AdminHeader } from "./admin-shell";
+
+const userPath = (user: Pick<User, "id">, rest = "") => `/admin/users/${user.id}${rest}`;
+const selectClass = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950";
+
+export function NewUserPage({ state, csrfToken }: { state: FormState; csrfToken: string }) {
+  const role = state.values.role === "admin" ? "admin" : "user";
+  return (
+    <div class="max-w-xl">
+      <AdminHeader tab="users" title="New user" />
+      <Card description="The new user gets an email with a link to choose a password. The link works once, for 7 days, and verifies the address.">
+        <form method="post" action="/admin/users/new" class="space-y-5">
+          {state.notice ? <Alert {...state.notice} /> : ""}
+          <CsrfField token={csrfToken} />
+          <Field name="username" label="Username" value={state.values.username} error={state.errors.username} autocomplete="off" required maxlength={50} hint="3 to 50 letters, digits, _ . or -" />
+          <Field name="email" type="email" label="Email" value={state.values.email} error={state.errors.email} autocomplete="off" required maxlength={254} />
+          <div class="space-y-1.5">
+            <label for="f-role" class="block text-sm font-medium text-slate-700 dark:text-slate-300">
+              Role
+            </label>
+            <select id="f-role" name="role" class={selectClass}>
+              <option value="user" selected={role === "user"}>
+                User
+              </option>
+              <option value="admin" selected={role === "admin"}>
+                Admin
+              </option>
+            </select>
+          </div>
+          <div class="flex flex-wrap gap-3">
+            <Button>Create and send invitation</Button>
+            <a href="/admin/users" class={buttonClass("secondary")}>
+              Cancel
+            </a>
+          </div>
+        </form>
+      </Card>
+    </div>
+  );
+}
+
+export function EditUserPage({ user, state, csrfToken }: { user: User; state: FormState; csrfToken: string }) {
+  const verified = state.values.email_verified === undefined ? user.emailVerified : state.values.email_verified === "on";
+  return (
+    <div class="max-w-xl">
+      <AdminHeader tab="users" title={`Edit ${user.username}`} />
+      <Card description="A new email address is unverified unless you tick the box; links mailed to the old one stop working.">
+        <form method="post" action={attr(userPath(user, "/edit"))} class="space-y-5">
+          {state.notice ? <Alert {...state.notice} /> : ""}
+          <CsrfField token={csrfToken} />
+          {/* Tells a submitted form with the box unticked from one that never had it. */}
+          <input type="hidden" name="verified_field" value="1" />
+          <Field name="username" label="Username" value={state.values.username ?? user.username} error={state.errors.username} autocomplete="off" required maxlength={50} />
+          <Field name="email" type="email" label="Email" value={state.values.email ?? user.email} error={state.errors.email} autocomplete="off" required maxlength={254} />
+          <label class="flex items-center gap-2 text-sm">
+            <input type="checkbox" name="email_verified" checked={verified} class="size-4 rounded border-slate-300" />
+            Email address verified
+          </label>
+          <div class="flex flex-wrap gap-3">
+            <Button>Save changes</Button>
+            <a href={attr(userPath(user))} class={buttonClass("secondary")}>
+              Cancel
+            </a>
+          </div>
+        </form>
+      </Card>
+    </div>
+  );
+}
+
+function PostButton({ user, path, label, variant = "secondary", csrfToken }: { user: User; path: string; label: string; variant?: "secondary" | "danger"; csrfToken: string }) {
+  return (
+    <form method="post" action={attr(userPath(user, path))}>
+      <CsrfField token={csrfToken} />
+      <Button variant={variant}>{Html.escapeHtml(label)}</Button>
+    </form>
+  );
+}
+
+/** Edit, reset link, unlock and sign-out-everywhere, on the user's page. */
+export function ManageCard({ user, isSelf, csrfToken }: { user: User; isSelf: boolean; csrfToken: string }) {
+  const question = `Sign ${user.username} out everywhere? Every device of theirs is signed out at once.`;
+  return (
+    <Card title="Manage" description="Changes are audited with your name.">
+      <div class="flex flex-wrap gap-3">
+        <a href={attr(userPath(user, "/edit"))} class={buttonClass("secondary")}>
+          Edit details
+        </a>
+        {user.disabledAt ? "" : <PostButton user={user} path="/send-reset" label="Send password reset link" csrfToken={csrfToken} />}
+        <PostButton user={user} path="/unlock" label="Unlock sign-in" csrfToken={csrfToken} />
+        {isSelf ? (
+          ""
+        ) : (
+          <form method="get" action={attr(userPath(user, "/logout-all"))} hx-post={attr(userPath(user, "/logout-all"))} hx-confirm={attr(question)}>
+            <Button variant="danger">Sign out everywhere</Button>
+          </form>
+        )}
+      </div>
+    </Card>
+  );
+}
+
+/** The no-JavaScript confirmation of "sign out everywhere". */
+export function LogoutAllConfirmPage({ user, csrfToken }: { user: User; csrfToken: string }) {
+  return (
+    <Card title="Sign this user out everywhere?" danger>
+      <p class="text-sm text-slate-600 dark:text-slate-300">
+        Every session of <strong safe>{user.username}</strong> ends at once, on every device. They can sign in again.
+      </p>
+      <form method="post" action={attr(userPath(user, "/logout-all"))} class="mt-6 flex flex-wrap gap-3">
+        <CsrfField token={csrfToken} />
+        <Button variant="danger">Sign out everywhere</Button>
+        <a href={attr(userPath(user))} class={buttonClass("secondary")}>
+          Cancel
+        </a>
+      </form>
+    </Card>
+  );
+}
