@@ -26,7 +26,7 @@ describe.skipIf(!hasChromium)("admin pages on small screens", () => {
     await page.goto(`${app.url}/login?next=%2Fadmin`);
     await page.getByLabel("Username or email").fill(admin.username);
     await page.getByLabel("Password").fill(admin.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL(/\/admin$/);
     await page.request.fetch(`${app.url}/api/v1/admin/users/${gone.id}`, { method: "DELETE", headers: { authorization: `Bearer ${admin.accessToken}` } });
   });

@@ -39,7 +39,7 @@ describe.skipIf(!hasChromium)("an admin in the browser", () => {
     await page.goto(`${app.url}/login?next=%2Fadmin`);
     await page.getByLabel("Username or email").fill(admin.username);
     await page.getByLabel("Password").fill(admin.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.waitForURL(/\/admin$/);
   });
   afterAll(async () => {

@@ -43,7 +43,7 @@ describe.skipIf(!hasChromium)("pages without dead ends, in the browser", () => {
     await page.goto(`${app.url}/login`);
     await page.getByLabel("Username or email").fill("nobody_here");
     await page.getByLabel("Password").fill("not the password");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.getByText("Invalid username, email or password").waitFor();
     await htmxIdle(page);
     await page.waitForFunction(() => document.activeElement !== document.body);

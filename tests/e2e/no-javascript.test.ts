@@ -29,7 +29,7 @@ describe.skipIf(!hasChromium)("the pages without JavaScript", () => {
     await page.goto(`${app.url}/login`);
     await page.getByLabel("Username or email").fill(username);
     await page.getByLabel("Password").fill(password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
   }
 
   test("sign up posts the form and redirects to the dashboard", async () => {

@@ -16,7 +16,7 @@ async function signIn(page: Page, app: TestApp, user: { username: string; passwo
   await page.goto(`${app.url}/login?next=${encodeURIComponent(next)}`);
   await page.getByLabel("Username or email").fill(user.username);
   await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.waitForURL((url) => url.pathname === next);
 }
 
@@ -119,7 +119,7 @@ describe.skipIf(!hasChromium)("a rate-limited sign-in in the browser", () => {
   async function tryWrongPassword(page: Page) {
     await page.getByLabel("Username or email").fill("nobody_here");
     await page.getByLabel("Password").fill("not the password");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
   }
 
   test("with JavaScript: the third attempt shows the slow-down message in the page", async () => {
@@ -129,7 +129,7 @@ describe.skipIf(!hasChromium)("a rate-limited sign-in in the browser", () => {
       await tryWrongPassword(page);
       await page.getByText("Invalid username, email or password").waitFor();
       // Wait for the form to come back before the next try (it disables its button while in flight).
-      await page.getByRole("button", { name: "Sign in" }).and(page.locator(":enabled")).waitFor();
+      await page.getByRole("button", { name: "Sign in", exact: true }).and(page.locator(":enabled")).waitFor();
     }
     await tryWrongPassword(page);
     const message = page.getByRole("alert").filter({ hasText: "Too many attempts" });

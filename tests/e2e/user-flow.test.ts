@@ -30,7 +30,7 @@ describe.skipIf(!hasChromium)("a user in the browser", () => {
     await target.goto(`${app.url}/login`);
     await target.getByLabel("Username or email").fill(user.username);
     await target.getByLabel("Password").fill(password);
-    await target.getByRole("button", { name: "Sign in" }).click();
+    await target.getByRole("button", { name: "Sign in", exact: true }).click();
     await target.waitForURL(/\/dashboard/);
   }
 
@@ -144,7 +144,7 @@ describe.skipIf(!hasChromium)("a user in the browser", () => {
     // password was turned back into a password field before the form was sent.
     await other.getByLabel("Username or email").fill("nobody_at_all");
     await toggle.click();
-    await other.getByRole("button", { name: "Sign in" }).click();
+    await other.getByRole("button", { name: "Sign in", exact: true }).click();
     await other.getByText("Invalid username, email or password").waitFor();
     expect(await password.getAttribute("type")).toBe("password");
     await other.getByRole("button", { name: "Show password" }).click();

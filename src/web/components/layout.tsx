@@ -43,7 +43,7 @@ function NavLink({ href, label, current }: { href: string; label: string; curren
       href={href}
       aria-current={current ? "page" : undefined}
       class={cx(
-        "rounded-lg px-2 py-2 text-sm font-medium whitespace-nowrap sm:px-3",
+        "rounded-lg px-2 py-2 text-sm font-medium whitespace-nowrap max-[400px]:px-1.5 max-[400px]:text-[13px] sm:px-3",
         current ? "bg-slate-100 text-slate-900 dark:bg-slate-800 dark:text-white" : "text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white",
       )}
       safe
@@ -71,13 +71,13 @@ function Header({ viewer, csrfToken, section }: Pick<LayoutProps, "viewer" | "cs
     <header class="border-b border-slate-200 bg-white/80 backdrop-blur dark:border-slate-800 dark:bg-slate-900/80">
       <div class="mx-auto flex max-w-6xl items-center justify-between gap-2 px-3 py-3 sm:px-6">
         <Logo />
-        <nav class="flex min-w-0 items-center gap-0.5 sm:gap-1" aria-label="Main">
+        <nav class="flex min-w-0 items-center gap-0.5 overflow-x-auto sm:gap-1" aria-label="Main">
           {viewer ? (
             <>
               <NavLink href="/dashboard" label="Dashboard" current={section === "dashboard"} />
               <NavLink href="/account/security" label="Security" current={section === "security"} />
               {viewer.role === "admin" ? <NavLink href="/admin" label="Admin" current={section === "admin"} /> : ""}
-              <form method="post" action="/logout" class="ml-1">
+              <form method="post" action="/logout" class="ml-1 shrink-0">
                 <CsrfField token={csrfToken} />
                 <button type="submit" class={buttonClass("secondary", "py-1.5 whitespace-nowrap max-sm:px-2.5")}>
                   Sign out
