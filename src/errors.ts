@@ -36,6 +36,10 @@ export const ERRORS = {
   cross_site_request: { status: 403, code: "cross_site_request", message: "Cross-site requests cannot use the session cookies" },
   csrf_failed: { status: 403, code: "csrf_failed", message: "This form has expired" },
   insufficient_scope: { status: 403, code: "insufficient_scope", message: "This token's scopes do not cover this route" },
+  /** A sensitive change tried from a session an administrator opened as the user (docs/impersonation.md). */
+  impersonation_restricted: { status: 403, code: "impersonation_restricted", message: "Not while impersonating: passwords, factors, email, tokens and signing out everywhere stay with the user" },
+  /** Administrators, disabled accounts and oneself cannot be impersonated. */
+  cannot_impersonate: { status: 409, code: "cannot_impersonate", message: "This account cannot be impersonated" },
   reauthentication_required: { status: 403, code: "reauthentication_required", message: "Confirm it is you: enter your password or a second-factor code again to continue" },
   mfa_required: { status: 403, code: "mfa_required", message: "A second factor is required to finish signing in" },
   mfa_setup_required: { status: 403, code: "mfa_setup_required", message: "Your role requires a second factor: set one up to continue" },

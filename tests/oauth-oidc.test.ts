@@ -261,7 +261,7 @@ describe("linking and unlinking", () => {
         ])
         .returning();
       const [session] = await db().insert(sessions).values({ userId: user!.id, tokenHash: `h-${username}`, expiresAt: new Date(Date.now() + 60_000) }).returning();
-      const { token } = await issueAccessToken(world.app.deps, user!, session!.id);
+      const { token } = await issueAccessToken(world.app.deps, user!, session!);
       const results = await Promise.all(rows.map((row) => world.app.json("DELETE", `/api/v1/auth/identities/${row.id}`, undefined, bearer(token))));
       expect(results.map((result) => result.status).sort()).toEqual([204, 409]);
       expect(await db().select().from(oauthAccounts).where(eq(oauthAccounts.userId, user!.id))).toHaveLength(1);

@@ -63,6 +63,13 @@ export const sessions = pgTable(
      * (POST /auth/reauthenticate). "Recent authentication" (src/http/recent-auth.ts) reads it.
      */
     authenticatedAt: timestamptz("authenticated_at").notNull().defaultNow(),
+    /**
+     * Set on a session an administrator opened as this user (docs/impersonation.md): its tokens
+     * carry `act: {sub: impersonator}`, it ends 30 minutes after it starts whatever refreshes
+     * happen, and it cannot make sensitive changes. Ends with the administrator's account.
+     */
+    impersonatorId: uuid("impersonator_id").references(() => users.id, { onDelete: "cascade" }),
+    impersonationReason: text("impersonation_reason"),
     ip: text("ip"),
     userAgent: text("user_agent"),
   },

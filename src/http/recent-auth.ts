@@ -7,6 +7,11 @@
  *
  * The moment lives on the session row (`sessions.authenticated_at`), read from the primary in the
  * one query that also checks that the session is still live.
+ *
+ * A session an administrator opened as the user (docs/impersonation.md) never makes a sensitive
+ * change: `recentAuth` refuses it, and `notImpersonated: true` refuses it on routes that are
+ * sensitive without asking for a fresh authentication (change-password, which checks the current
+ * password itself; signing out everywhere; revoking tokens). 403 `impersonation_restricted`.
  */
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { Elysia } from "elysia";
@@ -31,6 +36,11 @@ export async function sessionAuthenticatedAt(deps: Deps, auth: Pick<AuthContext,
 
 export const isRecent = (deps: Deps, authenticatedAt: Date | null) => authenticatedAt !== null && deps.clock.now() - authenticatedAt.getTime() <= RECENT_AUTH_SECONDS * 1000;
 
+/** An administrator acting as the user may look and help, not take over the account. */
+export function refuseImpersonation(auth: Pick<AuthContext, "claims">): void {
+  if (auth.claims.act) throw new AppError("impersonation_restricted");
+}
+
 /** Throws 403 reauthentication_required unless the session authenticated within the window. */
 export async function requireRecentAuth(deps: Deps, auth: Pick<AuthContext, "userId" | "sessionId">): Promise<void> {
   const at = await sessionAuthenticatedAt(deps, auth);
@@ -43,7 +53,16 @@ export function recentAuthGuard(deps: Deps) {
     recentAuth: {
       detail: policyNote({ "x-recent-auth": `authenticated within ${RECENT_AUTH_SECONDS} s (403 reauthentication_required)` }),
       async resolve(context) {
-        await requireRecentAuth(deps, await requestSession(deps, context));
+        const auth = await requestSession(deps, context);
+        refuseImpersonation(auth);
+        await requireRecentAuth(deps, auth);
+        return {};
+      },
+    },
+    notImpersonated: {
+      detail: policyNote({ "x-impersonation": "refused (403 impersonation_restricted)" }),
+      async resolve(context) {
+        refuseImpersonation(await requestSession(deps, context));
         return {};
       },
     },

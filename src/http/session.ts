@@ -69,6 +69,27 @@ export function clearSessionCookies(cookies: CookieAccess): void {
   cookies.remove(REFRESH_COOKIE);
 }
 
+/** While an administrator impersonates in this browser, their own refresh token waits here (docs/impersonation.md). */
+export const OWN_SESSION_COOKIE = "own_refresh_token";
+
+/** The browser switches to the impersonated session; the administrator's own is kept aside, untouched. */
+export function setImpersonationCookies(cookies: CookieAccess, config: Config, started: { accessToken: string; expiresIn: number; refreshToken: string; endsAt: Date }, now: number): void {
+  const own = cookies.get(REFRESH_COOKIE);
+  if (own) cookies.set(OWN_SESSION_COOKIE, own, config.refreshTokenTtl);
+  cookies.set(ACCESS_COOKIE, started.accessToken, started.expiresIn);
+  cookies.set(REFRESH_COOKIE, started.refreshToken, Math.max(1, Math.ceil((started.endsAt.getTime() - now) / 1000)));
+}
+
+/** After an impersonation (stopped, or over): the administrator's own session comes back, if one was kept. */
+export function restoreOwnSessionCookies(cookies: CookieAccess, config: Config): boolean {
+  const own = cookies.get(OWN_SESSION_COOKIE);
+  if (!own) return false;
+  clearSessionCookies(cookies);
+  cookies.set(REFRESH_COOKIE, own, config.refreshTokenTtl);
+  cookies.remove(OWN_SESSION_COOKIE);
+  return true;
+}
+
 /** The bearer token, else the access cookie. A malformed Authorization header is an empty (invalid) token, never a fallback to the cookie. */
 export function readAccessToken(authorization: string | undefined | null, cookieValue: unknown): string | undefined {
   if (authorization) return /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] ?? "";

@@ -12,6 +12,7 @@ import { adminController } from "./admin";
 import { acceptInviteController, adminManageController } from "./admin/manage-routes";
 import { adminReportController } from "./admin/report-routes";
 import { authController } from "./auth";
+import { impersonationController } from "./impersonation";
 import { mfaController } from "./mfa";
 import { oauthController } from "./oauth";
 import { passkeyController } from "./passkeys";
@@ -37,6 +38,7 @@ export function apiRoutes(deps: Deps, prefix: "/api" | "/api/v1"): AnyElysia {
     .use(mfaController(deps))
     .use(adminRoutes(deps))
     .use(acceptInviteController(deps))
+    .use(impersonationController(deps))
     .use(oauthController(deps))
     .use(patController(deps))
     .use(passkeyController(deps));

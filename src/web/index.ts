@@ -3,6 +3,7 @@
  * panel. Pages call the services directly; routes declare their policy like the API's.
  */
 import { type AnyElysia, Elysia, NotFoundError } from "elysia";
+import { impersonationPages } from "./routes/impersonation";
 import type { Deps } from "../deps";
 import { answerErrorsAsJson } from "../http/errors";
 import { loadAssets } from "./assets";
@@ -48,6 +49,7 @@ export function webRoutes(deps: Deps): AnyElysia {
     .use(adminManagePages(env))
     .use(adminUserPages(env))
     .use(invitePages(env))
+    .use(impersonationPages(env))
     .use(oauthPages(env))
     .use(secondStepPages(env))
     .use(securityPages(env))

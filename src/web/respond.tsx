@@ -11,6 +11,7 @@ import { csrfTokenFor, type PageContext } from "./context";
 import { CsrfError } from "../http/origin";
 import { ErrorPage, type ErrorView } from "./pages/errors";
 import { waitInWords } from "./format";
+import { impersonationBanner } from "./impersonation";
 
 export interface View {
   title: string;
@@ -48,8 +49,9 @@ function finish(ctx: PageContext, status: number, html: string | null): Response
 export async function render(ctx: PageContext, view: View): Promise<Response> {
   const status = view.status ?? 200;
   if (ctx.htmx.partial) return finish(ctx, status, await (view.fragment ?? view.body)());
+  const banner = await impersonationBanner(ctx);
   const html = await (
-    <Layout title={view.title} viewer={ctx.viewer?.user ?? null} csrfToken={csrfTokenFor(ctx)} assets={ctx.env.assets} section={view.section} narrow={view.narrow}>
+    <Layout title={view.title} viewer={ctx.viewer?.user ?? null} csrfToken={csrfTokenFor(ctx)} assets={ctx.env.assets} section={view.section} narrow={view.narrow} impersonation={banner}>
       {(await view.body()) as "safe"}
     </Layout>
   );

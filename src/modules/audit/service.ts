@@ -61,6 +61,8 @@ export const AUDIT_ACTIONS = [
   "passkey_added",
   "passkey_removed",
   "passkey_login",
+  "impersonation_started",
+  "impersonation_stopped",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -117,7 +117,7 @@ export function authController(deps: Deps) {
         clearSessionCookies(cookieAccess(cookie, config));
         return status(204, undefined);
       },
-      { rateLimit: "api", auth: true, factorSetup: true, response: { 204: withHeaders(NoContent, clearsCookies) }, detail: operation("logoutAll", "Sign out of every session", { security: BEARER, description: "Revokes every session of the user, this one included, and clears the cookies." }) },
+      { rateLimit: "api", auth: true, factorSetup: true, notImpersonated: true, response: { 204: withHeaders(NoContent, clearsCookies) }, detail: operation("logoutAll", "Sign out of every session", { security: BEARER, description: "Revokes every session of the user, this one included, and clears the cookies." }) },
     )
     // GET/PATCH/DELETE /auth/me and the other self-service routes: src/modules/account.
     .get(
@@ -203,6 +203,7 @@ export function authController(deps: Deps) {
       {
         rateLimit: "api",
         auth: true,
+        notImpersonated: true,
         body: CredentialsModel.changePassword,
         response: { 200: CredentialsModel.ok, ...errorResponses(409) },
         detail: operation("changePassword", "Change the password (needs the current one)", {

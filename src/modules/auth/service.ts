@@ -11,6 +11,7 @@ import { type Actor, recordAudit } from "../audit/service";
 import { factorMethods } from "../mfa/factors";
 import { issueSignInStep, mfaRequired } from "../mfa/sign-in-step";
 import { limiterFor } from "../../rate-limits";
+import { recordImpersonationStopped } from "../impersonation/service";
 import { EMAIL_RULE, isReservedUsername, normaliseEmail } from "../users/identity";
 import { accountChanged } from "../users/account-cache";
 import { findActiveUser, findUserByEmail, findUserById, findUserByLogin, lockUser } from "../users/service";
@@ -56,7 +57,7 @@ function actorOf(client: ClientInfo, userId: string | null): Actor {
 
 /** Signs the access token; never inside a transaction (signing may read the key set). */
 async function signedIn(deps: Deps, user: User, session: Session, refreshToken?: string): Promise<SignedIn> {
-  const access = await issueAccessToken(deps, user, session.id);
+  const access = await issueAccessToken(deps, user, session);
   return { user, session, accessToken: access.token, claims: access.claims, expiresIn: access.expiresIn, refreshToken };
 }
 
@@ -215,6 +216,9 @@ export async function logout(deps: Deps, credentials: { claims?: AccessClaims; r
   if (credentials.claims) await denyAccessToken(deps, credentials.claims);
   if (sessionId && (await revokeSession(deps, sessionId, "logout"))) {
     await recordAudit(deps.database.db, { action: "logout", actor: actorOf(client, userId), targetId: userId, at: new Date(now), details: { session_id: sessionId } });
+    // An API client ends an impersonation by signing out of it (docs/impersonation.md).
+    const impersonator = credentials.claims?.act?.sub;
+    if (impersonator && userId) await recordImpersonationStopped(deps, impersonator, { userId, sessionId }, client);
   }
 }
 

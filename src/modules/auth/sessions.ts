@@ -20,7 +20,7 @@ export interface ClientInfo {
   tokenId?: string;
 }
 
-export type RevokeReason = "logout" | "logout_all" | "ended_by_user" | "password_changed" | "password_reset" | "refresh_token_reuse" | "disabled" | "admin" | "mfa_enabled" | "mfa_reset" | "logout_others";
+export type RevokeReason = "logout" | "logout_all" | "ended_by_user" | "password_changed" | "password_reset" | "refresh_token_reuse" | "disabled" | "admin" | "mfa_enabled" | "mfa_reset" | "logout_others" | "impersonation_ended";
 
 /** The keys one authenticated request checks, in one round trip. */
 export function revocationKeys(claims: Pick<AccessClaims, "jti" | "sid" | "sub">): string[] {
@@ -65,22 +65,37 @@ export async function clearUserRevoked(deps: Deps, userId: string): Promise<void
   await deps.background.retryUntilDone(markKey, "revocation mark", () => deps.store.del(markKey));
 }
 
-export async function issueAccessToken(deps: Deps, user: Pick<User, "id" | "role">, sessionId: string): Promise<{ token: string; expiresIn: number; claims: AccessClaims }> {
+/**
+ * An access token for the session. It never outlives the session (which matters for an
+ * impersonated one, 30 minutes in all), and an impersonated session's tokens name the
+ * administrator as `act`.
+ */
+export async function issueAccessToken(deps: Deps, user: Pick<User, "id" | "role">, session: Pick<Session, "id" | "expiresAt" | "impersonatorId">): Promise<{ token: string; expiresIn: number; claims: AccessClaims }> {
   const iat = Math.floor(deps.clock.now() / 1000);
+  const exp = Math.max(iat + 1, Math.min(iat + deps.config.accessTokenTtl, Math.floor(session.expiresAt.getTime() / 1000)));
   const claims: AccessClaims = {
     sub: user.id,
-    sid: sessionId,
+    sid: session.id,
     role: user.role,
     jti: crypto.randomUUID(),
     iat,
-    exp: iat + deps.config.accessTokenTtl,
+    exp,
     iss: deps.config.appUrl,
+    ...(session.impersonatorId ? { act: { sub: session.impersonatorId } } : {}),
   };
-  return { token: await deps.accessTokens.sign(claims), expiresIn: deps.config.accessTokenTtl, claims };
+  return { token: await deps.accessTokens.sign(claims), expiresIn: exp - iat, claims };
 }
 
-export async function createSession(deps: Deps, db: Db, userId: string, client: ClientInfo): Promise<{ session: Session; refreshToken: string }> {
+/** What sets an impersonated session apart: who opened it, why, and its fixed lifetime. */
+export interface Impersonation {
+  impersonatorId: string;
+  reason: string;
+  lifetimeSeconds: number;
+}
+
+export async function createSession(deps: Deps, db: Db, userId: string, client: ClientInfo, impersonation?: Impersonation): Promise<{ session: Session; refreshToken: string }> {
   const now = new Date(deps.clock.now());
+  const lifetimeSeconds = impersonation?.lifetimeSeconds ?? Math.min(deps.config.refreshTokenTtl, deps.config.sessionMaxAge);
   const refreshToken = generateToken();
   const [session] = await db
     .insert(sessions)
@@ -91,7 +106,9 @@ export async function createSession(deps: Deps, db: Db, userId: string, client: 
       // A new session is a sign-in: it counts as a recent authentication (src/http/recent-auth.ts).
       authenticatedAt: now,
       lastUsedAt: now,
-      expiresAt: new Date(now.getTime() + Math.min(deps.config.refreshTokenTtl, deps.config.sessionMaxAge) * 1000),
+      expiresAt: new Date(now.getTime() + lifetimeSeconds * 1000),
+      impersonatorId: impersonation?.impersonatorId,
+      impersonationReason: impersonation?.reason,
       ip: client.ip,
       userAgent: client.userAgent,
     })
@@ -124,8 +141,9 @@ export async function rotateRefreshToken(deps: Deps, presented: string, client: 
         tokenHash: hashToken(refreshToken),
         replacedAt: now,
         lastUsedAt: now,
-        // A refresh extends the session by the refresh TTL, but never past its absolute lifetime.
-        expiresAt: sql`least(${new Date(now.getTime() + deps.config.refreshTokenTtl * 1000).toISOString()}::timestamptz, ${sessions.createdAt} + ${`${deps.config.sessionMaxAge} seconds`}::interval)`,
+        // A refresh extends the session by the refresh TTL, but never past its absolute lifetime;
+        // an impersonated session never past the end it was given (least() skips the NULL of others).
+        expiresAt: sql`least(${new Date(now.getTime() + deps.config.refreshTokenTtl * 1000).toISOString()}::timestamptz, ${sessions.createdAt} + ${`${deps.config.sessionMaxAge} seconds`}::interval, case when ${sessions.impersonatorId} is not null then ${sessions.expiresAt} end)`,
         ip: client.ip ?? sql`${sessions.ip}`,
         userAgent: client.userAgent ?? sql`${sessions.userAgent}`,
       })

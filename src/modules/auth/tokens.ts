@@ -17,6 +17,8 @@ export interface AccessClaims {
   exp: number;
   /** The issuer (APP_URL), for other services that verify our tokens. */
   iss?: string;
+  /** RFC 8693 actor: on an impersonated session, the administrator acting as `sub`. */
+  act?: { sub: string };
 }
 
 /** The authenticated caller, as the session guard puts it on the request (src/http/session.ts). */
@@ -50,7 +52,8 @@ function isClaims(value: unknown): value is AccessClaims {
     (claims.role === "user" || claims.role === "admin") &&
     typeof claims.jti === "string" &&
     typeof claims.iat === "number" &&
-    typeof claims.exp === "number"
+    typeof claims.exp === "number" &&
+    (claims.act === undefined || (typeof claims.act === "object" && claims.act !== null && typeof (claims.act as Record<string, unknown>).sub === "string"))
   );
 }
 

@@ -143,7 +143,7 @@ export async function verifySignInStep(deps: Deps, mfaToken: string, proof: Fact
   // The row's last sign-in changed: copies on other instances are stale (src/modules/users/account-cache.ts).
   await accountChanged(deps, userId);
   deps.metrics.logins.inc({ result: "success" });
-  const access = await issueAccessToken(deps, signed.user, signed.session.id);
+  const access = await issueAccessToken(deps, signed.user, signed.session);
   return {
     ...signed,
     accessToken: access.token,

@@ -166,7 +166,7 @@ export async function signInAfterProvider(deps: Deps, user: User, provider: stri
   });
   await accountChanged(deps, user.id);
   // Signed after commit: a key-set reload must not wait on a transaction's connection.
-  const access = await issueAccessToken(deps, signed.user, signed.session.id);
+  const access = await issueAccessToken(deps, signed.user, signed.session);
   deps.metrics.oauth.inc({ provider, event: "login" });
   return { kind: "session", result: { ...signed, accessToken: access.token, claims: access.claims, expiresIn: access.expiresIn } };
 }

@@ -53,6 +53,7 @@ export function patController(deps: Deps) {
       {
         rateLimit: "api",
         auth: true,
+        notImpersonated: true,
         params: t.Object({ id: Uuid }),
         response: { 204: NoContent, ...errorResponses(403, 404) },
         detail: detail("revokePersonalAccessToken", "Revoke a personal access token", "Refused at once on every instance. 404 for a token that is not the caller's; 403 `insufficient_scope` with a personal access token."),

@@ -35,6 +35,8 @@ export interface LayoutProps {
   section?: "dashboard" | "security" | "admin";
   /** Auth forms sit in a narrow centred column. */
   narrow?: boolean;
+  /** On a session an administrator opened as the viewer: the banner with "stop". */
+  impersonation?: JSX.Element;
 }
 
 function NavLink({ href, label, current }: { href: string; label: string; current: boolean }) {
@@ -100,7 +102,7 @@ function Header({ viewer, csrfToken, section }: Pick<LayoutProps, "viewer" | "cs
   );
 }
 
-export function Layout({ title, viewer, csrfToken, assets, section, narrow, children }: PropsWithChildren<LayoutProps>) {
+export function Layout({ title, viewer, csrfToken, assets, section, narrow, impersonation, children }: PropsWithChildren<LayoutProps>) {
   return (
     <>
       {"<!doctype html>"}
@@ -124,6 +126,7 @@ export function Layout({ title, viewer, csrfToken, assets, section, narrow, chil
           <a href="#main" class="sr-only rounded-lg bg-blue-600 px-3 py-2 text-white focus:not-sr-only focus:absolute focus:left-4 focus:top-3 focus:z-50">
             Skip to content
           </a>
+          {(impersonation ?? "") as "safe"}
           <Header viewer={viewer} csrfToken={csrfToken} section={section} />
           <main id="main" class={cx("mx-auto w-full flex-1 px-4 py-8 sm:px-6 sm:py-12", narrow ? "max-w-md" : "max-w-6xl")}>
             <div id="flash" aria-live="polite" class="empty:hidden mb-6"></div>

@@ -59,6 +59,8 @@ const PHRASES: Record<string, (event: AuditEvent) => Part[]> = {
   account_deleted: (e) => [target(e), " deleted their account"],
   account_exported: (e) => [actor(e), " downloaded their data"],
   logout_others: (e) => [actor(e), " signed out their other sessions"],
+  impersonation_started: (e) => [actor(e), " started impersonating ", target(e), ` (reason: ${detail(e, "reason")})`],
+  impersonation_stopped: (e) => [actor(e), " stopped impersonating ", target(e)],
 };
 
 export const actionLabel = (action: string) => action.replaceAll("_", " ");

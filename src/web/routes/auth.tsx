@@ -95,5 +95,5 @@ export function authPages(env: WebEnv) {
     .get("/register", ({ page }) => signedInGoesOn(page, showRegister), { viewer: "optional" })
     .post("/register", ({ page }) => submitRegister(page), { viewer: "optional", rateLimit: "register_attempt", expiredForm: (page) => showRegister(page, expiredForm()) })
     .post("/logout", ({ page }) => submitLogout(page), { viewer: "optional", rateLimit: "api" })
-    .post("/logout-all", ({ page }) => submitLogoutAll(page), { viewer: "required", rateLimit: "api" });
+    .post("/logout-all", ({ page }) => submitLogoutAll(page), { viewer: "required", notImpersonated: true, rateLimit: "api" });
 }

@@ -1,0 +1,46 @@
+/** Impersonation on the pages (docs/impersonation.md): the admin's start form and the banner every impersonated page shows. */
+import type { User } from "../../db/schema";
+import { attr, Button, Card, CsrfField, Field } from "../components/ui";
+import { formatDateTime } from "../format";
+
+export interface ImpersonationBannerProps {
+  username: string;
+  adminName: string;
+  reason: string;
+  endsAt: Date;
+  csrfToken: string;
+}
+
+/** On every page of an impersonated session: whose account this is, who is looking, and "stop". */
+export function ImpersonationBanner({ username, adminName, reason, endsAt, csrfToken }: ImpersonationBannerProps) {
+  return (
+    <div role="region" aria-label="Impersonation" class="border-b border-violet-300 bg-violet-100 text-violet-950 dark:border-violet-800 dark:bg-violet-950 dark:text-violet-100">
+      <div class="mx-auto flex max-w-6xl flex-col gap-2 px-4 py-2 text-sm sm:flex-row sm:items-center sm:px-6">
+        <p class="min-w-0 flex-1" safe>
+          {`You are signed in as ${username}, impersonated by ${adminName} (reason: ${reason}). Passwords, factors, email and tokens cannot be changed. Ends ${formatDateTime(endsAt)} at the latest.`}
+        </p>
+        <form method="post" action="/impersonation/stop" hx-boost="false">
+          <CsrfField token={csrfToken} />
+          <Button variant="secondary">Stop impersonating</Button>
+        </form>
+      </div>
+    </div>
+  );
+}
+
+/** On an admin's view of a user: open a session as them, with the reason the audit log keeps. */
+export function ImpersonateCard({ user, csrfToken }: { user: User; csrfToken: string }) {
+  if (user.role === "admin" || user.disabledAt) return "";
+  const action = `/admin/users/${user.id}/impersonate`;
+  return (
+    <Card title="Impersonate" description="See Cobalt as this user sees it, for 30 minutes at most. They cannot be changed from there: password, factors, email and tokens stay theirs. Start and stop go into the audit log.">
+      <form method="post" action={attr(action)} hx-boost="false" class="space-y-4">
+        <CsrfField token={csrfToken} />
+        <Field idPrefix="imp" name="reason" label="Reason" hint="For example the ticket you are working on." required minlength={3} maxlength={500} />
+        <Button variant="secondary">
+          <span safe>{`Impersonate ${user.username}`}</span>
+        </Button>
+      </form>
+    </Card>
+  );
+}
