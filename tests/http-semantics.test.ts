@@ -34,7 +34,7 @@ describe("a known path with another method", () => {
     for (const [method, path, allow] of [
       ["GET", "/api/v1/auth/login", "POST, OPTIONS"],
       ["PUT", `/api/v1/auth/sessions/${SOME_ID}`, "DELETE, OPTIONS"],
-      ["POST", "/api/v1/auth/me", "GET, HEAD, OPTIONS"],
+      ["POST", "/api/v1/auth/me", "GET, HEAD, PATCH, DELETE, OPTIONS"],
       ["DELETE", "/api/auth/refresh", "POST, OPTIONS"],
       ["POST", "/swagger/json", "GET, HEAD, OPTIONS"],
       ["PUT", "/login", "GET, HEAD, POST, OPTIONS"],

@@ -1,0 +1,101 @@
+/**
+ * Impersonation (docs/impersonation.md): an admin opens a session as a user, marked in its tokens,
+ * ending 30 minutes after it starts whatever refreshes happen, unable to make sensitive changes,
+ * audited at start and stop; admins cannot be impersonated.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { ManualClock } from "../src/clock";
+import { registerAdmin } from "./helpers/admin";
+import { startTestApp, type TestApp } from "./helpers/app";
+import { decodeJwt, expectError, RELAXED_LIMITS } from "./helpers/auth";
+import { bearer, cookieValue, registerUser } from "./helpers/users";
+
+let app: TestApp;
+const clock = new ManualClock();
+beforeAll(async () => {
+  app = await startTestApp({ clock, env: RELAXED_LIMITS });
+});
+afterAll(() => app.stop());
+
+interface Started {
+  access_token: string;
+  refresh_token: string;
+  user: { id: string; username: string };
+  impersonation: { impersonator_id: string; reason: string; ends_at: string };
+}
+
+const impersonate = (adminToken: string, userId: string, reason = "Ticket 42: cannot see invoices") =>
+  app.json<Started>("POST", `/api/v1/admin/users/${userId}/impersonate`, { reason }, bearer(adminToken));
+
+describe("starting", () => {
+  test("an admin gets a session as the user, marked with act, and it is audited with the reason", async () => {
+    const admin = await registerAdmin(app);
+    const user = await registerUser(app);
+    const started = await impersonate(admin.accessToken, user.id);
+    expect(started.status).toBe(200);
+    expect(started.body.user.id).toBe(user.id);
+    expect(decodeJwt(started.body.access_token).payload.act).toEqual({ sub: admin.id });
+    expect(started.body.impersonation.reason).toBe("Ticket 42: cannot see invoices");
+    const me = await app.json<{ id: string }>("GET", "/api/v1/auth/me", undefined, bearer(started.body.access_token));
+    expect(me.body.id).toBe(user.id);
+    const audit = await app.json<{ events: Array<{ action: string; details: Record<string, unknown> }> }>("GET", `/api/v1/admin/audit?action=impersonation_started`, undefined, bearer(admin.accessToken));
+    expect(audit.body.events.some((event) => event.details.reason === "Ticket 42: cannot see invoices")).toBe(true);
+  });
+
+  test("admins, oneself, disabled accounts and unknown ids cannot be impersonated; a user cannot impersonate", async () => {
+    const admin = await registerAdmin(app);
+    const other = await registerAdmin(app);
+    const user = await registerUser(app);
+    expectError(await impersonate(admin.accessToken, other.id), 409, "cannot_impersonate");
+    expectError(await impersonate(admin.accessToken, admin.id), 409, "cannot_impersonate");
+    expectError(await impersonate(admin.accessToken, "00000000-0000-4000-8000-000000000000"), 404, "not_found");
+    expect((await impersonate(admin.accessToken, "not-a-uuid")).status).toBe(422);
+    expectError(await impersonate(user.accessToken, admin.id), 403, "forbidden");
+    expect((await impersonate(admin.accessToken, user.id, "")).status).toBe(422);
+    const disabled = await registerUser(app);
+    expect((await app.json("PATCH", `/api/v1/admin/users/${disabled.id}/disable`, undefined, bearer(admin.accessToken))).status).toBe(200);
+    expectError(await impersonate(admin.accessToken, disabled.id), 409, "cannot_impersonate");
+  });
+});
+
+describe("limits", () => {
+  test("an impersonated session cannot change the password, make tokens or sign out everywhere", async () => {
+    const admin = await registerAdmin(app);
+    const user = await registerUser(app);
+    const token = (await impersonate(admin.accessToken, user.id)).body.access_token;
+    expectError(await app.json("POST", "/api/v1/auth/change-password", { current_password: user.password, new_password: "something else entirely" }, bearer(token)), 403, "impersonation_restricted");
+    expectError(await app.json("POST", "/api/v1/auth/tokens", { name: "x", scopes: ["profile:read"] }, bearer(token)), 403, "impersonation_restricted");
+    expectError(await app.json("POST", "/api/v1/auth/logout-all", undefined, bearer(token)), 403, "impersonation_restricted");
+    // The user's own session is untouched.
+    expect((await app.json("GET", "/api/v1/auth/me", undefined, bearer(user.accessToken))).status).toBe(200);
+  });
+
+  test("the session ends 30 minutes after it started, however often it is refreshed", async () => {
+    const admin = await registerAdmin(app);
+    const user = await registerUser(app);
+    let refreshToken = (await impersonate(admin.accessToken, user.id)).body.refresh_token;
+    for (let minute = 0; minute < 25; minute += 5) {
+      clock.advance(5 * 60 * 1000);
+      const refreshed = await app.json<{ access_token: string; refresh_token?: string }>("POST", "/api/v1/auth/refresh", { refresh_token: refreshToken });
+      expect(refreshed.status).toBe(200);
+      const claims = decodeJwt(refreshed.body.access_token).payload;
+      expect(claims.act).toEqual({ sub: admin.id });
+      expect(Number(claims.exp) * 1000).toBeLessThanOrEqual(clock.now() + 30 * 60 * 1000);
+      refreshToken = cookieValue(refreshed, "refresh_token") ?? refreshToken;
+    }
+    clock.advance(6 * 60 * 1000);
+    expect((await app.json("POST", "/api/v1/auth/refresh", { refresh_token: refreshToken })).status).toBe(401);
+  });
+});
+
+describe("stopping", () => {
+  test("signing out of the impersonated session ends it and is audited as a stop", async () => {
+    const admin = await registerAdmin(app);
+    const user = await registerUser(app);
+    const token = (await impersonate(admin.accessToken, user.id)).body.access_token;
+    expect((await app.json("POST", "/api/v1/auth/logout", undefined, bearer(token))).status).toBe(204);
+    expect((await app.json("GET", "/api/v1/auth/me", undefined, bearer(token))).status).toBe(401);
+    const audit = await app.json<{ events: Array<{ action: string; target_id: string | null }> }>("GET", `/api/v1/admin/audit?action=impersonation_stopped`, undefined, bearer(admin.accessToken));
+    expect(audit.body.events.some((event) => event.target_id === user.id)).toBe(true);
+  });
+});
