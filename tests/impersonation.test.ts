@@ -5,7 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ManualClock } from "../src/clock";
-import { registerAdmin } from "./helpers/admin";
+import { eq } from "drizzle-orm";
+import { users } from "../src/db/schema";
+import { registerAdmin, updateUserRows } from "./helpers/admin";
+import { signedUpClient } from "./e2e/web-client";
 import { startTestApp, type TestApp } from "./helpers/app";
 import { decodeJwt, expectError, RELAXED_LIMITS } from "./helpers/auth";
 import { bearer, cookieValue, registerUser } from "./helpers/users";
@@ -97,5 +100,30 @@ describe("stopping", () => {
     expect((await app.json("GET", "/api/v1/auth/me", undefined, bearer(token))).status).toBe(401);
     const audit = await app.json<{ events: Array<{ action: string; target_id: string | null }> }>("GET", `/api/v1/admin/audit?action=impersonation_stopped`, undefined, bearer(admin.accessToken));
     expect(audit.body.events.some((event) => event.target_id === user.id)).toBe(true);
+  });
+});
+
+describe("on the pages", () => {
+  test("start from the user's admin page, every page shows the banner, stop gives the admin's session back", async () => {
+    const { client, user: adminInput } = await signedUpClient(app, "impadm");
+    const adminId = (await app.json<{ user: { id: string } }>("POST", "/api/v1/auth/login", { username_or_email: adminInput.username, password: adminInput.password })).body.user.id;
+    await updateUserRows(app, eq(users.id, adminId), { role: "admin" });
+    const user = await registerUser(app);
+    const page = await client.get(`/admin/users/${user.id}`);
+    expect(page.text).toContain(`Impersonate ${user.username}`);
+    const started = await client.post(`/admin/users/${user.id}/impersonate`, { reason: "Ticket 7" });
+    expect(started.status).toBe(303);
+    expect(started.location).toBe("/dashboard");
+    expect(client.cookies.has("own_refresh_token")).toBe(true);
+    const dashboard = await client.get("/dashboard");
+    expect(dashboard.text).toContain(`You are signed in as ${user.username}, impersonated by ${adminInput.username} (reason: Ticket 7)`);
+    expect(dashboard.text).toContain("Stop impersonating");
+    const stopped = await client.post("/impersonation/stop");
+    expect(stopped.location).toBe(`/admin/users/${user.id}`);
+    expect(client.cookies.has("own_refresh_token")).toBe(false);
+    const back = await client.get(`/admin/users/${user.id}`);
+    expect(back.status).toBe(200);
+    expect(back.text).not.toContain("Stop impersonating");
+    expect(back.text).toContain(`Impersonate ${user.username}`);
   });
 });

@@ -3,6 +3,7 @@
  * Destructive actions are confirmed: with htmx by hx-confirm before the POST; without
  * JavaScript the same button is a GET to a confirmation page holding the real POST form.
  */
+import { ImpersonateCard } from "./impersonation";
 import Html from "@kitajs/html";
 import type { AuditEvent, PersonalAccessToken, Session, User } from "../../db/schema";
 import { Alert, attr, Badge, Button, buttonClass, Card, CsrfField, EmptyState, type Notice } from "../components/ui";
@@ -195,6 +196,7 @@ export function UserDetail(props: UserDetailProps) {
           <RoleCard {...props} />
           <AccessCard {...props} />
           <MfaCard user={user} mfa={props.mfa} isSelf={props.isSelf} />
+          <ImpersonateCard user={user} csrfToken={props.csrfToken} />
         </div>
       </div>
       <ManageCard user={user} isSelf={props.isSelf} csrfToken={props.csrfToken} />
