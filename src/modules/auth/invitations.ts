@@ -41,6 +41,6 @@ export async function acceptInvitation(deps: Deps, token: string, password: stri
     await recordAudit(tx, { action: "invitation_accepted", actor: { userId, ip: client.ip, userAgent: client.userAgent }, targetId: userId, at, details: { session_id: session.id } });
     return { user: user!, session, refreshToken };
   });
-  const access = await issueAccessToken(deps, user, session.id);
+  const access = await issueAccessToken(deps, user, session);
   return { user, session, refreshToken, accessToken: access.token, claims: access.claims, expiresIn: access.expiresIn, deviceToken: issueDeviceToken(deps.config.encryptionKey, user.id, deps.clock.now()) };
 }

@@ -55,7 +55,7 @@ export async function passkeyLogin(deps: Deps, input: { challengeId: string; cre
   await accountChanged(deps, user.id);
   deps.metrics.logins.inc({ result: "success" });
   // Signed after commit, as every sign-in: a key-set reload must not hold a transaction open.
-  const access = await issueAccessToken(deps, signed.user, signed.session.id);
+  const access = await issueAccessToken(deps, signed.user, signed.session);
   return {
     ...signed,
     accessToken: access.token,
