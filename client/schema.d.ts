@@ -984,6 +984,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/users/{id}/impersonate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a session as a user, to see what they see
+         * @description A session marked as impersonated (`act: {sub: admin_id}` in its tokens) that ends 30 minutes after it starts, whatever refreshes happen. It cannot change the password, factors, email or tokens, sign out everywhere, or impersonate (403 `impersonation_restricted`). 409 `cannot_impersonate` for an administrator, a disabled account or yourself. Start and stop are audited with the reason.
+         */
+        post: operations["impersonateUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/providers": {
         parameters: {
             query?: never;
@@ -1554,7 +1574,7 @@ export interface components {
          * @description Machine-readable error code; the list is the error-code registry (src/errors.ts)
          * @enum {string}
          */
-        ErrorCode: "invalid_body" | "bad_request" | "already_verified" | "invalid_token" | "invalid_passkey" | "expired_token" | "invalid_code" | "unauthorized" | "invalid_credentials" | "forbidden" | "account_disabled" | "cross_site_request" | "csrf_failed" | "insufficient_scope" | "reauthentication_required" | "mfa_required" | "mfa_setup_required" | "not_found" | "conflict" | "cannot_modify_self" | "last_admin" | "last_sign_in_method" | "request_timeout" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "invalid_host" | "validation_error" | "rate_limited" | "internal_error" | "service_unavailable";
+        ErrorCode: "invalid_body" | "bad_request" | "already_verified" | "invalid_token" | "invalid_passkey" | "expired_token" | "invalid_code" | "unauthorized" | "invalid_credentials" | "forbidden" | "account_disabled" | "cross_site_request" | "csrf_failed" | "insufficient_scope" | "impersonation_restricted" | "cannot_impersonate" | "reauthentication_required" | "mfa_required" | "mfa_setup_required" | "not_found" | "conflict" | "cannot_modify_self" | "last_admin" | "last_sign_in_method" | "request_timeout" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type" | "invalid_host" | "validation_error" | "rate_limited" | "internal_error" | "service_unavailable";
         ForgotPasswordRequest: {
             /**
              * Format: email
@@ -1591,6 +1611,36 @@ export interface components {
         };
         IdentityList: {
             identities: components["schemas"]["Identity"][];
+        };
+        ImpersonationRequest: {
+            /** @example Ticket 4711: user cannot see their invoices */
+            reason: string;
+        } & {
+            [key: string]: unknown;
+        };
+        ImpersonationResponse: {
+            /** @description JWT for the impersonated session; its `act.sub` claim names the administrator */
+            access_token: string;
+            /** @constant */
+            token_type: "Bearer";
+            /**
+             * @description Seconds until the access token expires
+             * @example 900
+             */
+            expires_in: number;
+            /** @description Refreshes the impersonated session (POST /auth/refresh with it in the body); no cookie is set, so the administrator's own session is untouched */
+            refresh_token: string;
+            user: components["schemas"]["Me"];
+            impersonation: {
+                /** Format: uuid */
+                impersonator_id: string;
+                reason: string;
+                /**
+                 * Format: date-time
+                 * @description The session ends then, whatever refreshes happen
+                 */
+                ends_at: string;
+            };
         };
         Jwk: {
             kty: string;
@@ -4123,6 +4173,48 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            421: components["responses"]["MisdirectedRequest"];
+            422: components["responses"]["ValidationError"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    impersonateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImpersonationRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImpersonationResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             421: components["responses"]["MisdirectedRequest"];

@@ -38,6 +38,7 @@ const FILES: Array<[prefix: string, file: string, method?: string]> = [
   ["/api/v1/auth/accept-invite", "src/modules/admin/manage-routes.ts"],
   ["/api/v1/auth/", "src/modules/auth/index.ts"],
   // User management shares two paths with the basic admin routes: told apart by method.
+  ["/api/v1/admin/users/:id/impersonate", "src/modules/impersonation/index.ts"],
   ["/api/v1/admin/users", "src/modules/admin/manage-routes.ts", "POST"],
   ["/api/v1/admin/users/:id", "src/modules/admin/manage-routes.ts", "PATCH"],
   ["/api/v1/admin/users/bulk", "src/modules/admin/manage-routes.ts"],
@@ -75,6 +76,8 @@ const FILES: Array<[prefix: string, file: string, method?: string]> = [
   ["/verify-email", "src/web/routes/email-links.tsx"],
   ["/forgot-password", "src/web/routes/email-links.tsx"],
   ["/reset-password", "src/web/routes/email-links.tsx"],
+  ["/admin/users/:id/impersonate", "src/web/routes/impersonation.tsx"],
+  ["/impersonation/", "src/web/routes/impersonation.tsx"],
   ["/admin/users/export", "src/web/routes/admin.tsx"],
   ["/admin/users/new", "src/web/routes/admin-manage.tsx"],
   ["/admin/users/bulk", "src/web/routes/admin-manage.tsx"],
