@@ -14,6 +14,7 @@ import { recordAudit } from "../audit/service";
 import { issueOneTimeToken, TOKEN_TTL_MS, voidOneTimeTokens } from "../auth/one-time-tokens";
 import { type ClientInfo, endUserSessions, markSessionsRevoked } from "../auth/sessions";
 import { EMAIL_RULE, isReservedUsername, normaliseEmail } from "../users/identity";
+import { accountChanged } from "../users/account-cache";
 import { findUserByEmail, findUserById, findUserByLogin } from "../users/service";
 import { isUuid } from "../../uuid";
 import { actorOf, deleteUser, guardedTarget, setUserDisabled } from "./service";
@@ -112,7 +113,7 @@ export async function updateUser(deps: Deps, admin: User, targetId: string, chan
   const conflict = await takenConflict(deps, fields, targetId);
   if (conflict) throw conflict;
   const at = now(deps);
-  return orConflict(deps, fields, targetId, () =>
+  const updated = await orConflict(deps, fields, targetId, () =>
     deps.database.db.transaction(async (tx) => {
       const target = await guardedTarget(tx, admin, targetId, null);
       const next = {
@@ -135,6 +136,9 @@ export async function updateUser(deps: Deps, admin: User, targetId: string, chan
       return row!;
     }),
   );
+  // After commit: every instance's copy of the account is stale from the next request on.
+  await accountChanged(deps, updated.id);
+  return updated;
 }
 
 /** Mails the user a password reset link (a disabled account gets none: 403). */

@@ -7,6 +7,7 @@ import { users } from "../../db/schema";
 import type { Deps } from "../../deps";
 import { AppError, validationError } from "../../errors";
 import { recordAudit } from "../audit/service";
+import { accountChanged } from "../users/account-cache";
 import { lockUser } from "../users/service";
 import { issueDeviceToken } from "./device";
 import { consumeOneTimeToken, findOneTimeToken, voidOneTimeTokens } from "./one-time-tokens";
@@ -41,6 +42,7 @@ export async function acceptInvitation(deps: Deps, token: string, password: stri
     await recordAudit(tx, { action: "invitation_accepted", actor: { userId, ip: client.ip, userAgent: client.userAgent }, targetId: userId, at, details: { session_id: session.id } });
     return { user: user!, session, refreshToken };
   });
+  await accountChanged(deps, user.id);
   const access = await issueAccessToken(deps, user, session);
   return { user, session, refreshToken, accessToken: access.token, claims: access.claims, expiresIn: access.expiresIn, deviceToken: issueDeviceToken(deps.config.encryptionKey, user.id, deps.clock.now()) };
 }
