@@ -5,6 +5,9 @@
  * `with { type: "file" }`, so `bun build --compile` carries them, and hands their embedded paths
  * here. Then the ordinary entry point runs. No node_modules, no public/, no drizzle/ needed.
  */
+// @simplewebauthn/server's certificate code (tsyringe) needs the Reflect metadata polyfill
+// loaded before it; in the single-file bundle its own import of it can run too late.
+import "reflect-metadata";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
