@@ -9,11 +9,9 @@ import { AppError, validationError } from "../../errors";
 import { recordAudit } from "../audit/service";
 import { accountChanged } from "../users/account-cache";
 import { lockUser } from "../users/service";
-import { issueDeviceToken } from "./device";
 import { consumeOneTimeToken, findOneTimeToken, voidOneTimeTokens } from "./one-time-tokens";
 import { clientTurn, hashPassword, passwordProblem } from "./passwords";
-import type { SignedIn } from "./service";
-import { type ClientInfo, createSession, issueAccessToken } from "./sessions";
+import { type ClientInfo, createSession, type SignedIn, signedIn } from "./sessions";
 
 /**
  * The token is looked up before any Argon2 work (a bad link costs nothing), then spent in the
@@ -43,6 +41,5 @@ export async function acceptInvitation(deps: Deps, token: string, password: stri
     return { user: user!, session, refreshToken };
   });
   await accountChanged(deps, user.id);
-  const access = await issueAccessToken(deps, user, session);
-  return { user, session, refreshToken, accessToken: access.token, claims: access.claims, expiresIn: access.expiresIn, deviceToken: issueDeviceToken(deps.config.encryptionKey, user.id, deps.clock.now()) };
+  return signedIn(deps, { user, session, refreshToken }, { device: true });
 }

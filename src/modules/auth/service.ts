@@ -16,7 +16,6 @@ import { EMAIL_RULE, isReservedUsername, normaliseEmail } from "../users/identit
 import { accountChanged } from "../users/account-cache";
 import { findActiveUser, findUserByEmail, findUserById, findUserByLogin, lockUser } from "../users/service";
 import { sendVerificationEmail } from "./credentials";
-import { issueDeviceToken } from "./device";
 import { checkPassword } from "./password-check";
 import { clientTurn, hashPassword, needsRehash, passwordProblem } from "./passwords";
 import {
@@ -24,26 +23,16 @@ import {
   createSession,
   denyAccessToken,
   findSessionByRefreshToken,
-  issueAccessToken,
   listActiveSessions,
   revokeSession,
   revokeUserSessions,
   rotateRefreshToken,
+  type SignedIn,
+  signedIn,
 } from "./sessions";
 import type { AccessClaims, AuthContext } from "./tokens";
 
-export interface SignedIn {
-  user: User;
-  session: Session;
-  accessToken: string;
-  /** The new access token's claims: who the caller is from now on, without verifying what we just signed. */
-  claims: AccessClaims;
-  expiresIn: number;
-  /** Absent when a just-replaced token was presented within the grace window. */
-  refreshToken?: string;
-  /** After a sign-in with a password: the device cookie that exempts this browser from the account-wide guessing ceiling. */
-  deviceToken?: string;
-}
+export type { SignedIn } from "./sessions";
 
 export interface RegisterInput {
   username: string;
@@ -53,12 +42,6 @@ export interface RegisterInput {
 
 function actorOf(client: ClientInfo, userId: string | null): Actor {
   return { userId, ip: client.ip, userAgent: client.userAgent, tokenId: client.tokenId };
-}
-
-/** Signs the access token; never inside a transaction (signing may read the key set). */
-async function signedIn(deps: Deps, user: User, session: Session, refreshToken?: string): Promise<SignedIn> {
-  const access = await issueAccessToken(deps, user, session);
-  return { user, session, accessToken: access.token, claims: access.claims, expiresIn: access.expiresIn, refreshToken };
 }
 
 async function takenFields(deps: Deps, input: RegisterInput): Promise<Record<string, string>> {
@@ -104,7 +87,7 @@ async function createAccount(deps: Deps, input: RegisterInput, client: ClientInf
   }
   const { user } = created;
   deps.background.run("verification mail", () => sendVerificationEmail(deps, user));
-  return { ...(await signedIn(deps, user, created.session, created.refreshToken)), deviceToken: issueDeviceToken(deps.config.encryptionKey, user.id, deps.clock.now()) };
+  return signedIn(deps, { user, session: created.session, refreshToken: created.refreshToken }, { device: true });
 }
 
 export interface LoginInput {
@@ -170,7 +153,7 @@ export async function login(deps: Deps, input: LoginInput, client: ClientInfo): 
   });
   // The row's last sign-in (and maybe its hash) changed: copies elsewhere are stale.
   await accountChanged(deps, user.id);
-  return { ...(await signedIn(deps, signed.user, signed.session, signed.refreshToken)), deviceToken: issueDeviceToken(deps.config.encryptionKey, user.id, deps.clock.now()) };
+  return signedIn(deps, signed, { device: true });
 }
 
 export async function refresh(deps: Deps, presented: string, client: ClientInfo): Promise<SignedIn> {
@@ -196,7 +179,7 @@ export async function refresh(deps: Deps, presented: string, client: ClientInfo)
     await revokeSession(deps, result.session.id, "disabled");
     throw new AppError("account_disabled");
   }
-  return signedIn(deps, user, result.session, result.kind === "rotated" ? result.refreshToken : undefined);
+  return signedIn(deps, { user, session: result.session, refreshToken: result.kind === "rotated" ? result.refreshToken : undefined });
 }
 
 /** Ends the caller's session, by its access token and/or its refresh token. Idempotent. */

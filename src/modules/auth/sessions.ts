@@ -9,7 +9,21 @@ import type { Db } from "../../db/client";
 import { refreshTokenHistory, type Session, type User, sessions } from "../../db/schema";
 import type { Deps } from "../../deps";
 import { storeKeys } from "../../store/keys";
+import { issueDeviceToken } from "./device";
 import { type AccessClaims, generateToken, hashToken } from "./tokens";
+
+export interface SignedIn {
+  user: User;
+  session: Session;
+  accessToken: string;
+  /** The new access token's claims: who the caller is from now on, without verifying what we just signed. */
+  claims: AccessClaims;
+  expiresIn: number;
+  /** Absent when a just-replaced token was presented within the grace window. */
+  refreshToken?: string;
+  /** After a sign-in proved in this browser: the device cookie that exempts it from the account-wide guessing ceiling. */
+  deviceToken?: string;
+}
 
 export interface ClientInfo {
   ip: string | null;
@@ -91,6 +105,17 @@ export interface Impersonation {
   impersonatorId: string;
   reason: string;
   lifetimeSeconds: number;
+}
+
+/**
+ * The answer to a sign-in or refresh once its transaction has committed: the access token is
+ * signed outside the transaction (signing may read the key set), and a sign-in (`device: true`,
+ * not a refresh) also gets the device cookie of docs/architecture.md, "Password guessing".
+ */
+export async function signedIn(deps: Deps, committed: { user: User; session: Session; refreshToken?: string }, options: { device?: boolean } = {}): Promise<SignedIn> {
+  const access = await issueAccessToken(deps, committed.user, committed.session);
+  const deviceToken = options.device ? issueDeviceToken(deps.config.encryptionKey, committed.user.id, deps.clock.now()) : undefined;
+  return { ...committed, accessToken: access.token, claims: access.claims, expiresIn: access.expiresIn, ...(deviceToken ? { deviceToken } : {}) };
 }
 
 export async function createSession(deps: Deps, db: Db, userId: string, client: ClientInfo, impersonation?: Impersonation): Promise<{ session: Session; refreshToken: string }> {

@@ -5,20 +5,17 @@
  * (src/http/recent-auth.ts), and its start and stop are audited with the reason.
  */
 import { eq } from "drizzle-orm";
-import { sessions, type User, users } from "../../db/schema";
+import { sessions, users } from "../../db/schema";
 import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import { type Actor, recordAudit } from "../audit/service";
-import { type ClientInfo, createSession, denyAccessToken, issueAccessToken, revokeSession } from "../auth/sessions";
+import { type ClientInfo, createSession, denyAccessToken, revokeSession, type SignedIn, signedIn } from "../auth/sessions";
 import type { AuthContext } from "../auth/tokens";
 import { lockUser } from "../users/service";
 
 export const IMPERSONATION_SECONDS = 30 * 60;
 
-export interface ImpersonationStarted {
-  user: User;
-  accessToken: string;
-  expiresIn: number;
+export interface ImpersonationStarted extends SignedIn {
   refreshToken: string;
   reason: string;
   endsAt: Date;
@@ -50,8 +47,8 @@ export async function startImpersonation(deps: Deps, admin: AuthContext, targetI
     });
     return { user, ...created };
   });
-  const access = await issueAccessToken(deps, user, session);
-  return { user, accessToken: access.token, expiresIn: access.expiresIn, refreshToken, reason, endsAt: session.expiresAt };
+  // No device cookie: the administrator's browser proved nothing about the user's account.
+  return { ...(await signedIn(deps, { user, session, refreshToken })), refreshToken, reason, endsAt: session.expiresAt };
 }
 
 /** Ends an impersonated session (the banner's "stop", or a sign-out of it) and audits it; false when it is not one. */

@@ -15,9 +15,8 @@ import type { Deps } from "../../deps";
 import { AppError, rateLimited, validationError } from "../../errors";
 import { limiterFor } from "../../rate-limits";
 import { type Actor, recordAudit } from "../audit/service";
-import { issueDeviceToken, passwordClient } from "../auth/device";
-import type { SignedIn } from "../auth/service";
-import { type ClientInfo, createSession, issueAccessToken } from "../auth/sessions";
+import { passwordClient } from "../auth/device";
+import { type ClientInfo, createSession, type SignedIn, signedIn } from "../auth/sessions";
 import { generateToken, hashToken } from "../auth/tokens";
 import { accountChanged } from "../users/account-cache";
 import { lockUser } from "../users/service";
@@ -143,12 +142,5 @@ export async function verifySignInStep(deps: Deps, mfaToken: string, proof: Fact
   // The row's last sign-in changed: copies on other instances are stale (src/modules/users/account-cache.ts).
   await accountChanged(deps, userId);
   deps.metrics.logins.inc({ result: "success" });
-  const access = await issueAccessToken(deps, signed.user, signed.session);
-  return {
-    ...signed,
-    accessToken: access.token,
-    claims: access.claims,
-    expiresIn: access.expiresIn,
-    deviceToken: issueDeviceToken(deps.config.encryptionKey, userId, deps.clock.now()),
-  };
+  return signedIn(deps, signed, { device: true });
 }

@@ -10,8 +10,7 @@ import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import { type Actor, recordAudit } from "../audit/service";
 import { isUniqueViolation } from "../../db/errors";
-import type { SignedIn } from "../auth/service";
-import { type ClientInfo, createSession, issueAccessToken } from "../auth/sessions";
+import { type ClientInfo, createSession, type SignedIn, signedIn } from "../auth/sessions";
 import { factorMethods } from "../mfa/factors";
 import { issueSignInStep, type MfaChallengeIssued } from "../mfa/sign-in-step";
 import { accountChanged } from "../users/account-cache";
@@ -165,10 +164,8 @@ export async function signInAfterProvider(deps: Deps, user: User, provider: stri
     return { user: updated, session, refreshToken };
   });
   await accountChanged(deps, user.id);
-  // Signed after commit: a key-set reload must not wait on a transaction's connection.
-  const access = await issueAccessToken(deps, signed.user, signed.session);
   deps.metrics.oauth.inc({ provider, event: "login" });
-  return { kind: "session", result: { ...signed, accessToken: access.token, claims: access.claims, expiresIn: access.expiresIn } };
+  return { kind: "session", result: await signedIn(deps, signed) };
 }
 
 /** Audits and counts a failed attempt; the reason is one of a fixed set. */

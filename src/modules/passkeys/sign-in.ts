@@ -11,9 +11,7 @@ import { users } from "../../db/schema";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { recordAudit } from "../audit/service";
-import { issueDeviceToken } from "../auth/device";
-import type { SignedIn } from "../auth/service";
-import { type ClientInfo, createSession, issueAccessToken } from "../auth/sessions";
+import { type ClientInfo, createSession, type SignedIn, signedIn } from "../auth/sessions";
 import { accountChanged } from "../users/account-cache";
 import { issueChallenge } from "./challenges";
 import type { AssertionCredentialJSON } from "./model";
@@ -54,13 +52,5 @@ export async function passkeyLogin(deps: Deps, input: { challengeId: string; cre
   // The row's last sign-in changed: copies on other instances are stale (src/modules/users/account-cache.ts).
   await accountChanged(deps, user.id);
   deps.metrics.logins.inc({ result: "success" });
-  // Signed after commit, as every sign-in: a key-set reload must not hold a transaction open.
-  const access = await issueAccessToken(deps, signed.user, signed.session);
-  return {
-    ...signed,
-    accessToken: access.token,
-    claims: access.claims,
-    expiresIn: access.expiresIn,
-    deviceToken: issueDeviceToken(deps.config.encryptionKey, user.id, deps.clock.now()),
-  };
+  return signedIn(deps, signed, { device: true });
 }
