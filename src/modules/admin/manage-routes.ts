@@ -12,7 +12,7 @@ import { policy } from "../../http/policy";
 import { setSessionCookies } from "../../http/session";
 import { acceptInvitation } from "../auth/invitations";
 import { AuthModel } from "../auth/model";
-import { toMe } from "../auth/view";
+import { tokenResponse } from "../auth/view";
 import { bulkAction, createUser, endAllSessions, sendResetLink, updateUser } from "./manage";
 import { ManageModel } from "./manage-model";
 import { AdminModel } from "./model";
@@ -98,7 +98,7 @@ export function acceptInviteController(deps: Deps) {
     async ({ body, cookie, request }) => {
       const result = await acceptInvitation(deps, body.token, body.password, clientInfo(request));
       setSessionCookies(cookieAccess(cookie, deps.config), deps.config, result, { access: false });
-      return { access_token: result.accessToken, token_type: "Bearer" as const, expires_in: result.expiresIn, user: toMe(result.user) };
+      return tokenResponse(result);
     },
     {
       rateLimit: "login",

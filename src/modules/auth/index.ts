@@ -15,7 +15,7 @@ import { ACCESS_COOKIE, clearSessionCookies, isTokenCaller, presentedClaims, rea
 import * as credentials from "./credentials";
 import { AuthModel, CredentialsModel, SessionList } from "./model";
 import * as auth from "./service";
-import { sessionView, toMe } from "./view";
+import { sessionView, tokenResponse } from "./view";
 
 const FORGOT_ANSWER = "If an account uses this address, a message with a reset link is on its way.";
 
@@ -27,13 +27,6 @@ const currentSessionView = (session: Session, currentId: string | null) => ({ ..
 
 export function authController(deps: Deps) {
   const { config } = deps;
-
-  const tokenResponse = (result: auth.SignedIn) => ({
-    access_token: result.accessToken,
-    token_type: "Bearer" as const,
-    expires_in: result.expiresIn,
-    user: toMe(result.user),
-  });
 
   return new Elysia({ prefix: "/auth", detail: { tags: ["Auth"] } })
     .use(policy(deps))

@@ -1,6 +1,7 @@
 /** JSON views of a user and a session, snake_case with ISO dates; shared by the API, the admin API and the pages. */
 import type { Session, User } from "../../db/schema";
 import type { AuthModel } from "./model";
+import type { SignedIn } from "./sessions";
 
 export type Me = typeof AuthModel.me.static;
 export type SessionView = Omit<typeof AuthModel.session.static, "current">;
@@ -14,6 +15,11 @@ export function toMe(user: User): Me {
     role: user.role,
     created_at: user.createdAt.toISOString(),
   };
+}
+
+/** The body of every sign-in and refresh answer (TokenResponse); cookies are the controller's. */
+export function tokenResponse(result: Pick<SignedIn, "accessToken" | "expiresIn" | "user">): typeof AuthModel.tokenResponse.static {
+  return { access_token: result.accessToken, token_type: "Bearer", expires_in: result.expiresIn, user: toMe(result.user) };
 }
 
 export function sessionView(session: Session): SessionView {

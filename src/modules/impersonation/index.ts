@@ -8,7 +8,7 @@ import type { Deps } from "../../deps";
 import { clientInfo } from "../../http/context";
 import { BEARER, errorResponses, operation } from "../../http/model";
 import { policy } from "../../http/policy";
-import { toMe } from "../auth/view";
+import { tokenResponse } from "../auth/view";
 import { ImpersonationModel } from "./model";
 import { startImpersonation } from "./service";
 
@@ -18,11 +18,8 @@ export function impersonationController(deps: Deps) {
     async ({ params, body, request, auth }) => {
       const started = await startImpersonation(deps, auth, params.id, body.reason.trim(), clientInfo(request));
       return {
-        access_token: started.accessToken,
-        token_type: "Bearer" as const,
-        expires_in: started.expiresIn,
+        ...tokenResponse(started),
         refresh_token: started.refreshToken,
-        user: toMe(started.user),
         impersonation: { impersonator_id: auth.userId, reason: started.reason, ends_at: started.endsAt.toISOString() },
       };
     },

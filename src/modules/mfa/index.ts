@@ -13,7 +13,7 @@ import { policy } from "../../http/policy";
 import { RECENT_AUTH_SECONDS } from "../../http/recent-auth";
 import { setSessionCookies } from "../../http/session";
 import { AuthModel } from "../auth/model";
-import { toMe } from "../auth/view";
+import { tokenResponse } from "../auth/view";
 import { MfaModel } from "./model";
 import * as mfa from "./service";
 import { verifySignInStep } from "./sign-in-step";
@@ -103,7 +103,7 @@ export function mfaController(deps: Deps) {
       async ({ body, cookie, request }) => {
         const result = await verifySignInStep(deps, body.mfa_token, proofOf(body)!, clientInfo(request));
         setSessionCookies(cookieAccess(cookie, deps.config), deps.config, result, { access: false });
-        return { access_token: result.accessToken, token_type: "Bearer" as const, expires_in: result.expiresIn, user: toMe(result.user) };
+        return tokenResponse(result);
       },
       {
         rateLimit: "login",

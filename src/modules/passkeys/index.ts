@@ -12,7 +12,7 @@ import { RECENT_AUTH_SECONDS } from "../../http/recent-auth";
 import { policy } from "../../http/policy";
 import { setSessionCookies } from "../../http/session";
 import { AuthModel } from "../auth/model";
-import { toMe } from "../auth/view";
+import { tokenResponse } from "../auth/view";
 import { findSignInStep } from "../mfa/sign-in-step";
 import { MfaModel } from "../mfa/model";
 import { passkeyFactorOptions } from "./factor";
@@ -110,7 +110,7 @@ export function passkeyController(deps: Deps) {
       async ({ body, cookie, request }) => {
         const result = await passkeyLogin(deps, { challengeId: body.challenge_id, credential: body.credential }, clientInfo(request));
         setSessionCookies(cookieAccess(cookie, config), config, result, { access: false });
-        return { access_token: result.accessToken, token_type: "Bearer" as const, expires_in: result.expiresIn, user: toMe(result.user) };
+        return tokenResponse(result);
       },
       {
         rateLimit: "login",
