@@ -85,8 +85,9 @@ if (!realServices) {
       await waitFor(`http://127.0.0.1:${instance.port}/health/ready`);
     }
 
-    function nginxConfig(): string {
-      const servers = instances.map((i) => `    server 127.0.0.1:${i.port} max_fails=1 fail_timeout=1s;`).join("\n");
+    /** `out`: instances taken out of rotation (`down`), as an operator does before stopping one. */
+    function nginxConfig(out: ReadonlySet<string> = new Set()): string {
+      const servers = instances.map((i) => `    server 127.0.0.1:${i.port} max_fails=1 fail_timeout=1s${out.has(i.name) ? " down" : ""};`).join("\n");
       return `
 daemon off;
 worker_processes 1;
@@ -213,6 +214,24 @@ ${servers}
 
     const address = (name: string) => `127.0.0.1:${instances.find((i) => i.name === name)!.port}`;
 
+    /**
+     * Rewrites nginx's upstream and reloads it (SIGHUP: new workers take the new config, old ones
+     * finish the requests they hold), then waits until nothing new reaches the instances `out`.
+     */
+    async function rotate(out: ReadonlySet<string>): Promise<void> {
+      writeFileSync(join(work, "nginx.conf"), nginxConfig(out));
+      nginx!.kill("SIGHUP");
+      const excluded = new Set([...out].map(address));
+      let clean = 0;
+      for (let i = 0; i < 400 && clean < 12; i++) {
+        const response = await lb("/health/live").catch(() => undefined);
+        await response?.arrayBuffer();
+        clean = response?.ok && !excluded.has(answeredBy(response)) ? clean + 1 : 0;
+        if (clean === 0) await Bun.sleep(25);
+      }
+      expect(clean).toBe(12);
+    }
+
     test("nginx spreads requests over all three instances", async () => {
       const client = await signUp("spread");
       const seen = new Set<string>();
@@ -224,21 +243,33 @@ ${servers}
       expect([...seen].sort()).toEqual(["a", "b", "c"].map(address).sort());
     });
 
-    test("SIGTERM to one instance under load (a rolling restart): no request fails", async () => {
+    // A rolling restart as operators do one: take the instance out of rotation, then SIGTERM it.
+    // SIGTERM alone cannot be enough behind nginx: OSS nginx has no active health checks, so it
+    // keeps connecting until the port refuses, and a connection the kernel completed in the
+    // instant the listener closes is reset after nginx sent a POST on it, which nginx never
+    // replays (README, "Running in production", Shutdown).
+    test("a rolling restart under load (out of rotation, SIGTERM, back): no request fails", async () => {
+      const a = instances.find((i) => i.name === "a")!;
       const clients = await Promise.all(Array.from({ length: 6 }, (_, i) => signUp(`term${i}`)));
       const load = drive(clients);
-      await load.until(60);
-      const a = instances.find((i) => i.name === "a")!;
-      a.process!.kill("SIGTERM");
-      expect(await a.process!.exited).toBe(0);
-      const atExit = load.outcomes.length;
-      await load.until(atExit + 60);
-      const outcomes = await load.stop();
-      expect(outcomes.filter((o) => o.status !== 200)).toEqual([]);
-      expect(outcomes.some((o) => o.upstream === address("a"))).toBe(true);
-      expect(outcomes.filter((o) => o.method === "POST").length).toBeGreaterThan(10);
-      // Back in service, as a rolling deploy would bring it.
-      await startInstance(a);
+      try {
+        await load.until(60);
+        await rotate(new Set(["a"]));
+        a.process!.kill("SIGTERM");
+        expect(await a.process!.exited).toBe(0);
+        const atExit = load.outcomes.length;
+        await load.until(atExit + 60);
+        const outcomes = await load.stop();
+        expect(outcomes.filter((o) => o.status !== 200)).toEqual([]);
+        expect(outcomes.some((o) => o.upstream === address("a"))).toBe(true);
+        expect(outcomes.filter((o) => o.method === "POST").length).toBeGreaterThan(10);
+      } finally {
+        await load.stop();
+        // Back in service, as a rolling deploy brings it, even when an expectation above failed:
+        // the tests below need both survivors.
+        if (a.process!.exitCode !== null || a.process!.killed) await startInstance(a);
+        await rotate(new Set());
+      }
     }, 60_000);
 
     test("SIGKILL to another (a crash): only requests it held fail, and only until nginx routes around it", async () => {
