@@ -1392,6 +1392,8 @@ export interface components {
             ip: string | null;
             /** @description User-Agent at sign-in, when sent */
             user_agent: string | null;
+            /** @description Opened by an administrator signed in as this account (docs/impersonation.md); it ends by itself within 30 minutes */
+            impersonated: boolean;
         };
         AdminSessionList: {
             sessions: components["schemas"]["AdminSession"][];
@@ -1966,6 +1968,8 @@ export interface components {
             ip: string | null;
             /** @description User-Agent at sign-in, when sent */
             user_agent: string | null;
+            /** @description Opened by an administrator signed in as this account (docs/impersonation.md); it ends by itself within 30 minutes */
+            impersonated: boolean;
             /** @description The session this request is made with */
             current: boolean;
         };

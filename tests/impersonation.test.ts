@@ -91,6 +91,20 @@ describe("limits", () => {
   });
 });
 
+describe("the user's view", () => {
+  test("the user's session list marks the session an administrator opened, on the API and the page", async () => {
+    const admin = await registerAdmin(app);
+    const { client, user: input } = await signedUpClient(app, "impseen");
+    const login = await app.json<{ access_token: string; user: { id: string } }>("POST", "/api/v1/auth/login", { username_or_email: input.username, password: input.password });
+    expect((await impersonate(admin.accessToken, login.body.user.id)).status).toBe(200);
+    const list = await app.json<{ sessions: Array<{ impersonated: boolean }> }>("GET", "/api/v1/auth/sessions", undefined, bearer(login.body.access_token));
+    expect(list.body.sessions.filter((session) => session.impersonated)).toHaveLength(1);
+    expect(list.body.sessions.filter((session) => !session.impersonated).length).toBeGreaterThanOrEqual(2);
+    const page = await client.get("/dashboard");
+    expect(page.text.match(/Opened by an administrator/g)).toHaveLength(1);
+  });
+});
+
 describe("stopping", () => {
   test("signing out of the impersonated session ends it and is audited as a stop", async () => {
     const admin = await registerAdmin(app);
@@ -103,12 +117,17 @@ describe("stopping", () => {
   });
 });
 
+/** A browser signed in as a new admin, and a user for it to impersonate. */
+async function adminBrowser(tag: string) {
+  const { client, user: adminInput } = await signedUpClient(app, tag);
+  const adminId = (await app.json<{ user: { id: string } }>("POST", "/api/v1/auth/login", { username_or_email: adminInput.username, password: adminInput.password })).body.user.id;
+  await updateUserRows(app, eq(users.id, adminId), { role: "admin" });
+  return { client, admin: adminInput, user: await registerUser(app) };
+}
+
 describe("on the pages", () => {
   test("start from the user's admin page, every page shows the banner, stop gives the admin's session back", async () => {
-    const { client, user: adminInput } = await signedUpClient(app, "impadm");
-    const adminId = (await app.json<{ user: { id: string } }>("POST", "/api/v1/auth/login", { username_or_email: adminInput.username, password: adminInput.password })).body.user.id;
-    await updateUserRows(app, eq(users.id, adminId), { role: "admin" });
-    const user = await registerUser(app);
+    const { client, admin: adminInput, user } = await adminBrowser("impadm");
     const page = await client.get(`/admin/users/${user.id}`);
     expect(page.text).toContain(`Impersonate ${user.username}`);
     const started = await client.post(`/admin/users/${user.id}/impersonate`, { reason: "Ticket 7" });
@@ -125,5 +144,38 @@ describe("on the pages", () => {
     expect(back.status).toBe(200);
     expect(back.text).not.toContain("Stop impersonating");
     expect(back.text).toContain(`Impersonate ${user.username}`);
+  });
+
+  test("an impersonation that runs out without stop gives the admin's own session back on the next page", async () => {
+    const { client, admin, user } = await adminBrowser("impexp");
+    await client.post(`/admin/users/${user.id}/impersonate`, { reason: "Ticket 8" });
+    expect((await client.get("/dashboard")).text).toContain("Stop impersonating");
+    clock.advance(31 * 60 * 1000);
+    const after = await client.get("/dashboard");
+    expect(after.status).toBe(200);
+    expect(after.text).not.toContain("Stop impersonating");
+    expect(after.text).toContain(admin.username);
+    expect(after.text).not.toContain(user.username);
+    expect(client.cookies.has("own_refresh_token")).toBe(false);
+    expect((await client.get("/admin")).status).toBe(200);
+  });
+
+  test("signing out while impersonating stops it: the admin is back on the user's page, still signed in", async () => {
+    const { client, user } = await adminBrowser("impout");
+    await client.post(`/admin/users/${user.id}/impersonate`, { reason: "Ticket 9" });
+    await client.get("/dashboard");
+    const out = await client.post("/logout");
+    expect(out.location).toBe(`/admin/users/${user.id}`);
+    const back = await client.get(`/admin/users/${user.id}`);
+    expect(back.status).toBe(200);
+    expect(back.text).toContain(`Impersonate ${user.username}`);
+  });
+
+  test("a signed-in user with no impersonation kept is simply signed out when the session is over", async () => {
+    const { client } = await signedUpClient(app, "impnone");
+    clock.advance(8 * 24 * 60 * 60 * 1000);
+    const page = await client.get("/dashboard");
+    expect([302, 303]).toContain(page.status);
+    expect(page.location).toStartWith("/login");
   });
 });

@@ -196,14 +196,29 @@ async function viewerFromRefreshCookie(deps: Deps, cookies: CookieAccess, token:
   }
 }
 
-/** Who is signed in in this browser, refreshing transparently; clears the cookies of a session that is over. */
+/**
+ * Who is signed in in this browser, refreshing transparently; clears the cookies of a session that
+ * is over. When that was an impersonation (it ran out, or was signed out of), the administrator's
+ * session kept aside at its start comes back (docs/impersonation.md).
+ */
 export async function browserViewer(deps: Deps, cookies: CookieAccess, request: Request): Promise<Viewer | null> {
+  return (await currentViewer(deps, cookies, request)) ?? (await keptOwnViewer(deps, cookies, request));
+}
+
+async function currentViewer(deps: Deps, cookies: CookieAccess, request: Request): Promise<Viewer | null> {
   const access = cookies.get(ACCESS_COOKIE);
   const refreshToken = cookies.get(REFRESH_COOKIE);
   if (!access && !refreshToken) return null;
   const viewer = (access ? await viewerFromAccessCookie(deps, access) : null) ?? (refreshToken ? await viewerFromRefreshCookie(deps, cookies, refreshToken, request) : null);
   if (!viewer) clearSessionCookies(cookies);
   return viewer;
+}
+
+async function keptOwnViewer(deps: Deps, cookies: CookieAccess, request: Request): Promise<Viewer | null> {
+  const own = cookies.get(OWN_SESSION_COOKIE);
+  if (!own) return null;
+  cookies.remove(OWN_SESSION_COOKIE);
+  return viewerFromRefreshCookie(deps, cookies, own, request);
 }
 
 /** The browser session of a page request, once the `viewer` macro has resolved it (pages may end it mid-request). */

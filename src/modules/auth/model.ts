@@ -43,6 +43,7 @@ const sessionFields = {
   expires_at: DateTime(),
   ip: nullable(t.String(), { description: "Client IP at sign-in, when known" }),
   user_agent: nullable(t.String(), { description: "User-Agent at sign-in, when sent" }),
+  impersonated: t.Boolean({ description: "Opened by an administrator signed in as this account (docs/impersonation.md); it ends by itself within 30 minutes" }),
 };
 export const AdminSession = named("AdminSession", responseObject(sessionFields));
 

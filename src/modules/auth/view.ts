@@ -30,5 +30,6 @@ export function sessionView(session: Session): SessionView {
     expires_at: session.expiresAt.toISOString(),
     ip: session.ip,
     user_agent: session.userAgent,
+    impersonated: session.impersonatorId !== null,
   };
 }

@@ -49,6 +49,7 @@ function SessionRow({ session, current, csrfToken, now }: { session: Session; cu
         <p class="flex flex-wrap items-center gap-2 text-sm font-medium">
           <span safe>{describeUserAgent(session.userAgent)}</span>
           {current ? <Badge color="blue" text="This device" /> : ""}
+          {session.impersonatorId ? <Badge color="amber" text="Opened by an administrator" /> : ""}
         </p>
         <p class="mt-0.5 text-xs text-slate-500 dark:text-slate-400" safe>
           {`${session.ip ?? "Unknown IP"} · signed in ${formatDateTime(session.createdAt)} · active ${timeAgo(session.lastUsedAt, now)}`}

@@ -2,7 +2,7 @@
 import { AuthModel } from "../../modules/auth/model";
 import { login, logout, logoutAll, register } from "../../modules/auth/service";
 import { configuredProviders } from "../../modules/oauth/service";
-import { REFRESH_COOKIE } from "../../http/session";
+import { REFRESH_COOKIE, restoreOwnSessionCookies } from "../../http/session";
 import { csrfTokenFor, endBrowserSession, type PageContext, startBrowserSession, type WebEnv } from "../context";
 import { emptyForm, expiredForm, type FormFailure, formFailure, hasErrors, invalid, validateForm } from "../forms";
 import { safeNext } from "../next";
@@ -75,7 +75,10 @@ async function submitRegister(ctx: PageContext): Promise<Response> {
 async function submitLogout(ctx: PageContext): Promise<Response> {
   const refreshToken = ctx.cookies.get(REFRESH_COOKIE);
   if (ctx.viewer || refreshToken) await logout(ctx.deps, { claims: ctx.viewer?.auth.claims, refreshToken }, ctx.client);
+  // Signing out of an impersonation is stopping it: the administrator's own session comes back.
+  const impersonated = ctx.viewer?.auth.claims.act ? ctx.viewer.user.id : undefined;
   endBrowserSession(ctx);
+  if (impersonated && restoreOwnSessionCookies(ctx.cookies, ctx.deps.config)) return redirect(ctx, `/admin/users/${impersonated}`);
   return redirect(ctx, "/login?notice=signed-out");
 }
 
