@@ -54,6 +54,22 @@ describe(`the profile card (${backendName()})`, () => {
     const bad = await client.post("/account/username", { username: "nul\u0000x" }, htmx);
     expect(bad.headers.get("x-status")).toBe("422");
     expect(bad.text).toContain('aria-invalid="true"');
+    expect(bad.text).not.toContain("hx-swap-oob");
+  });
+
+  test("with htmx: the greeting, the password managers' account name and the delete confirmation follow the new name", async () => {
+    const { client, user } = await signedUpClient(app, "hxall");
+    await client.get("/dashboard");
+    const wanted = uniqueUser("hxall2").username;
+    const fragment = await client.post("/account/username", { username: wanted }, htmx);
+    const outOfBand = [...fragment.text.matchAll(/<(\w+) [^>]*id="([\w-]+)"[^>]*hx-swap-oob="true"/g)].map((match) => match[2]);
+    expect(outOfBand.sort()).toEqual(["delete-account", "greeting", "password-account-name"]);
+    expect(fragment.text).toContain(`Hello, ${wanted}`);
+    expect(fragment.text).toContain(`To confirm, type your username: ${wanted}`);
+    expect(fragment.text).not.toContain(`value="${user.username}"`);
+    // The swapped-in confirmation is the one the server checks.
+    const deleted = await client.post("/account/delete", { confirm_username: wanted });
+    expect(deleted.location).toBe("/login?notice=account-deleted");
   });
 
   test("change email through the outbox: pending shown, the link page only looks on GET, the POST confirms signed out", async () => {

@@ -28,13 +28,27 @@ export function VerificationBanner({ user, csrfToken, notice, resendIn }: { user
   );
 }
 
+/** Tells password managers which account the new password belongs to; swapped out of band when the name changes. */
+export function AccountNameForPasswordManagers({ username, outOfBand }: { username: string; outOfBand?: boolean }) {
+  return <input type="text" id="password-account-name" name="username" value={attr(username)} autocomplete="username" hidden readonly hx-swap-oob={outOfBand ? "true" : undefined} />;
+}
+
+/** The page's heading; swapped out of band when the name changes. */
+export function Greeting({ username, outOfBand }: { username: string; outOfBand?: boolean }) {
+  return (
+    <h1 id="greeting" class="text-2xl font-bold tracking-tight" hx-swap-oob={outOfBand ? "true" : undefined} safe>
+      {`Hello, ${username}`}
+    </h1>
+  );
+}
+
 export function ChangePasswordForm({ state, csrfToken, username }: { state: FormState; csrfToken: string; username: string }) {
   return (
     <form id="password-form" {...selfSwapping("/account/password")} class="space-y-4">
       {state.notice ? <Alert {...state.notice} /> : ""}
       <CsrfField token={csrfToken} />
       {/* Lets password managers file the new password under the right account. */}
-      <input type="text" name="username" value={attr(username)} autocomplete="username" hidden readonly />
+      <AccountNameForPasswordManagers username={username} />
       <Field idPrefix="pw" name="current_password" type="password" label="Current password" error={state.errors.current_password} autocomplete="current-password" required reveal />
       <Field idPrefix="pw" name="new_password" type="password" label="New password" error={state.errors.new_password} hint="At least 8 characters. Your other sessions will be signed out." autocomplete="new-password" required minlength={8} maxlength={128} reveal />
       <Button>Change password</Button>
@@ -140,9 +154,7 @@ export function DashboardPage(props: DashboardProps) {
     <div class="space-y-6">
       <div class="flex flex-wrap items-end justify-between gap-2">
         <div>
-          <h1 class="text-2xl font-bold tracking-tight" safe>
-            {`Hello, ${user.username}`}
-          </h1>
+          <Greeting username={user.username} />
           <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">Manage your account, password and sessions.</p>
         </div>
       </div>

@@ -109,9 +109,9 @@ export function YourDataCard() {
 }
 
 /** Typing the username is the confirmation: it works without JavaScript and cannot be clicked through by accident. */
-export function DeleteAccountCard({ user, csrfToken, error }: { user: User; csrfToken: string; error?: string }) {
+export function DeleteAccountCard({ user, csrfToken, error, outOfBand }: { user: User; csrfToken: string; error?: string; outOfBand?: boolean }) {
   return (
-    <div id="delete-account">
+    <div id="delete-account" hx-swap-oob={outOfBand ? "true" : undefined}>
       <Card title="Delete account" description="Deletes your account, its sessions, linked accounts, tokens and second factors. This cannot be undone." danger>
         <form method="post" action="/account/delete" class="space-y-3">
           <CsrfField token={csrfToken} />

@@ -14,8 +14,8 @@ import { csrfTokenFor, endBrowserSession, type PageContext, type WebEnv } from "
 import { emptyForm, type FormFailure, type FormState, formFailure, hasErrors, invalid, validateForm } from "../forms";
 import { pages, type SignedInContext, signedIn } from "../plugin";
 import { LinkProblemPage } from "../pages/account";
-import { SessionsCard } from "../pages/dashboard";
-import { ConfirmEmailPage, ProfileCard, SELF_SERVICE_NOTICES } from "../pages/self-service";
+import { AccountNameForPasswordManagers, Greeting, SessionsCard } from "../pages/dashboard";
+import { ConfirmEmailPage, DeleteAccountCard, ProfileCard, SELF_SERVICE_NOTICES } from "../pages/self-service";
 import { redirect, render } from "../respond";
 import { showDashboard } from "./dashboard";
 
@@ -38,7 +38,27 @@ async function answerProfile(ctx: SignedInContext, form: ProfileForm, failure: F
     email: form === "email" ? state : emptyForm(),
     notice: failure?.notice ?? SELF_SERVICE_NOTICES[done],
   };
-  return render(ctx, { title: "Dashboard", status: failure?.status, body: () => <ProfileCard {...props} /> });
+  // The name shows in three more places on the dashboard: they follow it (the delete card's
+  // confirmation asks for the name exactly as shown).
+  const renamed = form === "username" && !failure;
+  return render(ctx, {
+    title: "Dashboard",
+    status: failure?.status,
+    body: () => (
+      <>
+        <ProfileCard {...props} />
+        {renamed ? (
+          <>
+            <Greeting username={user.username} outOfBand />
+            <AccountNameForPasswordManagers username={user.username} outOfBand />
+            <DeleteAccountCard user={user} csrfToken={props.csrfToken} outOfBand />
+          </>
+        ) : (
+          ""
+        )}
+      </>
+    ),
+  });
 }
 
 async function submitUsername(ctx: SignedInContext): Promise<Response> {
