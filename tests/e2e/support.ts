@@ -56,3 +56,19 @@ export async function documentMarked(page: Page): Promise<boolean> {
 export async function htmxIdle(page: Page): Promise<void> {
   await page.waitForFunction(() => !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"));
 }
+
+/** Signs in through the sign-in form and waits until the browser is where `next` leads. */
+export async function signInThroughForm(page: Page, appUrl: string, user: { username: string; password: string }, next = "/dashboard"): Promise<void> {
+  await page.goto(`${appUrl}/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel("Username or email").fill(user.username);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL((url) => url.pathname === next.split("?")[0]);
+}
+
+/** Saves what a click downloads and returns its name and text. */
+export async function download(page: Page, click: () => Promise<void>): Promise<{ name: string; text: string }> {
+  const [file] = await Promise.all([page.waitForEvent("download"), click()]);
+  const path = await file.path();
+  return { name: file.suggestedFilename(), text: await Bun.file(path).text() };
+}

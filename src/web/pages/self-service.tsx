@@ -101,7 +101,8 @@ export function ProfileCard({ user, csrfToken, pending, username, email, notice 
 export function YourDataCard() {
   return (
     <Card title="Your data" description="Everything Cobalt stores about you: profile, sessions, linked accounts, tokens' details and your account's history.">
-      <a href="/account/export" download="" class="inline-flex items-center rounded-lg border border-slate-300 px-4 py-2 text-sm font-semibold hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 dark:border-slate-700 dark:hover:bg-slate-800 dark:focus-visible:ring-blue-400">
+      {/* Not boosted: htmx would fetch the file into the page instead of the browser saving it. */}
+      <a href="/account/export" download="" hx-boost="false" class="inline-flex items-center rounded-lg border border-slate-300 px-4 py-2 text-sm font-semibold hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 dark:border-slate-700 dark:hover:bg-slate-800 dark:focus-visible:ring-blue-400">
         Download my data (JSON)
       </a>
     </Card>

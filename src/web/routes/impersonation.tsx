@@ -4,20 +4,29 @@
  * aside in a cookie), every page shows the banner, and "stop" ends it and gives the admin's
  * session back.
  */
-import { validationError } from "../../errors";
 import { restoreOwnSessionCookies, setImpersonationCookies } from "../../http/session";
 import { ImpersonationModel } from "../../modules/impersonation/model";
 import { startImpersonation, stopImpersonation } from "../../modules/impersonation/service";
 import type { PageContext, WebEnv } from "../context";
-import { hasErrors, validateForm } from "../forms";
-import { pages, signedIn } from "../plugin";
+import { formFailure, hasErrors, validateForm } from "../forms";
+import { pages, type SignedInContext, signedIn } from "../plugin";
 import { redirect } from "../respond";
+import { showUser } from "./admin-users";
 
-async function start(ctx: PageContext): Promise<Response> {
-  const admin = signedIn(ctx).viewer;
-  const errors = validateForm(ImpersonationModel.start, ctx.form);
-  if (hasErrors(errors)) throw validationError(errors);
-  const started = await startImpersonation(ctx.deps, admin.auth, ctx.params.id ?? "", ctx.form.reason!.trim(), ctx.client);
+async function start(ctx: SignedInContext): Promise<Response> {
+  const admin = ctx.viewer;
+  // Checked as it will be stored: spaces pass the browser's minlength but are no reason.
+  const reason = (ctx.form.reason ?? "").trim();
+  const errors = validateForm(ImpersonationModel.start, { reason });
+  // Refused: the user's page again, saying why (not an error page that leads away from it).
+  if (hasErrors(errors)) return showUser(ctx, { tone: "error", text: `Nothing was started. ${errors.reason}.` }, 422);
+  let started: Awaited<ReturnType<typeof startImpersonation>>;
+  try {
+    started = await startImpersonation(ctx.deps, admin.auth, ctx.params.id ?? "", reason, ctx.client);
+  } catch (error) {
+    const failure = formFailure(error);
+    return showUser(ctx, failure.notice, failure.status);
+  }
   setImpersonationCookies(ctx.cookies, ctx.deps.config, started, ctx.deps.clock.now());
   return redirect(ctx, "/dashboard");
 }
@@ -32,6 +41,6 @@ async function stop(ctx: PageContext): Promise<Response> {
 
 export function impersonationPages(env: WebEnv) {
   return pages(env)
-    .post("/admin/users/:id/impersonate", ({ page }) => start(page), { viewer: "admin", rateLimit: "api" })
+    .post("/admin/users/:id/impersonate", ({ page }) => start(signedIn(page)), { viewer: "admin", rateLimit: "api" })
     .post("/impersonation/stop", ({ page }) => stop(page), { viewer: "required", rateLimit: "api" });
 }
