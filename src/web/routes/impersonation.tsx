@@ -42,5 +42,7 @@ async function stop(ctx: PageContext): Promise<Response> {
 export function impersonationPages(env: WebEnv) {
   return pages(env)
     .post("/admin/users/:id/impersonate", ({ page }) => start(signedIn(page)), { viewer: "admin", rateLimit: "api" })
-    .post("/impersonation/stop", ({ page }) => stop(page), { viewer: "required", rateLimit: "api" });
+    // A banner left open past the end: the browser is back in the admin's own session (whose
+    // CSRF token the stale form lacks), so there is nothing to stop; show where they are.
+    .post("/impersonation/stop", ({ page }) => stop(page), { viewer: "required", rateLimit: "api", expiredForm: async (page) => redirect(page, "/dashboard") });
 }
