@@ -1,7 +1,7 @@
 /**
  * Impersonating a user in a real browser (docs/impersonation.md): a reason is required, every
  * page carries the banner, sensitive changes are refused, Stop gives the admin their own session
- * back; and the admin is given their own session back when the 30 minutes run out without Stop (the app's clock is
+ * back, and so does the next page once the 30 minutes run out without Stop (the app's clock is
  * moved, never waited for).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
