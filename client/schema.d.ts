@@ -1360,6 +1360,25 @@ export interface components {
                     total: number;
                     unused: number;
                 };
+                /** @description The account's passkeys, oldest first; not their public keys or signature counters (no private key is ever stored) */
+                passkeys: {
+                    /** Format: uuid */
+                    id: string;
+                    /** @description The credential id the authenticator reported (base64url) */
+                    credential_id: string;
+                    name: string;
+                    /** Format: date-time */
+                    created_at: string;
+                    /** Format: date-time */
+                    last_used_at: string | null;
+                    transports: string[];
+                    /** @description Whether the passkey is synced (backed up) by its provider */
+                    backed_up: boolean;
+                    /** @enum {string} */
+                    device_type: "singleDevice" | "multiDevice";
+                    /** @description The authenticator model's AAGUID, as it reported it (attestation is not checked) */
+                    aaguid: string;
+                }[];
             };
             /** @description Events about the user, and those it caused that name no one else */
             audit_events: {

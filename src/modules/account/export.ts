@@ -6,7 +6,7 @@
  * on other accounts are about those people, not this one.
  */
 import { and, asc, count, eq, isNull, or, sql } from "drizzle-orm";
-import { auditLog, oauthAccounts, oneTimeTokens, personalAccessTokens, recoveryCodes, sessions, totpFactors, users } from "../../db/schema";
+import { auditLog, oauthAccounts, oneTimeTokens, passkeys, personalAccessTokens, recoveryCodes, sessions, totpFactors, users } from "../../db/schema";
 import type { Deps } from "../../deps";
 import { AppError } from "../../errors";
 import { recordAudit } from "../audit/service";
@@ -26,7 +26,7 @@ export async function exportAccount(deps: Deps, auth: Pick<AuthContext, "userId"
   const userId = auth.userId;
   const [user] = await db.select().from(users).where(eq(users.id, userId)).limit(1);
   if (!user) throw new AppError("invalid_token", "The account is disabled or no longer exists");
-  const [sessionRows, identityRows, tokenRows, linkRows, [totp], [codes], events] = await Promise.all([
+  const [sessionRows, identityRows, tokenRows, linkRows, [totp], [codes], passkeyRows, events] = await Promise.all([
     db
       .select({ id: sessions.id, createdAt: sessions.createdAt, lastUsedAt: sessions.lastUsedAt, expiresAt: sessions.expiresAt, authenticatedAt: sessions.authenticatedAt, revokedAt: sessions.revokedAt, revokedReason: sessions.revokedReason, ip: sessions.ip, userAgent: sessions.userAgent })
       .from(sessions)
@@ -43,6 +43,12 @@ export async function exportAccount(deps: Deps, auth: Pick<AuthContext, "userId"
       .select({ total: count(), unused: sql<number>`count(*) filter (where ${isNull(recoveryCodes.usedAt)})`.mapWith(Number) })
       .from(recoveryCodes)
       .where(eq(recoveryCodes.userId, userId)),
+    // Not the public key or the signature counter: the authenticator's verification state, of no use to its owner.
+    db
+      .select({ id: passkeys.id, credentialId: passkeys.credentialId, name: passkeys.name, createdAt: passkeys.createdAt, lastUsedAt: passkeys.lastUsedAt, transports: passkeys.transports, backedUp: passkeys.backedUp, deviceType: passkeys.deviceType, aaguid: passkeys.aaguid })
+      .from(passkeys)
+      .where(eq(passkeys.userId, userId))
+      .orderBy(asc(passkeys.createdAt), asc(passkeys.id)),
     db
       .select({ id: auditLog.id, action: auditLog.action, actorId: auditLog.actorId, targetId: auditLog.targetId, ip: auditLog.ip, userAgent: auditLog.userAgent, details: auditLog.details, createdAt: auditLog.createdAt })
       .from(auditLog)
@@ -93,6 +99,17 @@ export async function exportAccount(deps: Deps, auth: Pick<AuthContext, "userId"
     mfa: {
       totp: totp ? { enabled: totp.enabledAt !== null, created_at: totp.createdAt.toISOString(), enabled_at: iso(totp.enabledAt) } : null,
       recovery_codes: { total: codes?.total ?? 0, unused: codes?.unused ?? 0 },
+      passkeys: passkeyRows.map((row) => ({
+        id: row.id,
+        credential_id: row.credentialId,
+        name: row.name,
+        created_at: row.createdAt.toISOString(),
+        last_used_at: iso(row.lastUsedAt),
+        transports: row.transports,
+        backed_up: row.backedUp,
+        device_type: row.deviceType,
+        aaguid: row.aaguid,
+      })),
     },
     audit_events: events.map((row) => ({ id: row.id, action: row.action, actor_id: row.actorId, target_id: row.targetId, ip: row.ip, user_agent: row.userAgent, details: row.details, created_at: row.createdAt.toISOString() })),
   };

@@ -65,6 +65,20 @@ export const AccountModel = {
         mfa: responseObject({
           totp: nullable(responseObject({ enabled: t.Boolean(), created_at: Time, enabled_at: MaybeTime }), { description: "The authenticator app, without its secret" }),
           recovery_codes: responseObject({ total: Integer(), unused: Integer() }),
+          passkeys: t.Array(
+            responseObject({
+              id: Uuid,
+              credential_id: t.String({ description: "The credential id the authenticator reported (base64url)" }),
+              name: t.String(),
+              created_at: Time,
+              last_used_at: MaybeTime,
+              transports: t.Array(t.String()),
+              backed_up: t.Boolean({ description: "Whether the passkey is synced (backed up) by its provider" }),
+              device_type: t.Union([t.Literal("singleDevice"), t.Literal("multiDevice")]),
+              aaguid: t.String({ description: "The authenticator model's AAGUID, as it reported it (attestation is not checked)" }),
+            }),
+            { description: "The account's passkeys, oldest first; not their public keys or signature counters (no private key is ever stored)" },
+          ),
         }),
         audit_events: t.Array(
           responseObject({ id: Uuid, action: t.String(), actor_id: nullable(Uuid), target_id: nullable(Uuid), ip: MaybeText, user_agent: MaybeText, details: t.Record(t.String(), t.Unknown()), created_at: Time }),

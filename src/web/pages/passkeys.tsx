@@ -43,18 +43,25 @@ function passkeyDates(passkey: Passkey, now: number): string {
   return `added ${formatDate(passkey.createdAt)} · ${used}${passkey.backedUp ? " · synced" : ""}`;
 }
 
+/** A passkey's name and dates: the row of the passkeys page and of the security page's summary. */
+function PasskeyLabel({ passkey, now }: { passkey: Passkey; now: number }) {
+  return (
+    <div>
+      <p class="text-sm font-medium break-all" safe>
+        {passkey.name}
+      </p>
+      <p class="text-xs text-slate-500 dark:text-slate-400" safe>
+        {passkeyDates(passkey, now)}
+      </p>
+    </div>
+  );
+}
+
 function PasskeyRow({ passkey, csrfToken, now }: { passkey: Passkey; csrfToken: string; now: number }) {
   const base = `/account/passkeys/${passkey.id}`;
   return (
     <li class="space-y-3 py-4" data-passkey-id={passkey.id}>
-      <div>
-        <p class="text-sm font-medium break-all" safe>
-          {passkey.name}
-        </p>
-        <p class="text-xs text-slate-500 dark:text-slate-400" safe>
-          {passkeyDates(passkey, now)}
-        </p>
-      </div>
+      <PasskeyLabel passkey={passkey} now={now} />
       <div class="flex flex-wrap items-end gap-3">
         <form method="post" action={attr(`${base}/rename`)} class="flex items-end gap-2">
           <CsrfField token={csrfToken} />
@@ -69,6 +76,8 @@ function PasskeyRow({ passkey, csrfToken, now }: { passkey: Passkey; csrfToken: 
     </li>
   );
 }
+
+const CARD_DESCRIPTION = "Sign in with your fingerprint, face or device PIN instead of a password, and use a passkey as your second factor.";
 
 export interface PasskeysCardProps {
   passkeys: Passkey[];
@@ -93,7 +102,7 @@ function NewRecoveryCodes({ codes }: { codes: string[] }) {
 
 export function PasskeysCard({ passkeys, csrfToken, now, notice, recoveryCodes }: PasskeysCardProps) {
   return (
-    <Card id="passkeys" title="Passkeys" description="Sign in with your fingerprint, face or device PIN instead of a password, and use a passkey as your second factor.">
+    <Card id="passkeys" title="Passkeys" description={CARD_DESCRIPTION}>
       <div class="space-y-4">
         {notice ? <Alert {...notice} /> : ""}
         {recoveryCodes && recoveryCodes.length > 0 ? <NewRecoveryCodes codes={recoveryCodes} /> : ""}
@@ -120,5 +129,64 @@ export function PasskeysCard({ passkeys, csrfToken, now, notice, recoveryCodes }
         </form>
       </div>
     </Card>
+  );
+}
+
+/**
+ * The passkeys card of /account/security: what the account has, and the way to
+ * /account/passkeys, where they are added, renamed and removed (one place for those forms).
+ */
+export function PasskeysSummaryCard({ passkeys, now }: { passkeys: Passkey[]; now: number }) {
+  return (
+    <Card id="passkeys" title="Passkeys" description={CARD_DESCRIPTION}>
+      <div class="space-y-4">
+        {passkeys.length === 0 ? (
+          <EmptyState title="No passkeys yet" text="Add one from this device or a security key." />
+        ) : (
+          <ul class="divide-y divide-slate-200 dark:divide-slate-800">
+            {passkeys.map((passkey) => (
+              <li class="py-3" data-passkey-id={passkey.id}>
+                <PasskeyLabel passkey={passkey} now={now} />
+              </li>
+            ))}
+          </ul>
+        )}
+        <a href="/account/passkeys" class={buttonClass("secondary")}>
+          {passkeys.length === 0 ? "Add a passkey" : "Manage passkeys"}
+        </a>
+      </div>
+    </Card>
+  );
+}
+
+export interface PasskeyStepFormProps {
+  /** The form the answer is posted to (/login/mfa or /account/reauthenticate), with method=passkey. */
+  action: string;
+  /** The page route that answers the ceremony's options, bound to this step or session. */
+  optionsUrl: string;
+  csrfToken: string;
+  next: string;
+  /** What the page says without JavaScript (or without WebAuthn), about the other ways on it. */
+  noScriptText: string;
+}
+
+/**
+ * "Use a passkey" on the sign-in's second step and the "confirm it is you" prompt: passkeys.js
+ * runs the ceremony on options bound to the step (the mfa_token's, or the session's) and posts
+ * the answer to the same form the codes go to, as `method=passkey`.
+ */
+export function PasskeyStepForm({ action, optionsUrl, csrfToken, next, noScriptText }: PasskeyStepFormProps) {
+  return (
+    <form id="passkey-step-form" method="post" action={attr(action)} hx-boost="false" data-passkey-options={attr(optionsUrl)} class="space-y-2">
+      <CsrfField token={csrfToken} />
+      <input type="hidden" name="next" value={attr(next)} />
+      <input type="hidden" name="method" value="passkey" />
+      <input type="hidden" name="credential" value="" />
+      <button type="button" hidden data-passkey-mfa class={buttonClass("secondary", "w-full")}>
+        Use a passkey
+      </button>
+      <NeedsJavaScript text={noScriptText} />
+      <CeremonyError />
+    </form>
   );
 }

@@ -1,24 +1,28 @@
 /**
  * The second step of a sign-in (/login/mfa) and the "confirm it is you" prompt
  * (/account/reauthenticate). Both offer one method at a time, with links to the others: plain
- * links and forms, so they work without JavaScript. Passkeys add their option to METHOD_LABELS
- * and render their button where `passkeySlot` is (a ceremony needs JavaScript; the code forms
- * stay for everyone).
+ * links and forms, so they work without JavaScript. A passkey is not one of METHOD_LABELS (it
+ * types no code): when the user has one, its "Use a passkey" form (PasskeyStepForm in
+ * ./passkeys.tsx) goes where `passkeySlot` is, above the code form; the ceremony needs
+ * JavaScript, the code forms stay for everyone.
  */
 import { AuthShell, linkClass } from "../components/auth-shell";
 import { Alert, attr, Button, CsrfField, Field } from "../components/ui";
 import type { FormState } from "../forms";
 import { withNext } from "../next";
 
-/** What each way of confirming is called on the pages, in the order they are offered. */
+/** The ways of confirming that type a code, what the pages call them, in the order they are offered. */
 export const METHOD_LABELS: Record<string, { label: string; field: string; hint: string; autocomplete?: string }> = {
   totp: { label: "Authenticator app", field: "Code from your authenticator app", hint: "The 6-digit code the app shows now.", autocomplete: "one-time-code" },
   recovery_code: { label: "Recovery code", field: "Recovery code", hint: "One of the codes you saved when you set up two-step verification. Each works once." },
 };
 
+/** Whether the method is confirmed by typing into the form (a code, or the prompt's password). */
+export const typesIntoForm = (method: string) => method in METHOD_LABELS || method === "password";
+
 export interface StepProps {
-  /** The method shown now (a key of METHOD_LABELS, or "password" on the prompt). */
-  method: string;
+  /** The method whose form is shown now (a key of METHOD_LABELS, or "password" on the prompt); none when the user has only a passkey. */
+  method?: string;
   /** The user's methods (as the API names them). */
   methods: string[];
   state: FormState;
@@ -34,8 +38,8 @@ function CodeField({ method, state }: { method: string; state: FormState }) {
 }
 
 /** Links to the other methods: `/path?method=…` keeps `next`. */
-function OtherMethods({ path, method, methods, next }: { path: string; method: string; methods: string[]; next: string }) {
-  const others = methods.filter((other) => other !== method && (other in METHOD_LABELS || other === "password"));
+function OtherMethods({ path, method, methods, next }: { path: string; method?: string; methods: string[]; next: string }) {
+  const others = methods.filter((other) => other !== method && typesIntoForm(other));
   if (others.length === 0) return <></>;
   return (
     <div class="border-t border-slate-100 pt-4 text-sm dark:border-slate-800">
@@ -65,15 +69,19 @@ export function MfaStepPage(props: StepProps) {
       }
     >
       <div class="space-y-5">
+        {props.state.notice ? <Alert {...props.state.notice} /> : ""}
         {(props.passkeySlot ?? "") as "safe"}
-        <form id="mfa-form" method="post" action="/login/mfa" class="space-y-5">
-          {props.state.notice ? <Alert {...props.state.notice} /> : ""}
-          <CsrfField token={props.csrfToken} />
-          <input type="hidden" name="next" value={attr(props.next)} />
-          <input type="hidden" name="method" value={attr(props.method)} />
-          <CodeField method={props.method} state={props.state} />
-          <Button full>Verify and sign in</Button>
-        </form>
+        {props.method ? (
+          <form id="mfa-form" method="post" action="/login/mfa" class="space-y-5">
+            <CsrfField token={props.csrfToken} />
+            <input type="hidden" name="next" value={attr(props.next)} />
+            <input type="hidden" name="method" value={attr(props.method)} />
+            <CodeField method={props.method} state={props.state} />
+            <Button full>Verify and sign in</Button>
+          </form>
+        ) : (
+          ""
+        )}
         <OtherMethods path="/login/mfa" method={props.method} methods={props.methods} next={props.next} />
       </div>
     </AuthShell>
@@ -85,19 +93,23 @@ export function ReauthPage(props: StepProps) {
   return (
     <AuthShell title="Confirm it is you" subtitle="This change is sensitive. Confirm your identity to continue; you will not be asked again for five minutes.">
       <div class="space-y-5">
+        {props.state.notice ? <Alert {...props.state.notice} /> : ""}
         {(props.passkeySlot ?? "") as "safe"}
-        <form id="reauth-form" method="post" action="/account/reauthenticate" class="space-y-5">
-          {props.state.notice ? <Alert {...props.state.notice} /> : ""}
-          <CsrfField token={props.csrfToken} />
-          <input type="hidden" name="next" value={attr(props.next)} />
-          <input type="hidden" name="method" value={attr(props.method)} />
-          {password ? (
-            <Field name="password" type="password" label="Password" error={props.state.errors.password} autocomplete="current-password" required autofocus reveal />
-          ) : (
-            <CodeField method={props.method} state={props.state} />
-          )}
-          <Button full>Confirm</Button>
-        </form>
+        {props.method ? (
+          <form id="reauth-form" method="post" action="/account/reauthenticate" class="space-y-5">
+            <CsrfField token={props.csrfToken} />
+            <input type="hidden" name="next" value={attr(props.next)} />
+            <input type="hidden" name="method" value={attr(props.method)} />
+            {password ? (
+              <Field name="password" type="password" label="Password" error={props.state.errors.password} autocomplete="current-password" required autofocus reveal />
+            ) : (
+              <CodeField method={props.method} state={props.state} />
+            )}
+            <Button full>Confirm</Button>
+          </form>
+        ) : (
+          ""
+        )}
         <OtherMethods path="/account/reauthenticate" method={props.method} methods={props.methods} next={props.next} />
       </div>
     </AuthShell>

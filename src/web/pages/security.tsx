@@ -1,11 +1,14 @@
 /**
- * /account/security: the authenticator app (QR code and the secret for typing in), recovery codes
- * (shown once, with a download as text, and how many are left) and the passkeys card's place.
- * Plain forms throughout: everything here works without JavaScript.
+ * /account/security: the authenticator app (QR code and the secret for typing in), the account's
+ * passkeys (managed on /account/passkeys), recovery codes (shown once, with a download as text,
+ * and how many are left). Plain forms and links throughout: everything here works without
+ * JavaScript.
  */
+import type { Passkey } from "../../db/schema";
 import { Alert, attr, Badge, Button, Card, CsrfField, Field, type Notice } from "../components/ui";
 import type { FormState } from "../forms";
 import { formatDateTime } from "../format";
+import { PasskeysSummaryCard } from "./passkeys";
 
 export interface SecurityProps {
   csrfToken: string;
@@ -16,8 +19,10 @@ export interface SecurityProps {
   /** Codes made by this request, shown this once. */
   newCodes?: string[];
   notice?: Notice;
-  /** The passkeys card (src/modules/passkeys), rendered below the app's. */
-  passkeysCard?: JSX.Element;
+  /** The account's passkeys (src/modules/passkeys), oldest first. */
+  passkeys: Passkey[];
+  /** The injected clock's now, for "last used 3 days ago". */
+  now: number;
 }
 
 /** The seed in groups of four, easier to type into an app by hand. */
@@ -83,8 +88,9 @@ function TotpCard({ csrfToken, totpEnabledAt, setup }: SecurityProps) {
   );
 }
 
-function RecoveryCodesCard({ csrfToken, recoveryCodesRemaining, newCodes, totpEnabledAt, passkeysCard }: SecurityProps) {
-  const hasFactor = totpEnabledAt !== null || passkeysCard !== undefined;
+function RecoveryCodesCard({ csrfToken, recoveryCodesRemaining, newCodes, totpEnabledAt, passkeys }: SecurityProps) {
+  // The same rule as the factor registry's (src/modules/mfa/factors.ts): the app or a passkey.
+  const hasFactor = totpEnabledAt !== null || passkeys.length > 0;
   return (
     <Card id="recovery-codes" title="Recovery codes" description="If you lose your phone, a recovery code gets you in. Each works once.">
       {newCodes && newCodes.length > 0 ? (
@@ -130,8 +136,7 @@ export function SecurityPage(props: SecurityProps) {
       </div>
       {props.notice ? <Alert {...props.notice} /> : ""}
       <TotpCard {...props} />
-      {/* Passkeys: their card goes here (props.passkeysCard). */}
-      {(props.passkeysCard ?? "") as "safe"}
+      <PasskeysSummaryCard passkeys={props.passkeys} now={props.now} />
       <RecoveryCodesCard {...props} />
     </div>
   );

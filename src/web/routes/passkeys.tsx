@@ -5,8 +5,6 @@
  * every other route is an ordinary form post answered with a redirect, so the browser ends on
  * a page whatever happened.
  */
-import { Value } from "@sinclair/typebox/value";
-import type { TSchema } from "@sinclair/typebox";
 import { AppError } from "../../errors";
 import { AssertionCredential, RegistrationCredential } from "../../modules/passkeys/model";
 import { finishRegistration, listPasskeys, removePasskey, renamePasskey, startRegistration } from "../../modules/passkeys/service";
@@ -15,6 +13,7 @@ import { textProblem } from "../../http/text";
 import type { Notice } from "../components/ui";
 import { csrfTokenFor, type PageContext, startBrowserSession, type WebEnv } from "../context";
 import { formFailure } from "../forms";
+import { credentialField, passkeyJson } from "../passkey-answer";
 import { safeNext, withNext } from "../next";
 import { pages, type SignedInContext, signedIn } from "../plugin";
 import { PasskeysCard } from "../pages/passkeys";
@@ -28,24 +27,6 @@ const PASSKEY_NOTICES: Record<string, Notice> = {
   "passkey-renamed": { tone: "success", text: "Passkey renamed." },
   "passkey-removed": { tone: "success", text: "Passkey removed. It no longer signs you in." },
 };
-
-const json = (ctx: PageContext, body: unknown) => {
-  ctx.headers.set("content-type", "application/json; charset=utf-8");
-  ctx.headers.set("cache-control", "no-store");
-  return new Response(JSON.stringify(body), { headers: ctx.headers });
-};
-
-/** The hidden `credential` field: the browser's answer as JSON, held to the API's schema. */
-function credentialField<T extends TSchema>(ctx: PageContext, schema: T): T["static"] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(ctx.form.credential ?? "");
-  } catch {
-    parsed = undefined;
-  }
-  if (!Value.Check(schema, parsed)) throw new AppError("invalid_passkey", "The browser's passkey answer was incomplete: try again");
-  return parsed;
-}
 
 async function showPasskeys(ctx: SignedInContext, notice?: Notice, status?: number, recoveryCodes?: string[]): Promise<Response> {
   const props = { recoveryCodes, passkeys: await listPasskeys(ctx.deps.database.db, ctx.viewer.user.id), csrfToken: csrfTokenFor(ctx), now: ctx.deps.clock.now(), notice: notice ?? PASSKEY_NOTICES[ctx.url.searchParams.get("notice") ?? ""] };
@@ -113,13 +94,13 @@ export function passkeyPages(env: WebEnv) {
   return pages(env)
     .post("/login/passkey/options", async ({ page }) => {
       const { challengeId, options } = await passkeyLoginOptions(page.deps);
-      return json(page, { challenge_id: challengeId, options });
+      return passkeyJson(page, { challenge_id: challengeId, options });
     }, { viewer: "optional", rateLimit: "login" })
     .post("/login/passkey", ({ page }) => submitLogin(page), { viewer: "optional", rateLimit: "login" })
     .get(PASSKEYS_PAGE, ({ page }) => showPasskeys(signedIn(page)), { viewer: "required", factorSetup: true })
     .post(`${PASSKEYS_PAGE}/options`, async ({ page }) => {
       const ctx = signedIn(page);
-      return json(ctx, { options: await startRegistration(ctx.deps, ctx.viewer.auth) });
+      return passkeyJson(ctx, { options: await startRegistration(ctx.deps, ctx.viewer.auth) });
     }, { viewer: "required", recentAuth: true, factorSetup: true, rateLimit: "api" })
     .post(PASSKEYS_PAGE, ({ page }) => submitRegistration(signedIn(page)), { viewer: "required", recentAuth: true, factorSetup: true, rateLimit: "api" })
     .post(`${PASSKEYS_PAGE}/:id/rename`, ({ page }) => {

@@ -1,7 +1,10 @@
 /**
  * /login/mfa (the second step of a sign-in, with the `mfa_token` in its HttpOnly cookie) and
  * /account/reauthenticate (the "confirm it is you" prompt that sensitive pages send a stale
- * session to, which returns to where the user was). docs/mfa.md.
+ * session to, which returns to where the user was). docs/mfa.md. A user with a passkey also
+ * gets "Use a passkey": its options routes here bind the challenge to the step (the cookie's
+ * mfa_token) or to the session, and the answer comes back to the same POST as the codes, as
+ * `method=passkey` with the browser's `credential`.
  */
 import { AppError } from "../../errors";
 import { factorMethods } from "../../modules/mfa/factors";
@@ -9,20 +12,31 @@ import { MfaModel } from "../../modules/mfa/model";
 import { type Reauthentication, reauthenticate } from "../../modules/mfa/service";
 import { findSignInStep, verifySignInStep } from "../../modules/mfa/sign-in-step";
 import type { FactorProof } from "../../modules/mfa/verifiers";
+import { passkeyFactorOptions } from "../../modules/passkeys/factor";
+import { AssertionCredential } from "../../modules/passkeys/model";
 import { type PageContext, csrfTokenFor, startBrowserSession, type WebEnv } from "../context";
 import { emptyForm, type FormFailure, formFailure, hasErrors, invalid, validateForm } from "../forms";
 import { safeNext } from "../next";
+import { credentialField, passkeyJson } from "../passkey-answer";
 import { pages, type SignedInContext, signedIn } from "../plugin";
-import { MfaStepPage, ReauthPage } from "../pages/second-step";
+import { PasskeyStepForm } from "../pages/passkeys";
+import { MfaStepPage, ReauthPage, typesIntoForm } from "../pages/second-step";
 import { redirect, render } from "../respond";
 import { MFA_COOKIE } from "../second-step";
 
 const nextOf = (ctx: PageContext) => safeNext(ctx.form.next ?? ctx.url.searchParams.get("next"));
-/** The method asked for (query on GET, form on POST) when the user has it, else the first they have. */
-const chosen = (ctx: PageContext, methods: string[]) => {
+/** The form to show: the method asked for (query on GET, form on POST) when the user has it, else the first they have that types into a form. */
+const chosen = (ctx: PageContext, methods: string[]): string | undefined => {
+  const typed = methods.filter(typesIntoForm);
   const asked = ctx.form.method ?? ctx.url.searchParams.get("method") ?? "";
-  return methods.includes(asked) ? asked : (methods[0] ?? "totp");
+  return typed.includes(asked) ? asked : typed[0];
 };
+
+/** The proof a form post carries: the browser's passkey answer, or a typed code. */
+const proofOf = (ctx: PageContext, method: string): FactorProof =>
+  method === "passkey" ? { method: "passkey", credential: credentialField(ctx, AssertionCredential) } : ({ method, code: ctx.form.code ?? "" } as FactorProof);
+
+const PASSKEY_REFUSED = "That passkey was not accepted.";
 
 /** The step is over (expired, spent, dead, another browser's): back to the password. */
 function startOver(ctx: PageContext, notice: "mfa-expired" | "mfa-failed"): Response {
@@ -41,18 +55,26 @@ async function showStep(ctx: PageContext, failure?: FormFailure): Promise<Respon
     throw error;
   }
   const state = { ...emptyForm(), errors: failure?.errors ?? {}, notice: failure?.notice };
-  const props = { method: chosen(ctx, methods), methods, state, csrfToken: csrfTokenFor(ctx), next: nextOf(ctx) };
+  const csrfToken = csrfTokenFor(ctx);
+  const next = nextOf(ctx);
+  const method = chosen(ctx, methods);
+  const passkeySlot = methods.includes("passkey") ? (
+    <PasskeyStepForm action="/login/mfa" optionsUrl="/login/mfa/passkey/options" csrfToken={csrfToken} next={next} noScriptText={method ? "Using a passkey needs JavaScript; a code works as usual." : "Using a passkey needs JavaScript: turn it on, or start over and sign in another way."} />
+  ) : undefined;
+  const props = { method, methods, state, csrfToken, next, passkeySlot };
   return render(ctx, { title: "Two-step verification", narrow: true, status: failure?.status, body: () => <MfaStepPage {...props} /> });
 }
 
 async function submitStep(ctx: PageContext): Promise<Response> {
   const token = ctx.cookies.get(MFA_COOKIE);
   if (!token) return startOver(ctx, "mfa-expired");
-  const errors = validateForm(MfaModel.totpEnable, ctx.form);
-  if (hasErrors(errors)) return showStep(ctx, invalid(errors));
+  const method = ctx.form.method ?? "totp";
+  if (method !== "passkey") {
+    const errors = validateForm(MfaModel.totpEnable, ctx.form);
+    if (hasErrors(errors)) return showStep(ctx, invalid(errors));
+  }
   try {
-    const proof = { method: ctx.form.method ?? "totp", code: ctx.form.code! } as FactorProof;
-    const result = await verifySignInStep(ctx.deps, token, proof, ctx.client);
+    const result = await verifySignInStep(ctx.deps, token, proofOf(ctx, method), ctx.client);
     ctx.cookies.remove(MFA_COOKIE);
     startBrowserSession(ctx, result);
     return redirect(ctx, nextOf(ctx));
@@ -61,10 +83,18 @@ async function submitStep(ctx: PageContext): Promise<Response> {
     if (error instanceof AppError && error.kind === "invalid_mfa_code") {
       const left = Number(error.details.attempts_left ?? 0);
       if (left <= 0) return startOver(ctx, "mfa-failed");
-      return showStep(ctx, { status: 401, errors: { code: `That code is not correct. ${left} ${left === 1 ? "attempt" : "attempts"} left.` }, notice: { tone: "error", text: "That code is not correct." } });
+      const attempts = `${left} ${left === 1 ? "attempt" : "attempts"} left.`;
+      if (method === "passkey") return showStep(ctx, { status: 401, errors: {}, notice: { tone: "error", text: `${PASSKEY_REFUSED} ${attempts}` } });
+      return showStep(ctx, { status: 401, errors: { code: `That code is not correct. ${attempts}` }, notice: { tone: "error", text: "That code is not correct." } });
     }
     return showStep(ctx, formFailure(error));
   }
+}
+
+/** Passkey options bound to the step of the browser's mfa_token (the API's POST /auth/mfa/passkey/options). */
+async function stepPasskeyOptions(ctx: PageContext): Promise<Response> {
+  const step = await findSignInStep(ctx.deps, ctx.cookies.get(MFA_COOKIE) ?? "", ctx.client);
+  return passkeyJson(ctx, { options: await passkeyFactorOptions(ctx.deps, step.userId, { kind: "sign_in", challengeId: step.id }) });
 }
 
 /** The ways this user can confirm: the password (when the account has one), then its factors. */
@@ -76,19 +106,26 @@ async function reauthMethods(ctx: SignedInContext): Promise<string[]> {
 async function showReauth(ctx: SignedInContext, failure?: FormFailure): Promise<Response> {
   const methods = await reauthMethods(ctx);
   const state = { ...emptyForm(), errors: failure?.errors ?? {}, notice: failure?.notice ?? (methods.length === 0 ? { tone: "info" as const, text: "Your account has no password or second factor: sign out and sign in again to confirm it is you." } : undefined) };
-  const props = { method: chosen(ctx, methods), methods, state, csrfToken: csrfTokenFor(ctx), next: nextOf(ctx) };
+  const csrfToken = csrfTokenFor(ctx);
+  const next = nextOf(ctx);
+  const method = chosen(ctx, methods);
+  const passkeySlot = methods.includes("passkey") ? (
+    <PasskeyStepForm action="/account/reauthenticate" optionsUrl="/account/reauthenticate/passkey/options" csrfToken={csrfToken} next={next} noScriptText={method ? "Using a passkey needs JavaScript; the other ways work as usual." : "Using a passkey needs JavaScript: turn it on, or sign out and sign in again."} />
+  ) : undefined;
+  const props = { method, methods, state, csrfToken, next, passkeySlot };
   return render(ctx, { title: "Confirm it is you", narrow: true, status: failure?.status, body: () => <ReauthPage {...props} /> });
 }
 
 async function submitReauth(ctx: SignedInContext): Promise<Response> {
   const method = ctx.form.method ?? "password";
-  const proof: Reauthentication = method === "password" ? { password: ctx.form.password ?? "" } : ({ method, code: ctx.form.code ?? "" } as FactorProof);
   try {
+    const proof: Reauthentication = method === "password" ? { password: ctx.form.password ?? "" } : proofOf(ctx, method);
     await reauthenticate(ctx.deps, ctx.viewer.auth, proof, ctx.client);
     return redirect(ctx, nextOf(ctx));
   } catch (error) {
     const failure = formFailure(error);
-    if (failure.status === 400) failure.errors = { code: "That code is not correct." };
+    if (method === "passkey" && failure.status === 400) failure.notice = { tone: "error", text: `${PASSKEY_REFUSED} Try again, or use another way.` };
+    else if (failure.status === 400) failure.errors = { code: "That code is not correct." };
     return showReauth(ctx, failure);
   }
 }
@@ -97,6 +134,11 @@ export function secondStepPages(env: WebEnv) {
   return pages(env)
     .get("/login/mfa", ({ page }) => (page.viewer ? redirect(page, nextOf(page)) : showStep(page)), { viewer: "optional" })
     .post("/login/mfa", ({ page }) => submitStep(page), { viewer: "optional", rateLimit: "login", expiredForm: (page) => showStep(page) })
+    .post("/login/mfa/passkey/options", ({ page }) => stepPasskeyOptions(page), { viewer: "optional", rateLimit: "login" })
     .get("/account/reauthenticate", ({ page }) => showReauth(signedIn(page)), { viewer: "required", factorSetup: true })
-    .post("/account/reauthenticate", ({ page }) => submitReauth(signedIn(page)), { viewer: "required", factorSetup: true, rateLimit: "login" });
+    .post("/account/reauthenticate", ({ page }) => submitReauth(signedIn(page)), { viewer: "required", factorSetup: true, rateLimit: "login" })
+    .post("/account/reauthenticate/passkey/options", async ({ page }) => {
+      const ctx = signedIn(page);
+      return passkeyJson(ctx, { options: await passkeyFactorOptions(ctx.deps, ctx.viewer.user.id, { kind: "session", sessionId: ctx.viewer.auth.sessionId }) });
+    }, { viewer: "required", factorSetup: true, rateLimit: "login" });
 }

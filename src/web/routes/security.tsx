@@ -6,6 +6,7 @@
  */
 import { pendingTotpSetup } from "../../modules/mfa/authenticator";
 import { disableTotp, enableTotp, mfaStatus, regenerateRecoveryCodes, setupTotp } from "../../modules/mfa/service";
+import { hasPasskey, listPasskeys } from "../../modules/passkeys/queries";
 import type { Notice } from "../components/ui";
 import { csrfTokenFor, type WebEnv } from "../context";
 import { emptyForm, type FormState, formFailure } from "../forms";
@@ -15,6 +16,7 @@ import { redirect, render } from "../respond";
 
 const NOTICES = {
   "totp-removed": { tone: "success", text: "Authenticator app removed. Signing in needs only your password now." },
+  "totp-removed-passkeys-left": { tone: "success", text: "Authenticator app removed. Your passkeys still confirm it is you when you sign in." },
   "mfa-setup-required": { tone: "warning", text: "Your role requires two-step verification. Set up an authenticator app to continue." },
 } satisfies Record<string, Notice>;
 const noticeFor = (key: string | null): Notice | undefined => (key && key in NOTICES ? NOTICES[key as keyof typeof NOTICES] : undefined);
@@ -27,8 +29,10 @@ interface SecurityState {
 }
 
 async function showSecurity(ctx: SignedInContext, state: SecurityState = {}): Promise<Response> {
-  const status = await mfaStatus(ctx.deps, ctx.viewer.auth);
+  const [status, passkeys] = await Promise.all([mfaStatus(ctx.deps, ctx.viewer.auth), listPasskeys(ctx.deps.database.db, ctx.viewer.user.id)]);
   const props: SecurityProps = {
+    passkeys,
+    now: ctx.deps.clock.now(),
     csrfToken: csrfTokenFor(ctx),
     totpEnabledAt: status.totp?.createdAt ?? null,
     recoveryCodesRemaining: status.recoveryCodesRemaining,
@@ -69,7 +73,9 @@ async function remove(ctx: SignedInContext): Promise<Response> {
     const failure = formFailure(error);
     return showSecurity(ctx, { notice: failure.notice, status: failure.status });
   }
-  return redirect(ctx, "/account/security?notice=totp-removed");
+  // A passkey left is still a second step: saying "only your password" would be wrong.
+  const left = await hasPasskey(ctx.deps.database.db, ctx.viewer.user.id);
+  return redirect(ctx, `/account/security?notice=${left ? "totp-removed-passkeys-left" : "totp-removed"}`);
 }
 
 async function newCodes(ctx: SignedInContext): Promise<Response> {
