@@ -1,8 +1,9 @@
 /**
  * Passkeys in a real Chromium with the DevTools protocol's virtual authenticator (CTAP2,
  * internal transport, resident keys, user verification): add a passkey on the account page,
- * sign out, sign in with it and no password, rename it, remove it. And with JavaScript off: the
- * pages say passkeys need it, and everything else still works.
+ * sign out, sign in with it and no password, rename it, remove it; see it on the security page
+ * and use it as the second step after a password. And with JavaScript off: the pages say
+ * passkeys need it, and everything else still works.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { eq } from "drizzle-orm";
@@ -128,6 +129,85 @@ describe.skipIf(!hasChromium)("passkeys in the browser", () => {
 
   test("no page reported an error (CSP violations included)", () => {
     // The refused sign-in above is a 303 to a page, not a console error.
+    expect(log.problems).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasChromium)("a passkey as the second step, in the browser", () => {
+  let app: TestApp;
+  let base: string;
+  let browser: Browser;
+  let page: Page;
+  let user: RegisteredUser;
+  const log = new ProblemLog();
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://localhost:${port}`;
+    [app, browser] = await Promise.all([startTestApp({ port, env: { ...RELAXED_LIMITS, APP_URL: base } }), launchBrowser()]);
+    let context: BrowserContext;
+    ({ context, page } = await newPage(browser, log));
+    // No passkey autofill: the sign-in page would otherwise sign in with the passkey by itself,
+    // and this is about the password followed by the passkey.
+    await page.addInitScript(() => {
+      Object.defineProperty(PublicKeyCredential, "isConditionalMediationAvailable", { value: () => Promise.resolve(false) });
+    });
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("WebAuthn.enable", { enableUI: false });
+    await cdp.send("WebAuthn.addVirtualAuthenticator", {
+      options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    });
+    user = await registerUser(app);
+  }, START_TIMEOUT_MS);
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  async function signInWithPassword() {
+    await page.goto(`${base}/login`);
+    await page.getByLabel("Username or email").fill(user.username);
+    await page.getByLabel("Password").fill(user.password);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  }
+
+  test("the security page leads to adding a passkey, and then shows it on its card", async () => {
+    await signInWithPassword();
+    await page.waitForURL(/\/dashboard/);
+    await page.goto(`${base}/account/security`);
+    const card = page.locator("#passkeys");
+    await card.getByText("No passkeys yet").waitFor();
+    await card.getByRole("link", { name: "Add a passkey" }).click();
+    await page.waitForURL(/\/account\/passkeys$/);
+    await page.getByLabel("Name for the new passkey").fill("Work laptop");
+    await page.getByRole("button", { name: "Add a passkey" }).click();
+    await page.getByText("Passkey added").waitFor();
+
+    await page.goto(`${base}/account/security`);
+    await expect(card.locator("[data-passkey-id]").count()).resolves.toBe(1);
+    await expect(card.textContent()).resolves.toContain("Work laptop");
+    await expect(card.textContent()).resolves.toContain("never used");
+    await expect(card.getByRole("link", { name: "Manage passkeys" }).getAttribute("href")).resolves.toBe("/account/passkeys");
+    // The passkey is a factor: the recovery-codes card offers a new set.
+    await page.getByRole("button", { name: "Make new codes" }).waitFor();
+    await screenshot(page, "security-passkeys-card");
+  });
+
+  test("password, then /login/mfa, then \"Use a passkey\": signed in, and the card says it was used", async () => {
+    await page.getByRole("button", { name: "Sign out" }).first().click();
+    await page.waitForURL(/\/login/);
+    await signInWithPassword();
+    await page.waitForURL(/\/login\/mfa/);
+    await page.getByRole("button", { name: "Use a passkey" }).click();
+    await page.waitForURL(/\/dashboard/);
+    await expect(page.getByRole("button", { name: "Sign out" }).first().isVisible()).resolves.toBe(true);
+    const logins = (await app.deps.database.db.select().from(auditLog).where(eq(auditLog.targetId, user.id))).filter((event) => event.action === "login");
+    expect(logins.length).toBeGreaterThanOrEqual(2);
+    await page.goto(`${base}/account/security`);
+    await expect(page.locator("#passkeys").textContent()).resolves.toContain("last used");
+  });
+
+  test("no page reported an error (CSP violations included)", () => {
     expect(log.problems).toEqual([]);
   });
 });

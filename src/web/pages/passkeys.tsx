@@ -1,6 +1,7 @@
 /**
- * Passkeys on the pages (docs/passkeys.md): the "Sign in with a passkey" form on /login and the
- * Passkeys card of the account. The ceremonies run in public/passkeys.js (with the vendored
+ * Passkeys on the pages (docs/passkeys.md): the "Sign in with a passkey" form on /login, the
+ * Passkeys card of /account/passkeys, its summary on /account/security, and "Use a passkey" on
+ * the second step and the "confirm it is you" prompt. The ceremonies run in public/passkeys.js (with the vendored
  * @simplewebauthn/browser): it asks the page route for options, lets the browser do the
  * ceremony, puts the answer in the form's hidden `credential` field and submits the form as
  * an ordinary post. Without JavaScript the passkey controls stay hidden and a line says why;
