@@ -48,7 +48,7 @@ const RESULTS = "#users-results";
 
 
 const selectClass =
-  "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-xs focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-500/40 dark:border-slate-700 dark:bg-slate-950";
+  "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-xs focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 dark:focus-visible:ring-blue-400 dark:border-slate-700 dark:bg-slate-950";
 
 /** Every control asks for the results with the whole form, so filters combine. The results
  * container stays in place (a stable live region) and only its content is swapped. */

@@ -26,7 +26,7 @@ export function ErrorPage({ status, title, text, requestId }: ErrorView) {
         </a>
       </div>
       {requestId ? (
-        <p class="mt-6 text-xs text-slate-400" safe>
+        <p class="mt-6 text-xs text-slate-500 dark:text-slate-400" safe>
           {`Request id ${requestId}`}
         </p>
       ) : (

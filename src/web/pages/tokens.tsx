@@ -71,7 +71,7 @@ function CreatedToken({ name, token }: { name: string; token: string }) {
         <strong class="font-semibold" safe>{`Token "${name}" created.`}</strong> Copy it now: it is shown only this once.
       </p>
       <div class="flex gap-2">
-        <input id="new-token" type="text" readonly value={attr(token)} class="block w-full rounded-lg border border-green-300 bg-white px-3 py-2 font-mono text-xs text-slate-900 dark:border-green-800 dark:bg-slate-950 dark:text-slate-100" />
+        <input id="new-token" type="text" readonly aria-label={attr(`Token "${name}"`)} value={attr(token)} class="block w-full rounded-lg border border-green-300 bg-white px-3 py-2 font-mono text-xs text-slate-900 dark:border-green-800 dark:bg-slate-950 dark:text-slate-100" />
         {/* public/app.js unhides and drives it; without JavaScript the field can be selected and copied. */}
         <button type="button" hidden data-copy="new-token" class="rounded-lg border border-green-300 px-3 text-xs font-semibold text-green-900 hover:bg-green-100 dark:border-green-800 dark:text-green-200">
           Copy
