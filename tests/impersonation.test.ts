@@ -55,6 +55,8 @@ describe("starting", () => {
     expect((await impersonate(admin.accessToken, "not-a-uuid")).status).toBe(422);
     expectError(await impersonate(user.accessToken, admin.id), 403, "forbidden");
     expect((await impersonate(admin.accessToken, user.id, "")).status).toBe(422);
+    expect((await impersonate(admin.accessToken, user.id, "      ")).status).toBe(422);
+    expect((await impersonate(admin.accessToken, user.id, " a b ")).status).toBe(422);
     const disabled = await registerUser(app);
     expect((await app.json("PATCH", `/api/v1/admin/users/${disabled.id}/disable`, undefined, bearer(admin.accessToken))).status).toBe(200);
     expectError(await impersonate(admin.accessToken, disabled.id), 409, "cannot_impersonate");
