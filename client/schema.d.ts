@@ -1056,7 +1056,7 @@ export interface paths {
         post?: never;
         /**
          * Unlink a provider identity
-         * @description 404 for an identity that is not the caller's; 409 `last_sign_in_method` when it would leave the account with no password and no other identity.
+         * @description 404 for an identity that is not the caller's; 409 `last_sign_in_method` when it would leave the account with no password, no other identity and no passkey.
          */
         delete: operations["unlinkIdentity"];
         options?: never;

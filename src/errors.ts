@@ -49,7 +49,7 @@ export const ERRORS = {
   conflict: { status: 409, code: "conflict", message: "The resource already exists" },
   cannot_modify_self: { status: 409, code: "cannot_modify_self", message: "Administrators cannot do this to their own account" },
   last_admin: { status: 409, code: "last_admin", message: "The last active admin cannot be disabled, demoted or deleted" },
-  last_sign_in_method: { status: 409, code: "last_sign_in_method", message: "This is the account's only way to sign in: set a password or link another provider first" },
+  last_sign_in_method: { status: 409, code: "last_sign_in_method", message: "This is the account's only way to sign in: set a password, link another provider or add another passkey first" },
 
   request_timeout: { status: 408, code: "request_timeout", message: "The request body did not arrive in time" },
   method_not_allowed: { status: 405, code: "method_not_allowed", message: "This path does not take this method" },

@@ -1,7 +1,9 @@
 /**
  * 409 `last_sign_in_method` (docs/passkeys.md): an account without a password or a linked
  * provider keeps its last passkey, over the API and on the passkeys page, also when two removals
- * of its last two passkeys race; with a password or a provider left, the last passkey goes.
+ * of its last two passkeys race; with a password or a provider left, the last passkey goes. And
+ * the other way round: a passkey is a way in, so the last provider can be unlinked beside it
+ * (tests/oauth-oidc.test.ts has the providers-only cases).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { and, eq } from "drizzle-orm";
@@ -66,6 +68,25 @@ describe(`removing the last way to sign in (${backendName()})`, () => {
     const withPassword = await registerUser(app);
     const own = await enrolPasskey(app, withPassword.accessToken);
     expect((await remove(withPassword, own.passkey.id)).status).toBe(204);
+  });
+
+  test("a passkey is a way in: a passwordless account's last provider can be unlinked beside it, and then the passkey stays", async () => {
+    const user = await registerUser(app);
+    const { passkey } = await enrolPasskey(app, user.accessToken);
+    await dropPassword(user.id);
+    const [identity] = await app.deps.database.db.insert(oauthAccounts).values({ provider: "github", providerAccountId: `gh-${user.id}`, userId: user.id, email: user.email }).returning();
+    expect((await app.json("DELETE", `/api/v1/auth/identities/${identity!.id}`, undefined, bearer(user.accessToken))).status).toBe(204);
+    expectError(await remove(user, passkey.id), 409, "last_sign_in_method");
+    expect(await passkeysOf(user.id)).toEqual([passkey.id]);
+  });
+
+  test("removing the last passkey and unlinking the last provider at once: one passes, one is refused", async () => {
+    const user = await registerUser(app);
+    const { passkey } = await enrolPasskey(app, user.accessToken);
+    await dropPassword(user.id);
+    const [identity] = await app.deps.database.db.insert(oauthAccounts).values({ provider: "github", providerAccountId: `gh-${user.id}`, userId: user.id, email: user.email }).returning();
+    const answers = await Promise.all([remove(user, passkey.id), app.json("DELETE", `/api/v1/auth/identities/${identity!.id}`, undefined, bearer(user.accessToken))]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([204, 409]);
   });
 
   test("on the passkeys page the refusal is the card again with why, and the passkey stays", async () => {

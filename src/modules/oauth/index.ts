@@ -41,7 +41,7 @@ export function oauthController(deps: Deps) {
         response: { 204: NoContent, ...errorResponses(404, 409) },
         detail: operation("unlinkIdentity", "Unlink a provider identity", {
           security: BEARER,
-          description: "404 for an identity that is not the caller's; 409 `last_sign_in_method` when it would leave the account with no password and no other identity.",
+          description: "404 for an identity that is not the caller's; 409 `last_sign_in_method` when it would leave the account with no password, no other identity and no passkey.",
         }),
       },
     );

@@ -3,7 +3,7 @@
  * signed-in user, create an account, or link to an existing account by email (only when both the
  * provider and Cobalt call the address verified). Also listing and unlinking identities. No HTTP.
  */
-import { and, asc, eq, ne, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { type OAuthAccount, oauthAccounts, type User, users } from "../../db/schema";
 import type { Deps } from "../../deps";
@@ -15,6 +15,7 @@ import { factorMethods } from "../mfa/factors";
 import { issueSignInStep, type MfaChallengeIssued } from "../mfa/sign-in-step";
 import { accountChanged } from "../users/account-cache";
 import { findUserByEmail, findUserById } from "../users/service";
+import { keepAWayIn } from "../users/sign-in-methods";
 import { OAuthFailure, type OAuthFailureReason } from "./failure";
 import type { FlowIntent } from "./flow";
 import { findProvider, type ProviderProfile } from "./protocol";
@@ -201,7 +202,8 @@ export async function listIdentities(db: Db, userId: string): Promise<OAuthAccou
 
 /**
  * Removes one of the user's identities unless it is the last way to sign in (no password, no
- * other identity). The user's row is locked first, so two unlinks at once cannot both pass.
+ * other identity, no passkey). The user's row is locked first, so two unlinks at once cannot
+ * both pass.
  */
 export async function unlinkIdentity(deps: Deps, userId: string, identityId: string, client: ClientInfo): Promise<void> {
   const at = now(deps);
@@ -214,13 +216,7 @@ export async function unlinkIdentity(deps: Deps, userId: string, identityId: str
       .where(and(eq(oauthAccounts.id, identityId), eq(oauthAccounts.userId, userId)))
       .limit(1);
     if (!identity) throw notFound("Identity");
-    const [others] = await tx
-      .select({ count: sql<number>`count(*)::int` })
-      .from(oauthAccounts)
-      .where(and(eq(oauthAccounts.userId, userId), ne(oauthAccounts.id, identityId)));
-    if (!user.passwordHash && (others?.count ?? 0) === 0) {
-      throw new AppError("last_sign_in_method");
-    }
+    await keepAWayIn(tx, userId, { identityId });
     await tx.delete(oauthAccounts).where(eq(oauthAccounts.id, identityId));
     await recordAudit(tx, { action: "oauth_unlinked", actor: actorOf(client, userId), targetId: userId, at, details: { provider: identity.provider } });
     return identity;

@@ -3,15 +3,16 @@
  * verifying an assertion — for a passwordless sign-in (./sign-in.ts) and as a second factor.
  * No HTTP here. docs/passkeys.md has the ceremonies and what is stored.
  */
-import { and, count, eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/errors";
-import { oauthAccounts, type Passkey, passkeys, type User, users } from "../../db/schema";
+import { type Passkey, passkeys, type User } from "../../db/schema";
 import type { Deps } from "../../deps";
 import { AppError, notFound } from "../../errors";
 import { recordAudit } from "../audit/service";
 import { type Enrolled, type FactorActor, enrolFactor, removeFactor } from "../mfa/factors";
 import { findActiveUser } from "../users/service";
+import { keepAWayIn } from "../users/sign-in-methods";
 import { type ChallengeBinding, consumeChallenge, issueChallenge } from "./challenges";
 import type { AssertionCredentialJSON, PasskeyView, RegistrationCredentialJSON } from "./model";
 import { countPasskeys, listPasskeys } from "./queries";
@@ -96,11 +97,7 @@ export async function removePasskey(deps: Deps, actor: FactorActor, id: string):
   // removeFactor holds the user's row lock around this: two removals of the last two passkeys see each other.
   await removeFactor(deps, actor, "passkey", async (tx) => {
     const passkey = await ownPasskey(tx, actor.userId, id);
-    const [user] = await tx.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, actor.userId)).limit(1);
-    if (!user?.passwordHash) {
-      const [identities] = await tx.select({ n: count() }).from(oauthAccounts).where(eq(oauthAccounts.userId, actor.userId));
-      if (Number(identities?.n ?? 0) === 0 && (await countPasskeys(tx, actor.userId)) <= 1) throw new AppError("last_sign_in_method", "This passkey is the account's only way to sign in: set a password first");
-    }
+    await keepAWayIn(tx, actor.userId, { passkeyId: passkey.id });
     await tx.delete(passkeys).where(eq(passkeys.id, passkey.id));
     await recordAudit(tx, { action: "passkey_removed", actor: audit, targetId: actor.userId, at, details: { passkey_id: passkey.id, name: passkey.name } });
     return true;
