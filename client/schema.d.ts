@@ -2114,8 +2114,13 @@ export interface components {
             per_page: number;
             /** @example 3 */
             total_pages: number;
-            /** @description False when more than 10,000 match: total is then the database's estimate */
+            /** @description False when more than `exact_limit` match: `total` (at least exact_limit + 1) is then the database's estimate and `total_pages` follows from it; every page is still exact, only the last page number is not known */
             total_exact: boolean;
+            /**
+             * @description Totals are counted exactly up to this many matches (ADMIN_EXACT_TOTAL_LIMIT, default 10,000)
+             * @example 10000
+             */
+            exact_limit: number;
         };
         UserSessionsEnded: {
             /**

@@ -41,6 +41,8 @@ export interface Config {
   jwtKeyRotationDays: number;
   /** Verified EdDSA tokens remembered until they expire (0 turns the cache off). */
   jwtVerifyCacheSize: number;
+  /** Admin user list: totals are counted exactly up to this many matches, estimated beyond. */
+  adminExactTotalLimit: number;
   accessTokenTtl: number;
   refreshTokenTtl: number;
   /** Absolute session lifetime in seconds: refreshing never takes a session past createdAt + this. */
@@ -311,6 +313,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwtAlg: jwtAlg(env),
     jwtKeyRotationDays: int(env, "JWT_KEY_ROTATION_DAYS", 30, 1, 365),
     jwtVerifyCacheSize: int(env, "JWT_VERIFY_CACHE_SIZE", 10000, 0, 1_000_000),
+    adminExactTotalLimit: int(env, "ADMIN_EXACT_TOTAL_LIMIT", 10_000, 1, 1_000_000),
     accessTokenTtl: int(env, "ACCESS_TOKEN_TTL", 900, 30, 86400),
     refreshTokenTtl: int(env, "REFRESH_TOKEN_TTL", 604800, 300, 31536000),
     sessionMaxAge: int(env, "SESSION_MAX_AGE", 2592000, 300, 31536000),

@@ -28,7 +28,7 @@ export function adminController(deps: Deps) {
           "/users",
           async ({ query }) => {
             const page = await admin.listUsers(deps, query);
-            return { users: page.items.map(adminUserView), total: page.total, total_exact: page.total_exact, page: page.page, per_page: page.per_page, total_pages: page.total_pages };
+            return { users: page.items.map(adminUserView), total: page.total, total_exact: page.total_exact, exact_limit: page.exact_limit, page: page.page, per_page: page.per_page, total_pages: page.total_pages };
           },
           { scopes: ["admin:read"], query: AdminModel.userListQuery, response: { 200: AdminModel.userList, ...denied }, detail: detail("listUsers", "List and search users", "Filters combine; `search` is a case-insensitive fragment of username or email. Out-of-range `page` and `per_page` are clamped.") },
         )

@@ -73,7 +73,8 @@ export const AdminModel = {
     responseObject({
       users: t.Array(AdminUser),
       ...pageFields,
-      total_exact: t.Boolean({ description: "False when more than 10,000 match: total is then the database's estimate" }),
+      total_exact: t.Boolean({ description: "False when more than `exact_limit` match: `total` (at least exact_limit + 1) is then the database's estimate and `total_pages` follows from it; every page is still exact, only the last page number is not known" }),
+      exact_limit: Integer({ description: "Totals are counted exactly up to this many matches (ADMIN_EXACT_TOTAL_LIMIT, default 10,000)", examples: [10000] }),
     }),
   ),
   user: AdminUser,

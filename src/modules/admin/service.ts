@@ -73,22 +73,29 @@ interface UserFilter {
 function userFilters(query: UserListQuery): UserFilter {
   const search = query.search?.trim();
   const params: Record<string, unknown> = {};
-  // search_text is lower(username) || chr(1) || lower(email); lower() on both sides is the
-  // database's own case folding, as ILIKE's. No username or email holds chr(1), so a search
-  // containing it matches nothing rather than spanning the two.
+  // search_text is lower(username) || chr(1) || lower(email), and both are ASCII (usernames by
+  // rule, emails as stored: ASCII local part, IDNA domain), so folding the search here matches
+  // the database's lower(). Folding it in SQL instead (like lower($1)) left lower() in the
+  // generic plan's recheck, evaluated once per candidate row. No username or email holds
+  // chr(1), so a search containing it matches nothing rather than spanning the two.
   const never = search?.includes("\u0001") ?? false;
-  if (search && !never) params.pattern = `%${escapeLike(search)}%`;
+  if (search && !never) params.pattern = `%${escapeLike(search.toLowerCase())}%`;
+  // One or two characters hold no trigram: the index would hand every row to the recheck (a
+  // full index scan, then the whole table: ~1 s on 100,000 users). Such a search is written so
+  // the index does not match it, and a sequential scan reads it, stopping at the count limit.
+  const short = search !== undefined && [...search].length < 3;
   if (query.role) params.role = query.role;
   if (query.email_verified !== undefined) params.verified = query.email_verified;
   const mfa = query.has_mfa === undefined ? "" : query.has_mfa ? "mfa" : "no-mfa";
-  const shape = [never ? "never" : search ? "search" : "", query.role ? "role" : "", query.email_verified !== undefined ? "verified" : "", query.status ?? "", mfa].join(",");
+  const shape = [never ? "never" : search ? (short ? "short-search" : "search") : "", query.role ? "role" : "", query.email_verified !== undefined ? "verified" : "", query.status ?? "", mfa].join(",");
   return {
     shape,
     params,
     where(bind) {
       const conditions: SQL[] = [];
       if (never) conditions.push(sql`false`);
-      else if (search) conditions.push(sql`${users.searchText} like lower(${bind("pattern", params.pattern)})`);
+      else if (search && short) conditions.push(sql`(${users.searchText} || '') like ${bind("pattern", params.pattern)}`);
+      else if (search) conditions.push(sql`${users.searchText} like ${bind("pattern", params.pattern)}`);
       if (query.role) conditions.push(sql`${users.role} = ${bind("role", params.role)}`);
       if (query.email_verified !== undefined) conditions.push(sql`${users.emailVerified} = ${bind("verified", params.verified)}`);
       if (query.status === "active") conditions.push(isNull(users.disabledAt));
@@ -102,12 +109,6 @@ function userFilters(query: UserListQuery): UserFilter {
 
 /** The WHERE of the list's filters, for a query of its own (the CSV export). */
 export const userWhere = (query: UserListQuery): SQL | undefined => userFilters(query).where(asValue);
-
-/**
- * Totals are exact up to this many matches; beyond, the planner's estimate (and `total_exact`
- * false): counting every row of a broad filter costs a scan of the whole match on every page.
- */
-export const EXACT_TOTAL_LIMIT = 10_000;
 
 type SortOrder = { field: SortField; descending: boolean };
 
@@ -129,7 +130,7 @@ async function estimatedMatches(db: Db, where: SQL | undefined): Promise<number>
 
 /**
  * The page and the total of a filtered, sorted user list, in one statement when at most
- * EXACT_TOTAL_LIMIT match: the matches' ids and sort keys (narrow rows, a selective search
+ * `cap` (the exact-total limit) match: the matches' ids and sort keys (narrow rows, a selective search
  * touches each match once), sorted and paged in the database with their exact count, joined
  * back to the page's rows by primary key. Prepared once per filter shape and sort (building the
  * nested query was most of this route's CPU). When more match, the page comes from walking the
@@ -142,7 +143,7 @@ function preparePage(db: Db, filter: UserFilter, sort: SortOrder) {
     .select({ id: users.id, key: sql`${column}`.as("sort_key") })
     .from(users)
     .where(filter.where(asPlaceholder))
-    .limit(EXACT_TOTAL_LIMIT + 1)
+    .limit(sql.placeholder("cap"))
     .as("matches");
   const pageIds = db
     .select({ id: sql`${matches.id}`.as("page_id"), key: sql`${matches.key}`.as("page_key"), total: sql<number>`count(*) over ()`.as("total") })
@@ -160,15 +161,17 @@ function preparePage(db: Db, filter: UserFilter, sort: SortOrder) {
 }
 const pageStatements = new WeakMap<Db, Map<string, ReturnType<typeof preparePage>>>();
 
-async function findUserPage(db: Db, filter: UserFilter, sort: SortOrder, limit: number, offset: number): Promise<{ items: User[]; total: number; exact: boolean }> {
+async function findUserPage(db: Db, filter: UserFilter, sort: SortOrder, limit: number, offset: number, exactLimit: number): Promise<{ items: User[]; total: number; exact: boolean }> {
   let statements = pageStatements.get(db);
   if (!statements) pageStatements.set(db, (statements = new Map()));
   const key = `${filter.shape}|${sort.field}|${sort.descending}`;
   let statement = statements.get(key);
   if (!statement) statements.set(key, (statement = preparePage(db, filter, sort)));
-  const rows = await statement.execute({ ...filter.params, limit, offset });
+  const rows = await statement.execute({ ...filter.params, cap: exactLimit + 1, limit, offset });
   const counted = rows[0]?.total;
-  if (counted !== undefined && counted <= EXACT_TOTAL_LIMIT) return { items: rows.map((row) => row.user), total: counted, exact: true };
+  if (counted !== undefined && counted <= exactLimit) return { items: rows.map((row) => row.user), total: counted, exact: true };
+  // Nothing on the first page: nothing matches (no second scan to count it).
+  if (counted === undefined && offset === 0) return { items: [], total: 0, exact: true };
   const column = sortColumns[sort.field];
   const where = filter.where(asValue);
   const [items, total] = await Promise.all([
@@ -179,25 +182,33 @@ async function findUserPage(db: Db, filter: UserFilter, sort: SortOrder, limit: 
       .orderBy(orderOf(column, sort.field, sort.descending), sort.descending ? sql`${users.id} desc` : sql`${users.id} asc`)
       .limit(limit)
       .offset(offset),
-    counted === undefined ? cappedCount(db, where) : Promise.resolve(EXACT_TOTAL_LIMIT + 1),
+    counted === undefined ? cappedCount(db, where, exactLimit + 1) : Promise.resolve(exactLimit + 1),
   ]);
-  if (total <= EXACT_TOTAL_LIMIT) return { items, total, exact: true };
-  return { items, total: Math.max(EXACT_TOTAL_LIMIT + 1, await estimatedMatches(db, where)), exact: false };
+  if (total <= exactLimit) return { items, total, exact: true };
+  return { items, total: Math.max(exactLimit + 1, await estimatedMatches(db, where)), exact: false };
 }
 
-/** The number of matches, counted up to EXACT_TOTAL_LIMIT + 1. */
-async function cappedCount(db: Db, where: SQL | undefined): Promise<number> {
-  const capped = db.select({ one: sql`1`.as("one") }).from(users).where(where).limit(EXACT_TOTAL_LIMIT + 1).as("capped");
+/** The number of matches, counted up to `cap`. */
+async function cappedCount(db: Db, where: SQL | undefined, cap: number): Promise<number> {
+  const capped = db.select({ one: sql`1`.as("one") }).from(users).where(where).limit(cap).as("capped");
   const [row] = await db.select({ n: count() }).from(capped);
   return row?.n ?? 0;
 }
 
-export async function listUsers(deps: Deps, query: UserListQuery): Promise<Page<User> & { total_exact: boolean }> {
+/**
+ * A page of the filtered, sorted list. Totals are exact up to ADMIN_EXACT_TOTAL_LIMIT (10,000)
+ * matches: counting every row of a broad filter would scan the whole match on every page.
+ * `total_exact` false means more than `exact_limit` match
+ * and `total` (at least exact_limit + 1) is the planner's estimate; the pages themselves are
+ * exact at any depth (OFFSET over the sort index), only the last page number is unknown.
+ */
+export async function listUsers(deps: Deps, query: UserListQuery): Promise<Page<User> & { total_exact: boolean; exact_limit: number }> {
   const page = clampPage(query.page);
   const perPage = clampPerPage(query.per_page);
   const sort = parseSort(query.sort);
-  const result = await findUserPage(deps.database.reader, userFilters(query), sort, perPage, (page - 1) * perPage);
-  return { items: result.items, total: result.total, total_exact: result.exact, page, per_page: perPage, total_pages: Math.ceil(result.total / perPage) };
+  const exactLimit = deps.config.adminExactTotalLimit;
+  const result = await findUserPage(deps.database.reader, userFilters(query), sort, perPage, (page - 1) * perPage, exactLimit);
+  return { items: result.items, total: result.total, total_exact: result.exact, exact_limit: exactLimit, page, per_page: perPage, total_pages: Math.ceil(result.total / perPage) };
 }
 
 export async function getUser(deps: Deps, id: string): Promise<{ user: User; sessionCount: number }> {

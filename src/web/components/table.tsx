@@ -86,6 +86,38 @@ function PageLink({ href, label, current, disabled, hx, rel }: { href: string; l
   );
 }
 
+const grouped = (n: number) => n.toLocaleString("en-US");
+
+/** Pagination of a list whose total is an estimate: "Showing 10,001–10,020 of more than 10,000 users". */
+function OpenEndedPagination({ page, perPage, hrefFor, hx, noun, moreThan, shown = perPage }: PaginationProps & { moreThan: number }) {
+  const first = (page - 1) * perPage + 1;
+  // Pages known to exist: those holding the first moreThan + 1 matches, and the next one while this one is full.
+  const known = Math.max(Math.ceil((moreThan + 1) / perPage), shown === perPage ? page + 1 : page);
+  const pages = pageWindow(page, known);
+  return (
+    <nav class="flex flex-col items-center justify-between gap-3 pt-4 sm:flex-row" aria-label="Pagination">
+      {shown === 0 ? (
+        <p class="text-sm text-slate-500 dark:text-slate-400">
+          <span safe>{`Page ${grouped(page)} is past the end of the list.`}</span>{" "}
+          <a href={attr(hrefFor(1))} hx-get={hx ? attr(hrefFor(1)) : undefined} hx-target={hx?.target} hx-push-url={hx ? "true" : undefined} class="font-semibold text-blue-600 hover:underline dark:text-blue-400">
+            Go to the first page
+          </a>
+        </p>
+      ) : (
+        <p class="text-sm text-slate-500 dark:text-slate-400" safe>
+          {`Showing ${grouped(first)}–${grouped(first + shown - 1)} of more than ${grouped(moreThan)} ${noun}`}
+        </p>
+      )}
+      <div class="flex flex-wrap items-center gap-1">
+        <PageLink href={hrefFor(page - 1)} label="Previous" disabled={page <= 1} hx={hx} rel="prev" />
+        {pages.map((n) => (n === "gap" ? <span class="px-1 text-slate-400">…</span> : <PageLink href={hrefFor(n)} label={String(n)} current={n === page} hx={hx} />))}
+        {known > page ? <span class="px-1 text-slate-400">…</span> : ""}
+        <PageLink href={hrefFor(page + 1)} label="Next" disabled={shown < perPage} hx={hx} rel="next" />
+      </div>
+    </nav>
+  );
+}
+
 /** The pages to offer: first, last, and two either side of the current one. */
 export function pageWindow(page: number, totalPages: number): Array<number | "gap"> {
   const pages: Array<number | "gap"> = [];
@@ -104,9 +136,18 @@ export interface PaginationProps {
   hrefFor: (page: number) => string;
   hx?: HxTarget;
   noun: string;
+  /**
+   * Set when `total` is only an estimate: more than this many match. The text says so, and the
+   * links go as far as is known to exist (Next while the page is full) instead of to a guessed end.
+   */
+  moreThan?: number;
+  /** Rows on this page; needed with `moreThan`. */
+  shown?: number;
 }
 
-export function Pagination({ page, totalPages, total, perPage, hrefFor, hx, noun }: PaginationProps) {
+export function Pagination(props: PaginationProps) {
+  if (props.moreThan !== undefined) return <OpenEndedPagination {...props} moreThan={props.moreThan} />;
+  const { page, totalPages, total, perPage, hrefFor, hx, noun } = props;
   const first = total === 0 ? 0 : (page - 1) * perPage + 1;
   const last = Math.min(total, page * perPage);
   // A page past the end (an old link, a hand-edited URL, rows deleted meanwhile) says so and

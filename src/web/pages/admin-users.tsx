@@ -220,12 +220,14 @@ export interface UsersResultProps {
   users: User[];
   total: number;
   totalPages: number;
+  /** Set when the total is an estimate: more than this many users match. */
+  moreThan?: number;
   filters: UserFilters;
   now: number;
 }
 
 /** What live search, filters, sorting and paging swap into #users-results; the URL follows (hx-push-url). */
-export function UsersResultsContent({ users, total, totalPages, filters, now }: UsersResultProps) {
+export function UsersResultsContent({ users, total, totalPages, moreThan, filters, now }: UsersResultProps) {
   const head = (
     <>
       <Th class="w-8 pr-0">
@@ -249,7 +251,7 @@ export function UsersResultsContent({ users, total, totalPages, filters, now }: 
           ))}
         </Table>
       )}
-      <Pagination page={filters.page} totalPages={totalPages} total={total} perPage={filters.per_page} noun={total === 1 ? "user" : "users"} hrefFor={(page) => usersUrl(filters, page)} hx={{ target: RESULTS }} />
+      <Pagination page={filters.page} totalPages={totalPages} total={total} perPage={filters.per_page} noun={total === 1 ? "user" : "users"} moreThan={moreThan} shown={users.length} hrefFor={(page) => usersUrl(filters, page)} hx={{ target: RESULTS }} />
       <PageSizes filters={filters} />
     </>
   );

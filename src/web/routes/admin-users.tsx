@@ -58,7 +58,7 @@ export const noticeFor = (key: string | null): Notice | undefined => (key && key
 async function showUsers(ctx: SignedInContext): Promise<Response> {
   const { filters, query } = parseUserFilters(ctx.url.searchParams);
   const result = await listUsers(ctx.deps, query);
-  const props = { users: result.items, total: result.total, totalPages: result.total_pages, filters, now: ctx.deps.clock.now() };
+  const props = { users: result.items, total: result.total, totalPages: result.total_pages, moreThan: result.total_exact ? undefined : result.exact_limit, filters, now: ctx.deps.clock.now() };
   return render(ctx, {
     title: "Users",
     section: "admin",
