@@ -17,7 +17,8 @@
  *      per-round ratios), better-auth through its get-session and through a route behind its
  *      `auth` macro; then Cobalt alone for BENCH_ME_SECONDS in 10 s slices (drift, p99); server
  *      CPU per request is recorded for every run
- *   5. GET /dashboard, GET /admin/users?search=, POST /refresh (rotation chains), POST /refresh
+ *   5. GET /dashboard, GET /admin/users?search= (BENCH_ADMIN_CONNECTIONS, 16; before/after of a
+ *      change on 100,000 users: bench/admin-search-ab.ts), POST /refresh (rotation chains), POST /refresh
  *      beside a /me flood (transactions on a saturated pool; then no backend may be left idle in
  *      a transaction), POST /login between two Argon2 ceiling measurements (one verifying
  *      process per core), better-auth's sign-in between two measurements of its own hash's
@@ -32,7 +33,7 @@
  * LOG_LEVEL, default info as in production), BENCH_PROFILE=1 (Cobalt under --cpu-prof, written to
  * BENCH_PROFILE_DIR, default $TMPDIR/cobalt-bench-profiles; figures are then not comparable;
  * summarise with bench/profile-summary.ts), BENCH_KEEP=1 (keep the work
- * directory with the server logs), BENCH_ONLY=startup,me,pages,refresh,login,attack,
+ * directory with the server logs), BENCH_ONLY=startup,me,pages,admin,refresh,login,attack,
  * BENCH_COBALT_DIR (measure the Cobalt in another checkout, e.g. a worktree with a candidate fix),
  * BENCH_COBALT_FLAGS (extra bun flags for Cobalt, e.g. "--smol").
  */
@@ -55,7 +56,7 @@ const num = (name: string, fallback: number) => (env[name] ? Number(env[name]) :
 const QUICK = env.BENCH_QUICK === "1";
 const PROFILE = env.BENCH_PROFILE === "1";
 const PROFILE_DIR = env.BENCH_PROFILE_DIR ?? join(tmpdir(), "cobalt-bench-profiles");
-const ONLY = new Set((env.BENCH_ONLY ?? "startup,me,pages,refresh,login,attack").split(",").map((s) => s.trim()));
+const ONLY = new Set((env.BENCH_ONLY ?? "startup,me,pages,admin,refresh,login,attack").split(",").map((s) => s.trim()));
 
 const S = {
   users: num("BENCH_USERS", 100_000),
@@ -532,16 +533,19 @@ async function main(): Promise<void> {
       runs.dashboard = { ...view(result), page_bytes: String(dashboardProbe.body).length };
       row("GET /dashboard (rendered page)", result, await settledRss("after_dashboard"), `${String(dashboardProbe.body).length} B page`);
     }
+  }
+
+  if (ONLY.has("admin")) {
     const adminUrl = `${cobalt.url}/api/v1/admin/users?search=user_42&per_page=20`;
     const adminHeaders = { authorization: `Bearer ${admin.accessToken}` };
     const adminProbe = await json<{ total?: number }>(adminUrl, { headers: adminHeaders });
     if (adminProbe.status !== 200) throw new Error(`admin search probe answered ${adminProbe.status}: ${JSON.stringify(adminProbe.body)}`);
-    await load(spec("warm-up admin search", adminUrl, S.warmup, { headers: adminHeaders, connections: S.adminConnections }));
-    const result = await load(spec("cobalt admin search", adminUrl, S.short, { headers: adminHeaders, countStatuses: true, connections: S.adminConnections }), cobalt);
+    await load(spec("warm-up admin search", adminUrl, S.warmup, { headers: adminHeaders, connections: S.adminConnections, threads: 1 }));
+    const result = await load(spec("cobalt admin search", adminUrl, S.short, { headers: adminHeaders, countStatuses: true, connections: S.adminConnections, threads: 1 }), cobalt);
     // Informational: the unfiltered first page, whose total is the estimate.
     const listUrl = `${cobalt.url}/api/v1/admin/users?per_page=20`;
     const listProbe = await json<{ total?: number; total_exact?: boolean }>(listUrl, { headers: adminHeaders });
-    const listed = await load(spec("cobalt admin list (no filter)", listUrl, S.short, { headers: adminHeaders, countStatuses: true, connections: S.adminConnections }), cobalt);
+    const listed = await load(spec("cobalt admin list (no filter)", listUrl, S.short, { headers: adminHeaders, countStatuses: true, connections: S.adminConnections, threads: 1 }), cobalt);
     runs.admin_search = { ...view(result), connections: S.adminConnections, query: "search=user_42&per_page=20", matches: adminProbe.body.total, total_exact: (adminProbe.body as { total_exact?: boolean }).total_exact ?? null };
     runs.admin_list = { ...view(listed), connections: S.adminConnections, query: "per_page=20", total: listProbe.body.total, total_exact: listProbe.body.total_exact ?? null };
     row(`GET /api/v1/admin/users?search= (${S.adminConnections} conns)`, result, await settledRss("after_admin_search"), `${adminProbe.body.total} matches of ${seeded.users}`);
