@@ -6,7 +6,7 @@ import { AUDIT_ACTIONS } from "../../modules/audit/service";
 import { Pagination, Table, Td, Th } from "../components/table";
 import { attr, Badge, type BadgeColor, buttonClass, Card, EmptyState } from "../components/ui";
 import { formatDateTime } from "../format";
-import { AdminHeader, StatTile } from "./admin-shell";
+import { AdminHeader, ExportCsvLink, StatTile } from "./admin-shell";
 import { actionLabel, Details, Sentence, WhenWhere } from "./audit-sentence";
 import type { DayStats } from "../../modules/admin/stats";
 import { ActivityCharts } from "./admin-charts";
@@ -127,6 +127,22 @@ export function AuditResultsContent({ events, names, total, totalPages, filters,
   );
 }
 
+/** The CSV of every event the filters match (all pages). */
+function auditExportUrl(filters: AuditFilters): string {
+  const query = auditParams({ ...filters, page: 1, per_page: AUDIT_PER_PAGE }).toString();
+  return `/admin/audit/export${query ? `?${query}` : ""}`;
+}
+
+/** What an htmx request gets: the results, and the export link for the new filters out of band. */
+export function AuditResultsFragment(props: AuditResultProps) {
+  return (
+    <>
+      <AuditResultsContent {...props} />
+      <ExportCsvLink href={auditExportUrl(props.filters)} oob />
+    </>
+  );
+}
+
 export function AuditResults(props: AuditResultProps) {
   return (
     <div id="audit-results" aria-live="polite">
@@ -141,13 +157,10 @@ const labelClass = "block text-xs font-medium text-slate-600 dark:text-slate-400
 
 export function AuditPage(props: AuditResultProps) {
   const { filters } = props;
-  const exportQuery = auditParams({ ...filters, page: 1, per_page: AUDIT_PER_PAGE }).toString();
   return (
     <div>
       <AdminHeader tab="audit" title="Audit log">
-        <a href={attr(`/admin/audit/export${exportQuery ? `?${exportQuery}` : ""}`)} hx-boost="false" class={buttonClass("secondary")}>
-          Export CSV
-        </a>
+        <ExportCsvLink href={auditExportUrl(filters)} />
       </AdminHeader>
       <div class="space-y-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
         <form method="get" action="/admin/audit" role="search" class="grid grid-cols-2 gap-3 lg:grid-cols-[1fr_2fr_1fr_1fr_auto_auto] lg:items-end" {...live}>

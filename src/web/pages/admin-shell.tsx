@@ -1,7 +1,7 @@
 /** Pieces shared by the admin pages: the tab bar, stat tiles, user badges and a page heading. */
 import type { PropsWithChildren } from "@kitajs/html";
 import type { User } from "../../db/schema";
-import { Badge, cx } from "../components/ui";
+import { attr, Badge, buttonClass, cx } from "../components/ui";
 
 const TABS = [
   { href: "/admin", label: "Overview", key: "overview" },
@@ -9,6 +9,18 @@ const TABS = [
   { href: "/admin/audit", label: "Audit log", key: "audit" },
 ] as const;
 export type AdminTab = (typeof TABS)[number]["key"];
+
+/**
+ * "Export CSV" for the filters on screen. Live filters swap only the results, so the fragment
+ * sends this link again out of band: otherwise it would export the filters the page loaded with.
+ */
+export function ExportCsvLink({ href, oob }: { href: string; oob?: boolean }) {
+  return (
+    <a id="export-csv" href={attr(href)} hx-boost="false" hx-swap-oob={oob ? "true" : undefined} class={buttonClass("secondary")}>
+      Export CSV
+    </a>
+  );
+}
 
 export function AdminHeader({ tab, title, children }: PropsWithChildren<{ tab: AdminTab; title: string }>) {
   return (

@@ -3,7 +3,7 @@ import type { User } from "../../db/schema";
 import { Pagination, type SortDirection, SortableTh, Table, Td, Th } from "../components/table";
 import { Alert, attr, buttonClass, cx, EmptyState, type Notice } from "../components/ui";
 import { formatDate, timeAgo } from "../format";
-import { AdminHeader, RoleBadge, StatusBadge, VerifiedBadge } from "./admin-shell";
+import { AdminHeader, ExportCsvLink, RoleBadge, StatusBadge, VerifiedBadge } from "./admin-shell";
 import { BulkBar, BulkCheckbox } from "./admin-bulk";
 
 export interface UserFilters {
@@ -43,6 +43,9 @@ export function usersUrl(filters: UserFilters, page = filters.page, sort = filte
   const query = params.toString();
   return query ? `/admin/users?${query}` : "/admin/users";
 }
+
+/** The CSV of every user the filters match (all pages). */
+const exportUrl = (filters: UserFilters) => usersUrl({ ...filters, page: 1 }).replace("/admin/users", "/admin/users/export");
 
 const RESULTS = "#users-results";
 
@@ -275,6 +278,7 @@ export function UsersResultsFragment(props: UsersResultProps & { syncSort: boole
     <>
       <UsersResultsContent {...props} />
       {props.syncSort ? <SortSelect filters={props.filters} oob /> : ""}
+      <ExportCsvLink href={exportUrl(props.filters)} oob />
     </>
   );
 }
@@ -284,9 +288,7 @@ export function UsersPage(props: UsersResultProps & { notice?: Notice; csrfToken
     <div>
       <AdminHeader tab="users" title="Users">
         <div class="flex flex-wrap gap-2">
-          <a href={attr(usersUrl({ ...props.filters, page: 1 }).replace("/admin/users", "/admin/users/export"))} hx-boost="false" class={buttonClass("secondary")}>
-            Export CSV
-          </a>
+          <ExportCsvLink href={exportUrl(props.filters)} />
           <a href="/admin/users/new" class={buttonClass("primary")}>
             New user
           </a>

@@ -11,7 +11,7 @@ import { parseUserFilters } from "./admin-users";
 import type { WebEnv } from "../context";
 import { validQuery } from "../forms";
 import { pages, type SignedInContext, signedIn } from "../plugin";
-import { AUDIT_PER_PAGE, type AuditFilters, AuditPage, AuditResultsContent, OverviewPage } from "../pages/admin-audit";
+import { AUDIT_PER_PAGE, type AuditFilters, AuditPage, AuditResultsFragment, OverviewPage } from "../pages/admin-audit";
 import { render } from "../respond";
 import { listPage } from "./list-page";
 
@@ -50,7 +50,7 @@ async function showAudit(ctx: SignedInContext): Promise<Response> {
   const error = filters.user && (await idsForPerson(db, filters.user)).length === 0 ? `No account has the username, email or id “${filters.user}”` : undefined;
   const result = await listAudit(ctx.deps, { ...auditQueryOf(filters), page: filters.page, per_page: filters.per_page });
   const props = { events: result.items, names: await auditNames(db, result.items), total: result.total, totalPages: result.total_pages, filters, now: ctx.deps.clock.now(), error };
-  return render(ctx, { title: "Audit log", section: "admin", body: () => <AuditPage {...props} />, fragment: () => <AuditResultsContent {...props} /> });
+  return render(ctx, { title: "Audit log", section: "admin", body: () => <AuditPage {...props} />, fragment: () => <AuditResultsFragment {...props} /> });
 }
 
 /** The CSV downloads the pages link to: the same filters as the page the link is on. */
