@@ -101,7 +101,7 @@ describe.skipIf(!hasChromium)("the admin overview's charts in the browser", () =
     await page.getByText("Show the numbers as a table").click();
     const table = page.getByRole("table", { name: "Activity per day" });
     await table.waitFor();
-    const rows = await table.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => [...tr.children].map((cell) => cell.textContent?.trim() ?? "")));
+    const rows = await table.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (cell) => cell.textContent?.trim() ?? "")));
     expect(rows.length).toBe(30);
     expect(rows.slice(0, 4)).toEqual([
       [dayOf(0), "1", "2", "0"],
