@@ -228,7 +228,7 @@ describe.skipIf(!hasChromium)("passkeys with JavaScript off", () => {
     await app?.stop();
   });
 
-  test("the pages say passkeys need JavaScript; password sign-in, rename and remove work as plain forms", async () => {
+  test("the pages say passkeys need JavaScript; password sign-in, the second step's code form, rename and remove work as plain forms", async () => {
     const user = await registerUser(app);
     await page.goto(`${app.url}/login`);
     await page.getByText("Signing in with a passkey needs JavaScript").waitFor();
@@ -243,7 +243,21 @@ describe.skipIf(!hasChromium)("passkeys with JavaScript off", () => {
     const accessToken = (await context.cookies()).find((cookie) => cookie.name === "access_token")!.value;
     const key = new SoftPasskey({ origin: app.config.webauthn.origin, rpId: app.config.webauthn.rpId });
     const options = (await app.json<{ options: { challenge: string; user: { id: string } } }>("POST", "/api/v1/auth/passkeys/options", undefined, bearer(accessToken))).body.options;
-    expect((await app.json("POST", "/api/v1/auth/passkeys", { name: "Security key", credential: key.register(options) }, bearer(accessToken))).status).toBe(201);
+    const registered = await app.json<{ recovery_codes: string[] }>("POST", "/api/v1/auth/passkeys", { name: "Security key", credential: key.register(options) }, bearer(accessToken));
+    expect(registered.status).toBe(201);
+
+    // The second step without JavaScript: the passkey is named but not offered, the code form works.
+    await page.getByRole("button", { name: "Sign out" }).first().click();
+    await page.waitForURL(/\/login/);
+    await page.getByLabel("Username or email").fill(user.username);
+    await page.getByLabel("Password").fill(user.password);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.waitForURL(/\/login\/mfa/);
+    await page.getByText("Using a passkey needs JavaScript; a code works as usual.").waitFor();
+    expect(await page.getByRole("button", { name: "Use a passkey" }).isVisible()).toBe(false);
+    await page.getByLabel("Recovery code").fill(registered.body.recovery_codes[0]!);
+    await page.getByRole("button", { name: "Verify and sign in" }).click();
+    await page.waitForURL(/\/dashboard/);
 
     await page.goto(`${app.url}/account/passkeys`);
     await page.getByText("Adding a passkey needs JavaScript").waitFor();
