@@ -116,6 +116,32 @@
     });
   });
 
+  // Times come in UTC (<time datetime="…Z" data-time>, src/web/components/time.tsx): say them in
+  // the viewer's own zone, in the page's language. A relative time ("2 minutes ago") keeps its
+  // words and gets the local clock time on hover.
+  var DAY = { year: "numeric", month: "short", day: "numeric" };
+  var MOMENT = { year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short" };
+  function localiseTimes(root) {
+    if (!root || !root.querySelectorAll || !window.Intl) return;
+    var lang = document.documentElement.lang || undefined;
+    var times = root.querySelectorAll("time[data-time]");
+    for (var i = 0; i < times.length; i++) {
+      var date = new Date(times[i].getAttribute("datetime"));
+      if (isNaN(date.getTime())) continue;
+      var moment = new Intl.DateTimeFormat(lang, MOMENT).format(date);
+      var kind = times[i].getAttribute("data-time");
+      if (kind === "datetime") times[i].textContent = moment;
+      else {
+        if (kind === "date") times[i].textContent = new Intl.DateTimeFormat(lang, DAY).format(date);
+        times[i].title = moment;
+      }
+    }
+  }
+  localiseTimes(document);
+  document.addEventListener("htmx:load", function (event) {
+    localiseTimes(event.detail.elt);
+  });
+
   // A new request makes the last one's message in the flash area stale ("Slow down" beside a
   // later success): clear it; a refusal of this request puts its own message there again.
   document.addEventListener("htmx:beforeRequest", function () {

@@ -5,7 +5,7 @@ import type { Stats } from "../../modules/admin/service";
 import { AUDIT_ACTIONS } from "../../modules/audit/service";
 import { Pagination, Table, Td, Th } from "../components/table";
 import { attr, Badge, type BadgeColor, buttonClass, Card, EmptyState } from "../components/ui";
-import { formatDateTime } from "../format";
+import { Time } from "../components/time";
 import { AdminHeader, ExportCsvLink, StatTile } from "./admin-shell";
 import { actionLabel, Details, Sentence, WhenWhere } from "./audit-sentence";
 import type { DayStats } from "../../modules/admin/stats";
@@ -104,9 +104,7 @@ export function AuditResultsContent({ events, names, total, totalPages, filters,
                 </div>
               </Td>
               <Td class="hidden whitespace-nowrap text-slate-500 sm:table-cell dark:text-slate-400">
-                <time datetime={event.createdAt.toISOString()} safe>
-                  {formatDateTime(event.createdAt)}
-                </time>
+                <Time at={event.createdAt} />
                 {event.ip ? (
                   <p class="text-xs" safe>
                     {`from ${event.ip}`}

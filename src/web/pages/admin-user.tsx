@@ -9,7 +9,9 @@ import type { AuditEvent, PersonalAccessToken, Session, User } from "../../db/sc
 import { Alert, attr, Badge, Button, buttonClass, Card, CsrfField, EmptyState, type Notice } from "../components/ui";
 import { AdminIdentities, type IdentityRow } from "./oauth";
 import { UserTokensCard } from "./tokens";
-import { describeUserAgent, formatDateTime, timeAgo } from "../format";
+import { describeUserAgent } from "../format";
+import { Time } from "../components/time";
+import { SessionWhereWhen } from "./dashboard";
 import { AuditList } from "./admin-audit";
 import { ManageCard } from "./admin-manage";
 import type { AuditNames } from "../../modules/admin/names";
@@ -59,8 +61,6 @@ function Detail({ label, children }: { label: string; children: JSX.Element }) {
 }
 
 function AccountCard({ user, sessions, now }: Pick<UserDetailProps, "user" | "sessions" | "now">) {
-  const lastSignIn = user.lastLoginAt ? `${timeAgo(user.lastLoginAt, now)}${user.lastLoginIp ? ` from ${user.lastLoginIp}` : ""}` : "Never";
-  const disabled = user.disabledAt ? formatDateTime(user.disabledAt) : "No";
   return (
     <Card title="Account">
       <dl class="grid gap-4 sm:grid-cols-2">
@@ -70,19 +70,26 @@ function AccountCard({ user, sessions, now }: Pick<UserDetailProps, "user" | "se
           </code>
         </Detail>
         <Detail label="Joined">
-          <span safe>{formatDateTime(user.createdAt)}</span>
+          <Time at={user.createdAt} />
         </Detail>
         <Detail label="Last sign-in">
-          <span safe>{lastSignIn}</span>
+          {user.lastLoginAt ? (
+            <>
+              <Time at={user.lastLoginAt} as="relative" now={now} />
+              {user.lastLoginIp ? <span safe>{` from ${user.lastLoginIp}`}</span> : ""}
+            </>
+          ) : (
+            "Never"
+          )}
         </Detail>
         <Detail label="Updated">
-          <span safe>{formatDateTime(user.updatedAt)}</span>
+          <Time at={user.updatedAt} />
         </Detail>
         <Detail label="Active sessions">
           <span safe>{String(sessions.length)}</span>
         </Detail>
         <Detail label="Disabled">
-          <span safe>{disabled}</span>
+          {user.disabledAt ? <Time at={user.disabledAt} /> : "No"}
         </Detail>
       </dl>
     </Card>
@@ -156,8 +163,8 @@ function SessionsList({ user, sessions, now }: Pick<UserDetailProps, "user" | "s
             <p class="text-sm font-medium" safe>
               {describeUserAgent(session.userAgent)}
             </p>
-            <p class="text-xs text-slate-500 dark:text-slate-400" safe>
-              {`${session.ip ?? "Unknown IP"} · signed in ${formatDateTime(session.createdAt)} · active ${timeAgo(session.lastUsedAt, now)}`}
+            <p class="text-xs text-slate-500 dark:text-slate-400">
+              <SessionWhereWhen session={session} now={now} />
             </p>
           </div>
           <ConfirmedButton user={user} action="revoke" session={session.id} label="End session" question="End this session? That device will be signed out." />

@@ -2,7 +2,7 @@
 import type { User } from "../../db/schema";
 import { Pagination, type SortDirection, SortableTh, Table, Td, Th } from "../components/table";
 import { Alert, attr, buttonClass, cx, EmptyState, type Notice } from "../components/ui";
-import { formatDate, timeAgo } from "../format";
+import { Time } from "../components/time";
 import { AdminHeader, ExportCsvLink, RoleBadge, StatusBadge, VerifiedBadge } from "./admin-shell";
 import { BulkBar, BulkCheckbox } from "./admin-bulk";
 
@@ -189,10 +189,10 @@ function UserRow({ user, now }: { user: User; now: number }) {
         </div>
       </Td>
       <Td class="hidden whitespace-nowrap text-slate-500 md:table-cell dark:text-slate-400">
-        <span safe>{formatDate(user.createdAt)}</span>
+        <Time at={user.createdAt} as="date" />
       </Td>
       <Td class="hidden whitespace-nowrap text-slate-500 lg:table-cell dark:text-slate-400">
-        <span>{user.lastLoginAt ? timeAgo(user.lastLoginAt, now) : "Never"}</span>
+        {user.lastLoginAt ? <Time at={user.lastLoginAt} as="relative" now={now} /> : "Never"}
       </Td>
     </tr>
   );

@@ -6,7 +6,7 @@
 import type { AuditEvent } from "../../db/schema";
 import type { AuditNames } from "../../modules/admin/names";
 import { attr } from "../components/ui";
-import { formatDateTime, timeAgo } from "../format";
+import { Time } from "../components/time";
 
 /** A sentence is text and people; a person is an account id (or null: nobody signed in). */
 type Part = string | { person: string | null };
@@ -115,9 +115,7 @@ export function WhenWhere({ event, now }: { event: AuditEvent; now: number }) {
   return (
     <span class="text-slate-500 dark:text-slate-400">
       {" — "}
-      <time datetime={event.createdAt.toISOString()} title={attr(formatDateTime(event.createdAt))} safe>
-        {timeAgo(event.createdAt, now)}
-      </time>
+      <Time at={event.createdAt} as="relative" now={now} />
       {event.ip ? <span safe>{`, from ${event.ip}`}</span> : ""}
     </span>
   );

@@ -2,7 +2,8 @@
 import type { Session, User } from "../../db/schema";
 import { Alert, attr, Badge, Button, Card, CsrfField, EmptyState, Field, type Notice } from "../components/ui";
 import type { FormState } from "../forms";
-import { describeUserAgent, formatDateTime, timeAgo } from "../format";
+import { Time } from "../components/time";
+import { describeUserAgent } from "../format";
 import { selfSwapping } from "./auth";
 import { IdentitiesCard } from "./oauth";
 import { DeleteAccountCard, ProfileCard, type ProfileCardProps, YourDataCard } from "./self-service";
@@ -56,6 +57,18 @@ export function ChangePasswordForm({ state, csrfToken, username }: { state: Form
   );
 }
 
+/** "10.1.2.3 · signed in Dec 1, 2026, 3:04 PM UTC · active 2 minutes ago" (also on an admin's view of a user). */
+export function SessionWhereWhen({ session, now }: { session: Session; now: number }) {
+  return (
+    <>
+      <span safe>{`${session.ip ?? "Unknown IP"} · signed in `}</span>
+      <Time at={session.createdAt} />
+      {" · active "}
+      <Time at={session.lastUsedAt} as="relative" now={now} />
+    </>
+  );
+}
+
 function SessionRow({ session, current, csrfToken, now }: { session: Session; current: boolean; csrfToken: string; now: number }) {
   return (
     <li class="flex flex-col gap-3 py-4 sm:flex-row sm:items-center">
@@ -65,8 +78,8 @@ function SessionRow({ session, current, csrfToken, now }: { session: Session; cu
           {current ? <Badge color="blue" text="This device" /> : ""}
           {session.impersonatorId ? <Badge color="amber" text="Opened by an administrator" /> : ""}
         </p>
-        <p class="mt-0.5 text-xs text-slate-500 dark:text-slate-400" safe>
-          {`${session.ip ?? "Unknown IP"} · signed in ${formatDateTime(session.createdAt)} · active ${timeAgo(session.lastUsedAt, now)}`}
+        <p class="mt-0.5 text-xs text-slate-500 dark:text-slate-400">
+          <SessionWhereWhen session={session} now={now} />
         </p>
       </div>
       {current ? (

@@ -1,7 +1,7 @@
 /** Impersonation on the pages (docs/impersonation.md): the admin's start form and the banner every impersonated page shows. */
 import type { User } from "../../db/schema";
 import { attr, Button, Card, CsrfField, Field } from "../components/ui";
-import { formatDateTime } from "../format";
+import { Time } from "../components/time";
 
 export interface ImpersonationBannerProps {
   username: string;
@@ -16,8 +16,9 @@ export function ImpersonationBanner({ username, adminName, reason, endsAt, csrfT
   return (
     <div role="region" aria-label="Impersonation" class="border-b border-violet-300 bg-violet-100 text-violet-950 dark:border-violet-800 dark:bg-violet-950 dark:text-violet-100">
       <div class="mx-auto flex max-w-6xl flex-col gap-2 px-4 py-2 text-sm sm:flex-row sm:items-center sm:px-6">
-        <p class="min-w-0 flex-1" safe>
-          {`You are signed in as ${username}, impersonated by ${adminName} (reason: ${reason}). Passwords, factors, email and tokens cannot be changed. Ends ${formatDateTime(endsAt)} at the latest.`}
+        <p class="min-w-0 flex-1">
+          <span safe>{`You are signed in as ${username}, impersonated by ${adminName} (reason: ${reason}). Passwords, factors, email and tokens cannot be changed. Ends `}</span>
+          <Time at={endsAt} /> at the latest.
         </p>
         <form method="post" action="/impersonation/stop" hx-boost="false">
           <CsrfField token={csrfToken} />

@@ -1,7 +1,7 @@
 /** Social sign-in pieces: the "Continue with …" links, linked identities, and the failure page. */
 import type { OAuthAccount } from "../../db/schema";
 import { attr, Badge, Button, buttonClass, Card, CsrfField, EmptyState, type Notice, Alert } from "../components/ui";
-import { formatDate } from "../format";
+import { Time } from "../components/time";
 
 export interface ProviderLink {
   id: string;
@@ -60,8 +60,9 @@ export function IdentitiesCard({ rows, linkable, csrfToken, notice }: { rows: Id
                     <p class="text-sm font-medium" safe>
                       {providerName}
                     </p>
-                    <p class="text-xs text-slate-500 dark:text-slate-400" safe>
-                      {`${identity.email ?? "no email shared"} · linked ${formatDate(identity.createdAt)}`}
+                    <p class="text-xs text-slate-500 dark:text-slate-400">
+                      <span safe>{`${identity.email ?? "no email shared"} · linked `}</span>
+                      <Time at={identity.createdAt} as="date" />
                     </p>
                   </div>
                   <form method="post" action={attr(`/account/identities/${identity.id}/unlink`)} hx-post={attr(`/account/identities/${identity.id}/unlink`)} hx-target="#identities" hx-swap="outerHTML">
@@ -103,8 +104,9 @@ export function AdminIdentities({ rows }: { rows: IdentityRow[] }) {
               <span class="break-all" safe>
                 {identity.email ?? "no email"}
               </span>
-              <span class="text-xs text-slate-500" safe>
-                {`id ${identity.providerAccountId} · linked ${formatDate(identity.createdAt)}`}
+              <span class="text-xs text-slate-500 dark:text-slate-400">
+                <span safe>{`id ${identity.providerAccountId} · linked `}</span>
+                <Time at={identity.createdAt} as="date" />
               </span>
             </li>
           ))}

@@ -9,7 +9,7 @@
  */
 import type { Passkey } from "../../db/schema";
 import { Alert, attr, Button, buttonClass, Card, CsrfField, EmptyState, Field, type Notice } from "../components/ui";
-import { formatDate, timeAgo } from "../format";
+import { Time } from "../components/time";
 
 /** Shown until passkeys.js runs; it hides it where passkeys can work, or says the browser lacks them. */
 function NeedsJavaScript({ text }: { text: string }) {
@@ -39,9 +39,22 @@ export function PasskeyLoginForm({ csrfToken, next }: { csrfToken: string; next:
   );
 }
 
-function passkeyDates(passkey: Passkey, now: number): string {
-  const used = passkey.lastUsedAt ? `last used ${timeAgo(passkey.lastUsedAt, now)}` : "never used";
-  return `added ${formatDate(passkey.createdAt)} · ${used}${passkey.backedUp ? " · synced" : ""}`;
+function PasskeyDates({ passkey, now }: { passkey: Passkey; now: number }) {
+  return (
+    <>
+      {"added "}
+      <Time at={passkey.createdAt} as="date" />
+      {passkey.lastUsedAt ? (
+        <>
+          {" · last used "}
+          <Time at={passkey.lastUsedAt} as="relative" now={now} />
+        </>
+      ) : (
+        " · never used"
+      )}
+      {passkey.backedUp ? " · synced" : ""}
+    </>
+  );
 }
 
 /** A passkey's name and dates: the row of the passkeys page and of the security page's summary. */
@@ -51,8 +64,8 @@ function PasskeyLabel({ passkey, now }: { passkey: Passkey; now: number }) {
       <p class="text-sm font-medium break-all" safe>
         {passkey.name}
       </p>
-      <p class="text-xs text-slate-500 dark:text-slate-400" safe>
-        {passkeyDates(passkey, now)}
+      <p class="text-xs text-slate-500 dark:text-slate-400">
+        <PasskeyDates passkey={passkey} now={now} />
       </p>
     </div>
   );

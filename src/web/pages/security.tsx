@@ -7,7 +7,7 @@
 import type { Passkey } from "../../db/schema";
 import { Alert, attr, Badge, Button, Card, CsrfField, Field, type Notice } from "../components/ui";
 import type { FormState } from "../forms";
-import { formatDateTime } from "../format";
+import { Time } from "../components/time";
 import { PasskeysSummaryCard } from "./passkeys";
 
 export interface SecurityProps {
@@ -41,9 +41,7 @@ function TotpCard({ csrfToken, totpEnabledAt, setup }: SecurityProps) {
         <div class="flex flex-wrap items-center justify-between gap-3">
           <p class="text-sm">
             <Badge color="green" text="On" /> since{" "}
-            <time datetime={totpEnabledAt.toISOString()} safe>
-              {formatDateTime(totpEnabledAt)}
-            </time>
+            <Time at={totpEnabledAt} />
           </p>
           <form method="post" action="/account/security/totp/remove">
             <CsrfField token={csrfToken} />

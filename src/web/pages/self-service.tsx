@@ -7,7 +7,7 @@
 import type { User } from "../../db/schema";
 import { AuthShell } from "../components/auth-shell";
 import { Alert, attr, Badge, Button, Card, CsrfField, Field, type Notice } from "../components/ui";
-import { formatDate, formatDateTime } from "../format";
+import { Time } from "../components/time";
 import type { FormState } from "../forms";
 
 /** Fixed messages chosen by a query key (after a plain-form redirect); nothing from the URL is shown. */
@@ -67,8 +67,9 @@ export function ProfileCard({ user, csrfToken, pending, username, email, notice 
           </ProfileRow>
           {pending ? (
             <ProfileRow label="Waiting for confirmation">
-              <span class="break-all font-normal" safe>
-                {`A link was sent to ${pending.newEmail}; it works until ${formatDateTime(pending.expiresAt)}.`}
+              <span class="break-all font-normal">
+                <span safe>{`A link was sent to ${pending.newEmail}; it works until `}</span>
+                <Time at={pending.expiresAt} />.
               </span>
             </ProfileRow>
           ) : (
@@ -76,9 +77,7 @@ export function ProfileCard({ user, csrfToken, pending, username, email, notice 
           )}
           <ProfileRow label="Role">{user.role === "admin" ? <Badge color="violet" text="Admin" /> : <Badge color="gray" text="User" />}</ProfileRow>
           <ProfileRow label="Member since">
-            <time datetime={user.createdAt.toISOString()} safe>
-              {formatDate(user.createdAt)}
-            </time>
+            <Time at={user.createdAt} as="date" />
           </ProfileRow>
         </dl>
         <div class="mt-4 grid gap-6 border-t border-slate-100 pt-4 dark:border-slate-800">

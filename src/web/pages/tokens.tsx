@@ -1,7 +1,7 @@
 /** Personal access tokens on the pages: the user's "Tokens" card and the admin's list on a user's page. */
 import { PAT_SCOPES, type PatScope, type PersonalAccessToken } from "../../db/schema";
 import { Alert, attr, Badge, Button, Card, CsrfField, EmptyState, Field, type Notice } from "../components/ui";
-import { formatDate, timeAgo } from "../format";
+import { Time } from "../components/time";
 import type { FormState } from "../forms";
 
 const SCOPE_LABELS: Record<PatScope, string> = {
@@ -38,10 +38,23 @@ function ScopeBadges({ scopes }: { scopes: PatScope[] }) {
   );
 }
 
-function tokenDates(token: PersonalAccessToken, now: number): string {
-  const expiry = token.expiresAt.getTime() <= now ? `expired ${formatDate(token.expiresAt)}` : `expires ${formatDate(token.expiresAt)}`;
-  const used = token.lastUsedAt ? `last used ${timeAgo(token.lastUsedAt, now)}` : "never used";
-  return `created ${formatDate(token.createdAt)} · ${expiry} · ${used}`;
+function TokenDates({ token, now }: { token: PersonalAccessToken; now: number }) {
+  return (
+    <>
+      {"created "}
+      <Time at={token.createdAt} as="date" />
+      {token.expiresAt.getTime() <= now ? " · expired " : " · expires "}
+      <Time at={token.expiresAt} as="date" />
+      {token.lastUsedAt ? (
+        <>
+          {" · last used "}
+          <Time at={token.lastUsedAt} as="relative" now={now} />
+        </>
+      ) : (
+        " · never used"
+      )}
+    </>
+  );
 }
 
 function TokenRow({ token, action, csrfToken, target, now }: { token: PersonalAccessToken; action: string; csrfToken: string; target: string; now: number }) {
@@ -52,8 +65,8 @@ function TokenRow({ token, action, csrfToken, target, now }: { token: PersonalAc
           {token.name}
         </p>
         <ScopeBadges scopes={token.scopes} />
-        <p class="text-xs text-slate-500 dark:text-slate-400" safe>
-          {tokenDates(token, now)}
+        <p class="text-xs text-slate-500 dark:text-slate-400">
+          <TokenDates token={token} now={now} />
         </p>
       </div>
       <form method="post" action={attr(action)} hx-post={attr(action)} hx-target={attr(target)} hx-swap="outerHTML" hx-confirm="Revoke this token? Scripts using it stop at once." hx-disabled-elt="find button">
