@@ -10,6 +10,7 @@ import { ManualClock } from "../../src/clock";
 import { registerAdmin } from "../helpers/admin";
 import { me, RELAXED_LIMITS } from "../helpers/auth";
 import { startTestApp, type TestApp } from "../helpers/app";
+import { outbox } from "../helpers/mail";
 import { type RegisteredUser, registerUser } from "../helpers/users";
 import { hasChromium, launchBrowser, newPage, ProblemLog, screenshot, signInThroughForm } from "./support";
 
@@ -95,6 +96,38 @@ describe.skipIf(!hasChromium)("impersonating a user in the browser", () => {
     await screenshot(page, "impersonation-stopped");
   });
 
+  test("changing the email, deleting the account and signing out everywhere are refused, saying why", async () => {
+    const user = await registerUser(app, { username: "keeps_email" });
+    await startImpersonating(user, "Ticket 4714: sensitive changes");
+    await page.getByLabel("New email address").fill("taken.over@example.org");
+    await page.getByRole("button", { name: "Change email" }).click();
+    await page.getByText("Not while impersonating").first().waitFor();
+    await screenshot(page, "impersonation-email-refused");
+    await page.goto(`${app.url}/dashboard`);
+    await page.getByLabel(`To confirm, type your username: ${user.username}`).fill(user.username);
+    await page.getByRole("button", { name: "Delete my account" }).click();
+    await page.getByText("Not while impersonating").first().waitFor();
+    await page.goto(`${app.url}/dashboard`);
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: "Sign out everywhere" }).click();
+    await page.getByText("Not while impersonating").first().waitFor();
+    expect((await me(app, user.accessToken)).status).toBe(200);
+    expect((await app.json<{ email: string }>("GET", "/api/v1/auth/me", undefined, { authorization: `Bearer ${user.accessToken}` })).body.email).toBe(user.email);
+    expect((await outbox(app)).some((message) => message.to === "taken.over@example.org")).toBe(false);
+    await page.goto(`${app.url}/dashboard`);
+    await banner(page).getByRole("button", { name: "Stop impersonating" }).click();
+    await page.waitForURL((url) => url.pathname === `/admin/users/${user.id}`);
+  });
+
+  test("Sign out on an impersonated page is Stop: the admin lands on the user's page as themselves", async () => {
+    const user = await registerUser(app, { username: "signs_out" });
+    await startImpersonating(user, "Ticket 4715: sign out");
+    await page.getByRole("button", { name: "Sign out" }).first().click();
+    await page.waitForURL((url) => url.pathname === `/admin/users/${user.id}`);
+    await page.getByRole("button", { name: `Impersonate ${user.username}` }).waitFor();
+    expect(await banner(page).count()).toBe(0);
+  });
+
   test("when the 30 minutes run out without Stop, the next page is the admin's own again", async () => {
     const user = await registerUser(app, { username: "left_open" });
     await startImpersonating(user, "Ticket 4712: left the tab open");
@@ -121,9 +154,11 @@ describe.skipIf(!hasChromium)("impersonating a user in the browser", () => {
     await screenshot(page, "impersonation-stop-after-expiry");
   });
 
-  test("no page reported a console error or an exception (besides the two refusals, on purpose)", () => {
-    // Plain forms (no htmx): a refused POST is a real 4xx document, which Chromium always logs.
-    const expected = (problem: string) => (problem.includes("status of 403") && problem.endsWith("/admin")) || (problem.includes("status of 422") && problem.endsWith("/impersonate"));
+  test("no page reported a console error or an exception (besides the refusals, on purpose)", () => {
+    // A refused request is a real 4xx answer, which Chromium always logs: the admin pages (403),
+    // the blank reason (422), and the sensitive changes refused on the dashboard (403).
+    const expected = (problem: string) =>
+      (problem.includes("status of 403") && (problem.endsWith("/admin") || problem.endsWith("/dashboard"))) || (problem.includes("status of 422") && problem.endsWith("/impersonate"));
     expect(log.problems.filter((problem) => !expected(problem))).toEqual([]);
   });
 });
