@@ -1,7 +1,7 @@
 /**
  * The new flows that need no JavaScript, in a Chromium with JavaScript off (plain forms and
  * redirects): create and invite to a first sign-in, bulk disable with a result per row (one
- * refused), impersonate and stop, change email, delete account.
+ * refused), impersonate and stop, change email, delete account, the CSV and my-data downloads.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
@@ -10,7 +10,7 @@ import { me, RELAXED_LIMITS } from "../helpers/auth";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { outbox, tokenFromLink } from "../helpers/mail";
 import { type RegisteredUser, registerUser } from "../helpers/users";
-import { hasChromium, launchBrowser, newPage, ProblemLog, screenshot, signInThroughForm } from "./support";
+import { download, hasChromium, launchBrowser, newPage, ProblemLog, screenshot, signInThroughForm } from "./support";
 
 setDefaultTimeout(30_000);
 
@@ -137,6 +137,22 @@ describe.skipIf(!hasChromium)("the new flows without JavaScript", () => {
     await page.getByText("Your account has been deleted").waitFor();
     await screenshot(page, "nojs-account-deleted");
     expect((await me(app, user.accessToken)).status).toBe(401);
+    await page.context().close();
+  });
+
+  test("downloads: the users CSV with the filters the form applied, and my data", async () => {
+    await adminPage.goto(`${app.url}/admin/users`);
+    await adminPage.getByRole("searchbox", { name: "Search" }).fill("nojs_bulk_");
+    await adminPage.getByRole("search").getByRole("button", { name: "Apply", exact: true }).click();
+    await adminPage.waitForURL((url) => url.searchParams.get("search") === "nojs_bulk_");
+    const csv = await download(adminPage, () => adminPage.getByRole("link", { name: "Export CSV" }).click());
+    const usernames = csv.text.trimEnd().split("\r\n").slice(1).map((line) => line.split(",")[1]);
+    expect(usernames.sort()).toEqual(["nojs_bulk_a", "nojs_bulk_b", "nojs_bulk_c"]);
+
+    const user = await registerUser(app, { username: "nojs_data" });
+    const page = await userPage(user);
+    const file = await download(page, () => page.getByRole("link", { name: "Download my data (JSON)" }).click());
+    expect((JSON.parse(file.text) as { profile: { username: string } }).profile.username).toBe("nojs_data");
     await page.context().close();
   });
 
