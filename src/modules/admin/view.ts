@@ -1,8 +1,11 @@
 import type { AuditEvent, User } from "../../db/schema";
 import { toMe } from "../auth/view";
 
+/** What the admin's user list reads of a user (src/modules/admin/service.ts, listColumns). */
+export type ListedUser = Pick<User, "id" | "username" | "email" | "emailVerified" | "role" | "disabledAt" | "lastLoginAt" | "createdAt" | "updatedAt">;
+
 /** JSON views of rows: snake_case, ISO dates; shared by the API and the admin pages. */
-export function adminUserView(user: User) {
+export function adminUserView(user: ListedUser) {
   return {
     ...toMe(user),
     status: user.disabledAt ? ("disabled" as const) : ("active" as const),

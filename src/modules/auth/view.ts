@@ -6,7 +6,7 @@ import type { SignedIn } from "./sessions";
 export type Me = typeof AuthModel.me.static;
 export type SessionView = Omit<typeof AuthModel.session.static, "current">;
 
-export function toMe(user: User): Me {
+export function toMe(user: Pick<User, "id" | "username" | "email" | "emailVerified" | "role" | "createdAt">): Me {
   return {
     id: user.id,
     username: user.username,

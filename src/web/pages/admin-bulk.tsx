@@ -26,7 +26,7 @@ const REFUSALS: Record<string, string> = {
   cannot_modify_self: "Refused: that is your own account",
 };
 
-export function BulkCheckbox({ user }: { user: User }) {
+export function BulkCheckbox({ user }: { user: Pick<User, "id" | "username"> }) {
   return <input type="checkbox" name={attr(idField(user.id))} form={BULK_FORM} aria-label={attr(`Select ${user.username}`)} class="size-4 rounded border-slate-300" />;
 }
 

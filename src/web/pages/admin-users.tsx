@@ -1,5 +1,5 @@
 /** The users table: live search, filters, sorting and pagination that keep the URL in step. */
-import type { User } from "../../db/schema";
+import type { ListedUser } from "../../modules/admin/view";
 import { Pagination, type SortDirection, SortableTh, Table, Td, Th } from "../components/table";
 import { Alert, attr, buttonClass, cx, EmptyState, type Notice } from "../components/ui";
 import { Time } from "../components/time";
@@ -160,7 +160,7 @@ export function FiltersForm({ filters }: { filters: UserFilters }) {
  * Long names and addresses wrap or are cut with an ellipsis inside a width cap (the full value
  * in the title), so at tablet width the table fits instead of pushing columns off-screen.
  */
-function UserRow({ user, now }: { user: User; now: number }) {
+function UserRow({ user, now }: { user: ListedUser; now: number }) {
   return (
     <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/40">
       <Td class="w-8 pr-0">
@@ -220,7 +220,7 @@ function PageSizes({ filters }: { filters: UserFilters }) {
 }
 
 export interface UsersResultProps {
-  users: User[];
+  users: ListedUser[];
   total: number;
   totalPages: number;
   /** Set when the total is an estimate: more than this many users match. */
