@@ -10,11 +10,10 @@ import { ManualClock } from "../src/clock";
 import { startTestApp, type TestApp } from "./helpers/app";
 import { type ErrorBody, expectError, login, me, RELAXED_LIMITS, START_TIMEOUT_MS, type TokenBody } from "./helpers/auth";
 import { bearer, type RegisteredUser, registerUser } from "./helpers/users";
-import { SoftPasskey } from "./helpers/webauthn";
+import { enrolPasskey } from "./helpers/mfa";
 
 const clock = new ManualClock();
 let app: TestApp;
-const RP = { origin: "http://localhost:3000", rpId: "localhost" };
 
 beforeAll(async () => {
   app = await startTestApp({ clock, env: RELAXED_LIMITS });
@@ -22,14 +21,6 @@ beforeAll(async () => {
 afterAll(() => app.stop());
 
 type Options = { challenge: string; user?: { id: string }; allowCredentials?: { id: string }[] };
-
-async function addPasskey(user: RegisteredUser, token = user.accessToken) {
-  const key = new SoftPasskey(RP);
-  const options = (await app.json<{ options: Options }>("POST", "/api/v1/auth/passkeys/options", undefined, bearer(token))).body.options;
-  const response = await app.json<{ id: string; recovery_codes: string[] }>("POST", "/api/v1/auth/passkeys", { credential: key.register(options) }, bearer(token));
-  if (response.status !== 201) throw new Error(`register: ${response.status} ${JSON.stringify(response.body)}`);
-  return { key, passkey: response.body };
-}
 
 async function signInStep(user: RegisteredUser): Promise<{ mfaToken: string; methods: string[] }> {
   const step = await login(app, user.username, user.password);
@@ -45,8 +36,8 @@ describe("as a second factor", () => {
   test("password + passkey: the step offers the passkey, its options list only the user's passkeys, and the assertion finishes the sign-in", async () => {
     const user = await registerUser(app);
     const other = await registerUser(app);
-    const { key } = await addPasskey(user);
-    await addPasskey(other);
+    const { key } = await enrolPasskey(app, user.accessToken);
+    await enrolPasskey(app, other.accessToken);
     const { mfaToken, methods } = await signInStep(user);
     expect(methods).toEqual(["passkey", "recovery_code"]);
     const options = await factorOptions(mfaToken);
@@ -60,8 +51,8 @@ describe("as a second factor", () => {
   test("someone else's passkey, a passwordless challenge, a replay or a foreign origin counts as a wrong code; the step survives until five", async () => {
     const user = await registerUser(app);
     const other = await registerUser(app);
-    const { key } = await addPasskey(user);
-    const { key: otherKey } = await addPasskey(other);
+    const { key } = await enrolPasskey(app, user.accessToken);
+    const { key: otherKey } = await enrolPasskey(app, other.accessToken);
     const { mfaToken } = await signInStep(user);
     const wrong = async (credential: unknown, left: number) => {
       const response = await verify(mfaToken, credential);
@@ -82,7 +73,7 @@ describe("as a second factor", () => {
 
   test("options need a live mfa_token (the step's own checks, client binding included, are findSignInStep's); a passkey answer needs its credential", async () => {
     const user = await registerUser(app);
-    await addPasskey(user);
+    await enrolPasskey(app, user.accessToken);
     expectError(await factorOptions("not-a-token"), 401, "invalid_token");
     const { mfaToken } = await signInStep(user);
     expectError(await app.json("POST", "/api/v1/auth/mfa/verify", { mfa_token: mfaToken, method: "passkey" }), 422, "validation_error");
@@ -92,7 +83,7 @@ describe("as a second factor", () => {
 
   test("a passwordless passkey sign-in needs no second step, and is a recent authentication", async () => {
     const user = await registerUser(app);
-    const { key } = await addPasskey(user);
+    const { key } = await enrolPasskey(app, user.accessToken);
     const round = (await app.json<{ challenge_id: string; options: Options }>("POST", "/api/v1/auth/passkey/login/options")).body;
     const signed = await app.json<TokenBody>("POST", "/api/v1/auth/passkey/login", { challenge_id: round.challenge_id, credential: key.assert(round.options) });
     expect(signed.status).toBe(200);
@@ -104,12 +95,12 @@ describe("enrolment, removal and re-authentication", () => {
   test("the first passkey ends the other sessions and brings recovery codes; removing the last one takes the codes", async () => {
     const user = await registerUser(app);
     const elsewhere = await login(app, user.username, user.password);
-    const { passkey } = await addPasskey(user);
+    const { passkey } = await enrolPasskey(app, user.accessToken);
     expect(passkey.recovery_codes).toHaveLength(10);
     expectError(await me(app, elsewhere.body.access_token), 401, "invalid_token");
     expect((await me(app, user.accessToken)).status).toBe(200);
     clock.advance(1000);
-    const second = await addPasskey(user);
+    const second = await enrolPasskey(app, user.accessToken);
     expect(second.passkey.recovery_codes).toEqual([]);
     const status = await app.json<{ passkeys: { id: string }[]; recovery_codes_remaining: number }>("GET", "/api/v1/auth/mfa", undefined, bearer(user.accessToken));
     expect(status.body.passkeys.map((p) => p.id)).toEqual([passkey.id, second.passkey.id]);
@@ -122,7 +113,7 @@ describe("enrolment, removal and re-authentication", () => {
 
   test("after five minutes, changes need a re-authentication, and a passkey gives one", async () => {
     const user = await registerUser(app);
-    const { key, passkey } = await addPasskey(user);
+    const { key, passkey } = await enrolPasskey(app, user.accessToken);
     clock.advance(6 * 60 * 1000);
     expectError(await app.json("DELETE", `/api/v1/auth/passkeys/${passkey.id}`, undefined, bearer(user.accessToken)), 403, "reauthentication_required");
     expectError(await app.json("POST", "/api/v1/auth/passkeys/options", undefined, bearer(user.accessToken)), 403, "reauthentication_required");

@@ -30,7 +30,8 @@ const PASSKEY_NOTICES: Record<string, Notice> = {
 
 async function showPasskeys(ctx: SignedInContext, notice?: Notice, status?: number, recoveryCodes?: string[]): Promise<Response> {
   const props = { recoveryCodes, passkeys: await listPasskeys(ctx.deps.database.db, ctx.viewer.user.id), csrfToken: csrfTokenFor(ctx), now: ctx.deps.clock.now(), notice: notice ?? PASSKEY_NOTICES[ctx.url.searchParams.get("notice") ?? ""] };
-  return render(ctx, { title: "Passkeys", section: "dashboard", status, body: () => <PasskeysCard {...props} /> });
+  // Reached from the security page's passkeys card: the nav shows Security.
+  return render(ctx, { title: "Passkeys", section: "security", status, body: () => <PasskeysCard {...props} /> });
 }
 
 const factorActor = (ctx: SignedInContext) => ({ userId: ctx.viewer.user.id, sessionId: ctx.viewer.auth.sessionId, client: ctx.client });
