@@ -142,6 +142,18 @@ describe.skipIf(!hasChromium)("impersonating a user in the browser", () => {
     await page.getByRole("button", { name: `Impersonate ${user.username}` }).waitFor();
   });
 
+  test("also when the browser has already dropped the impersonation's expired cookies", async () => {
+    const user = await registerUser(app, { username: "cookies_gone" });
+    await startImpersonating(user, "Ticket 4716: cookies expire");
+    await banner(page).waitFor();
+    clock.advance(31 * 60 * 1000);
+    // The browser's own clock did not move: drop what its Max-Age would have dropped by now.
+    await context.clearCookies({ name: /^(access_token|refresh_token)$/ });
+    await page.goto(`${app.url}/dashboard`);
+    await page.getByRole("heading", { name: `Hello, ${admin.username}` }).waitFor();
+    expect(await banner(page).count()).toBe(0);
+  });
+
   test("Stop pressed on a page left open past the end also leads back to the admin's own session", async () => {
     const user = await registerUser(app, { username: "stale_banner" });
     await startImpersonating(user, "Ticket 4713: stale tab");
