@@ -69,6 +69,20 @@ describe.skipIf(!hasChromium)("a user managing their own account in the browser"
     expect((await app.json("POST", "/api/v1/auth/login", { username_or_email: user.email, password: user.password })).status).toBe(401);
   });
 
+  test("a confirmation link opened where someone else is signed in changes that account, and says so without claiming it was theirs", async () => {
+    const other = await registerUser(app, { username: "bea_other" });
+    const token = await app.json("POST", "/api/v1/auth/change-email", { new_email: "bea.new@example.org" }, { authorization: `Bearer ${other.accessToken}` });
+    expect(token.status).toBe(202);
+    const link = (await outbox(app)).find((message) => message.to === "bea.new@example.org")!;
+    await page.goto(`${app.url}/confirm-email?token=${encodeURIComponent(tokenFromLink(link.text, "/confirm-email"))}`);
+    await page.getByRole("button", { name: "Confirm new email address" }).click();
+    await page.waitForURL((url) => url.pathname === "/dashboard");
+    await page.getByText("The new email address is confirmed for the account that asked for it. The account signed in here is unchanged.").waitFor();
+    expect(await page.getByText("Your email address has been changed.").count()).toBe(0);
+    await page.locator("#profile").getByText(newEmail).waitFor();
+    expect((await app.json<{ email: string }>("GET", "/api/v1/auth/me", undefined, { authorization: `Bearer ${other.accessToken}` })).body.email).toBe("bea.new@example.org");
+  });
+
   test("download my data: a JSON file with the profile, the sessions and the account's history, and no secret", async () => {
     const file = await download(page, () => page.getByRole("link", { name: "Download my data (JSON)" }).click());
     const day = new Date(clock.now()).toISOString().slice(0, 10);

@@ -15,6 +15,8 @@ export const SELF_SERVICE_NOTICES = {
   "username-changed": { tone: "success", text: "Username changed." },
   "email-change-sent": { tone: "success", text: "We sent a link to your new address. Your email changes when you open it; until then, keep using the current one." },
   "email-changed": { tone: "success", text: "Your email address has been changed." },
+  // The link was opened in a browser signed in as another account (a shared computer, an admin's).
+  "other-email-changed": { tone: "success", text: "The new email address is confirmed for the account that asked for it. The account signed in here is unchanged." },
   "other-sessions-ended": { tone: "success", text: "Your other sessions have been signed out. This device stays signed in." },
 } satisfies Record<string, Notice>;
 

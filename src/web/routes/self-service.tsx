@@ -147,12 +147,15 @@ async function showConfirmEmail(ctx: PageContext): Promise<Response> {
 }
 
 async function submitConfirmEmail(ctx: PageContext): Promise<Response> {
+  let changed: { id: string };
   try {
-    await confirmEmailChange(ctx.deps, ctx.form.token ?? "", ctx.client);
+    changed = await confirmEmailChange(ctx.deps, ctx.form.token ?? "", ctx.client);
   } catch (error) {
     return linkProblem(ctx, error);
   }
-  return redirect(ctx, ctx.viewer ? "/dashboard?notice=email-changed" : "/login?notice=email-changed");
+  if (!ctx.viewer) return redirect(ctx, "/login?notice=email-changed");
+  // "Your email has changed" would be wrong for whoever else is signed in in this browser.
+  return redirect(ctx, ctx.viewer.user.id === changed.id ? "/dashboard?notice=email-changed" : "/dashboard?notice=other-email-changed");
 }
 
 export function selfServicePages(env: WebEnv) {
