@@ -118,7 +118,18 @@ describe("beyond the exact-count limit", () => {
   test("the unfiltered list is estimated too, and counts the admin among its users", async () => {
     const response = await list("per_page=100&page=2");
     expect(response.body.total_exact).toBe(false);
+    expect(response.body.total).toBeGreaterThan(LIMIT);
     expect(response.body.users.length).toBe(seeded + 1 - 100);
+  });
+
+  test("a filter on plain columns, estimated from the statistics, pages exactly; one that matches few counts exactly", async () => {
+    const users = await list("role=user&per_page=20&sort=created_at&page=4");
+    expect(users.body.total_exact).toBe(false);
+    expect(names(users.body)).toEqual(down(70, 20));
+    const admins = await list("role=admin");
+    expect(admins.body).toMatchObject({ total: 1, total_exact: true });
+    expect(names(admins.body)).toEqual([admin.username]);
+    expect((await list("status=disabled")).body).toMatchObject({ users: [], total: 0, total_exact: true });
   });
 });
 

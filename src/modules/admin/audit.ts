@@ -9,7 +9,7 @@ import type { Deps } from "../../deps";
 import { validationError } from "../../errors";
 import type { AdminModel } from "./model";
 import { idsForPerson } from "./names";
-import { clampPage, clampPerPage, type Page } from "./service";
+import { clampPage, clampPerPage, type Page } from "./list";
 
 export type AuditQuery = typeof AdminModel.auditQuery.static;
 export type AuditFilter = Omit<AuditQuery, "page" | "per_page">;

@@ -9,7 +9,7 @@ import type { Deps } from "../../deps";
 import { auditWhere, type AuditFilter } from "./audit";
 import { csvRow, csvStream } from "./csv";
 import { type AuditNames, auditNames } from "./names";
-import { type UserListQuery, userWhere } from "./service";
+import { type UserListQuery, userWhere } from "./list";
 
 /** Rows per query: large enough to be cheap per row, small enough to keep memory flat. */
 export const EXPORT_BATCH = 500;

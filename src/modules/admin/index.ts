@@ -10,6 +10,7 @@ import * as pats from "../pats/service";
 import { AdminModel } from "./model";
 import { listAudit } from "./audit";
 import * as admin from "./service";
+import { listUsers } from "./list";
 import { adminUserView, auditEventView } from "./view";
 
 const detail = (id: string, summary: string, description: string) => operation(id, summary, { security: BEARER, description });
@@ -27,7 +28,7 @@ export function adminController(deps: Deps) {
         .get(
           "/users",
           async ({ query }) => {
-            const page = await admin.listUsers(deps, query);
+            const page = await listUsers(deps, query);
             return { users: page.items.map(adminUserView), total: page.total, total_exact: page.total_exact, exact_limit: page.exact_limit, page: page.page, per_page: page.per_page, total_pages: page.total_pages };
           },
           { scopes: ["admin:read"], query: AdminModel.userListQuery, response: { 200: AdminModel.userList, ...denied }, detail: detail("listUsers", "List and search users", "Filters combine; `search` is a case-insensitive fragment of username or email. Out-of-range `page` and `per_page` are clamped.") },

@@ -1,7 +1,7 @@
 import type { AuditEvent, User } from "../../db/schema";
 import { toMe } from "../auth/view";
 
-/** What the admin's user list reads of a user (src/modules/admin/service.ts, listColumns). */
+/** What the admin's user list reads of a user (src/modules/admin/list.ts, listColumns). */
 export type ListedUser = Pick<User, "id" | "username" | "email" | "emailVerified" | "role" | "disabledAt" | "lastLoginAt" | "createdAt" | "updatedAt">;
 
 /** JSON views of rows: snake_case, ISO dates; shared by the API and the admin pages. */

@@ -2,7 +2,8 @@
 import { NotFoundError } from "elysia";
 import type { Role } from "../../db/schema";
 import { AdminModel } from "../../modules/admin/model";
-import { clampPerPage, deleteUser, type UserListQuery, getUser, listUsers, listUserSessions, revokeUserSession, setUserDisabled, setUserRole } from "../../modules/admin/service";
+import { clampPerPage, listUsers, type UserListQuery } from "../../modules/admin/list";
+import { deleteUser, getUser, listUserSessions, revokeUserSession, setUserDisabled, setUserRole } from "../../modules/admin/service";
 import type { Notice } from "../components/ui";
 import { csrfTokenFor, type WebEnv } from "../context";
 import { type FormFailure, formFailure, validQuery } from "../forms";

@@ -2,7 +2,8 @@
 import { listAudit } from "../../modules/admin/audit";
 import { AdminModel } from "../../modules/admin/model";
 import { auditNames, idsForPerson } from "../../modules/admin/names";
-import { clampPerPage, getStats } from "../../modules/admin/service";
+import { clampPerPage } from "../../modules/admin/list";
+import { getStats } from "../../modules/admin/service";
 import { AUDIT_ACTIONS } from "../../modules/audit/service";
 import { exportAudit, exportFilename, exportUsers } from "../../modules/admin/export";
 import { csvResponse } from "../../modules/admin/report-routes";

@@ -1,4 +1,4 @@
-import { clampPage } from "../../modules/admin/service";
+import { clampPage } from "../../modules/admin/list";
 
 /**
  * The highest page a list URL may ask for. Past it the database offset would overflow (a 500
