@@ -10,7 +10,8 @@ import { registerAdmin } from "../helpers/admin";
 import { RELAXED_LIMITS } from "../helpers/auth";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { latestTokenFor, outbox, tokenFromLink } from "../helpers/mail";
-import { enrolTotp } from "../helpers/mfa";
+import { enrolPasskey, enrolTotp, type MfaRequiredBody } from "../helpers/mfa";
+import { base32Decode, totpCode } from "../../src/modules/mfa/totp";
 import { bearer, type RegisteredUser, registerUser } from "../helpers/users";
 import { axeViolations, weakFocusRings } from "./axe";
 import { hasChromium, htmxIdle, launchBrowser, newPage, ProblemLog, screenshot } from "./support";
@@ -29,7 +30,9 @@ describe.skipIf(!hasChromium)("accessibility of every page (axe-core)", () => {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startTestApp({ env: RELAXED_LIMITS }), launchBrowser()]);
+    // Providers configured, so the sign-in pages' "Continue with …" and the connected-accounts card are checked too.
+    const providers = { OAUTH_GITHUB_CLIENT_ID: "a11y-github", OAUTH_GITHUB_CLIENT_SECRET: "a11y-github-secret", OAUTH_GOOGLE_CLIENT_ID: "a11y-google", OAUTH_GOOGLE_CLIENT_SECRET: "a11y-google-secret" };
+    [app, browser] = await Promise.all([startTestApp({ env: { ...RELAXED_LIMITS, ...providers } }), launchBrowser()]);
     admin = await registerAdmin(app);
     member = await registerUser(app, { username: "member_ann", email: "ann@example.com" });
     // Something in each list: a token, failed sign-ins for the audit log and the charts.
@@ -136,6 +139,8 @@ describe.skipIf(!hasChromium)("accessibility of every page (axe-core)", () => {
     failures.push(...(await visit(page, `/invite?token=${encodeURIComponent(tokenFromLink(invitation!.text, "/invite"))}`, "invite")));
     failures.push(...(await visit(page, "/invite?token=not-a-real-token", "invite-dead-link")));
 
+    failures.push(...(await visit(page, "/oauth/github/callback?error=access_denied&state=unknown", "oauth-failure")));
+    expect(await page.locator("#oauth-failure").count()).toBe(1);
     failures.push(...(await visit(page, "/no-such-page", "error-404", { phone: true })));
     failures.push(...(await visit(page, "/login?next=%00", "error-422")));
     expect(failures).toEqual([]);
@@ -169,7 +174,59 @@ describe.skipIf(!hasChromium)("accessibility of every page (axe-core)", () => {
     failures.push(...(await visit(page, "/account/security", "security", { phone: true })));
     failures.push(...(await visit(page, "/account/passkeys", "passkeys", { phone: true })));
     failures.push(...(await visit(page, "/account/reauthenticate?next=%2Fdashboard", "reauthenticate")));
+    failures.push(...(await visit(page, "/", "home-signed-in")));
     expect(failures).toEqual([]);
+  });
+
+  test("a signed-in user's pages in their fuller states: several sessions, a passkey, authenticator set-up, recovery codes, errors, a pending email change", async () => {
+    const page = await open();
+    const busy = await registerUser(app, { username: "busy_bea", email: "bea@example.com" });
+    // A first passkey ends the account's other sessions, so it comes first; both sign-ins after it
+    // take their second step with a recovery code.
+    const { passkey } = await enrolPasskey(app, busy.accessToken, "Laptop key");
+    const phone = { "user-agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1" };
+    const pending = await app.json<MfaRequiredBody>("POST", "/api/v1/auth/login", { username_or_email: busy.username, password: busy.password }, phone);
+    const onPhone = await app.json("POST", "/api/v1/auth/mfa/verify", { mfa_token: pending.body.details.mfa_token, method: "recovery_code", code: passkey.recovery_codes[1] }, phone);
+    expect(onPhone.status).toBe(200);
+    await page.goto(`${app.url}/login?next=%2Fdashboard`);
+    await page.getByLabel("Username or email").fill(busy.username);
+    await page.getByLabel("Password", { exact: true }).fill(busy.password);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.waitForURL((url) => url.pathname === "/login/mfa");
+    await page.getByLabel("Recovery code").fill(passkey.recovery_codes[0]!);
+    await page.getByRole("button", { name: "Verify and sign in" }).click();
+    await page.waitForURL((url) => url.pathname === "/dashboard");
+    const failures: string[] = [];
+
+    await page.getByLabel("Current password", { exact: true }).fill("not my password at all");
+    await page.getByLabel("New password", { exact: true }).fill("a brand new password 7");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.locator('#password-form [aria-invalid="true"], #password-form [role="alert"]').first().waitFor();
+    failures.push(...(await check(page, "dashboard-sessions-password-error", { phone: true })));
+
+    await page.getByLabel("New email address").fill("bea.new@example.com");
+    await page.getByRole("button", { name: "Change email" }).click();
+    await page.getByText("Waiting for confirmation").waitFor();
+    failures.push(...(await check(page, "dashboard-email-pending")));
+    const change = (await outbox(app)).find((message) => message.to === "bea.new@example.com");
+    failures.push(...(await visit(page, `/confirm-email?token=${encodeURIComponent(tokenFromLink(change!.text, "/confirm-email"))}`, "confirm-email")));
+
+    failures.push(...(await visit(page, "/account/passkeys", "passkeys-listed", { phone: true })));
+    await page.goto(`${app.url}/account/security`);
+    await page.getByRole("button", { name: "Set up an authenticator app" }).click();
+    await page.locator("#totp-secret").waitFor();
+    failures.push(...(await check(page, "security-totp-setup", { phone: true })));
+    const secret = (await page.locator("#totp-secret").textContent())!.replace(/\s+/g, "");
+    await page.getByLabel("Code from the app").fill(totpCode(base32Decode(secret), app.deps.clock.now()));
+    await page.getByRole("button", { name: "Turn on" }).click();
+    await page.getByRole("button", { name: "Remove authenticator app" }).waitFor();
+    failures.push(...(await check(page, "security-recovery-codes", { phone: true })));
+    expect(failures).toEqual([]);
+
+    // The same user through an admin's eyes: factors, passkey, sessions and tokens on one page.
+    const adminPage = await open();
+    await signIn(adminPage, admin, "/admin");
+    expect(await visit(adminPage, `/admin/users/${busy.id}`, "admin-user-with-factors", { phone: true })).toEqual([]);
   });
 
   test("pages for an admin: overview with charts, users, a user, create, edit, confirmations, audit log", async () => {
@@ -193,6 +250,9 @@ describe.skipIf(!hasChromium)("accessibility of every page (axe-core)", () => {
     await page.getByRole("button", { name: "Apply to selected" }).click();
     await page.waitForLoadState();
     failures.push(...(await check(page, "admin-bulk-confirm")));
+    await page.getByRole("button", { name: "Disable this user" }).click();
+    await page.getByRole("heading", { name: /done/ }).waitFor();
+    failures.push(...(await check(page, "admin-bulk-results")));
     expect(failures).toEqual([]);
   });
 

@@ -110,8 +110,8 @@ function OpenEndedPagination({ page, perPage, hrefFor, hx, noun, moreThan, shown
       )}
       <div class="flex flex-wrap items-center gap-1">
         <PageLink href={hrefFor(page - 1)} label="Previous" disabled={page <= 1} hx={hx} rel="prev" />
-        {pages.map((n) => (n === "gap" ? <span class="px-1 text-slate-400">…</span> : <PageLink href={hrefFor(n)} label={String(n)} current={n === page} hx={hx} />))}
-        {known > page ? <span class="px-1 text-slate-400">…</span> : ""}
+        {pages.map((n) => (n === "gap" ? <span class="px-1 text-slate-500 dark:text-slate-400">…</span> : <PageLink href={hrefFor(n)} label={String(n)} current={n === page} hx={hx} />))}
+        {known > page ? <span class="px-1 text-slate-500 dark:text-slate-400">…</span> : ""}
         <PageLink href={hrefFor(page + 1)} label="Next" disabled={shown < perPage} hx={hx} rel="next" />
       </div>
     </nav>
@@ -171,7 +171,7 @@ export function Pagination(props: PaginationProps) {
         <div class="flex flex-wrap items-center gap-1">
           <PageLink href={hrefFor(page - 1)} label="Previous" disabled={page <= 1} hx={hx} rel="prev" />
           {pageWindow(page, totalPages).map((n) =>
-            n === "gap" ? <span class="px-1 text-slate-400">…</span> : <PageLink href={hrefFor(n)} label={String(n)} current={n === page} hx={hx} />,
+            n === "gap" ? <span class="px-1 text-slate-500 dark:text-slate-400">…</span> : <PageLink href={hrefFor(n)} label={String(n)} current={n === page} hx={hx} />,
           )}
           <PageLink href={hrefFor(page + 1)} label="Next" disabled={page >= totalPages} hx={hx} rel="next" />
         </div>

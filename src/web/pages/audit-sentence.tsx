@@ -132,7 +132,7 @@ const show = (value: unknown): string => {
 /** Details as "key: value" pairs, whole (wrapped, never cut off). */
 export function Details({ details }: { details: Record<string, unknown> }) {
   const entries = Object.entries(details);
-  if (entries.length === 0) return <span class="text-slate-400">—</span>;
+  if (entries.length === 0) return <span class="text-slate-500 dark:text-slate-400">—</span>;
   return (
     <dl class="flex flex-wrap gap-x-3 gap-y-0.5 text-xs">
       {entries.map(([key, value]) => (

@@ -30,7 +30,7 @@ export function ProviderButtons({ providers, next, verb }: { providers: Provider
           {`${verb} ${provider.name}`}
         </a>
       ))}
-      <div class="flex items-center gap-3 text-xs uppercase tracking-wide text-slate-400">
+      <div class="flex items-center gap-3 text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">
         <span class="h-px flex-1 bg-slate-200 dark:bg-slate-800"></span>
         or
         <span class="h-px flex-1 bg-slate-200 dark:bg-slate-800"></span>
@@ -140,7 +140,7 @@ export function OAuthFailurePage({ title, text, requestId, back }: OAuthFailureV
         </a>
       </div>
       {requestId ? (
-        <p class="mt-6 text-xs text-slate-400" safe>
+        <p class="mt-6 text-xs text-slate-500 dark:text-slate-400" safe>
           {`Request id ${requestId}`}
         </p>
       ) : (
