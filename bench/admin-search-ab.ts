@@ -10,10 +10,12 @@
  * A few other searches are timed one request at a time (median of 5) on each checkout: the ones
  * a live search sends while the admin types (one or two characters, a whole email, no match).
  *
- * The figures go to the console and into bench/results.json under `admin_search_ab` (the rest of
+ * The figures go to the console and into bench/results.json under `admin_search_ab` (or
+ * `admin_users_ab_<query>` for another query; the rest of
  * the file, from `bun run bench`, is kept).
  *
- * Env: BENCH_AB="before=/work/main,after=." (label=checkout), BENCH_AB_ROUNDS (3),
+ * Env: BENCH_AB="before=/work/main,after=." (label=checkout), BENCH_AB_QUERY (default the target
+ * search; e.g. "per_page=20" for the default users page), BENCH_AB_ROUNDS (3),
  * BENCH_AB_SECONDS (10), BENCH_ADMIN_CONNECTIONS (16), BENCH_USERS (100000), BENCH_DATABASE_URL,
  * BENCH_REDIS_URL as for bench/run.ts.
  */
@@ -36,7 +38,10 @@ const CONNECTIONS = Number(env.BENCH_ADMIN_CONNECTIONS ?? 16);
 const USERS = Number(env.BENCH_USERS ?? 100_000);
 const PASSWORD = "bench-Pa55word-admin";
 /** The search the targets are about: 1,111 of 100,000 users (bench_user_42, _420…, _4200…, _42000…). */
-const SEARCH = "search=user_42&per_page=20";
+const TARGET_SEARCH = "search=user_42&per_page=20";
+/** What the rounds load: the target search, or another list query (BENCH_AB_QUERY=per_page=20 for the default page). */
+const SEARCH = env.BENCH_AB_QUERY ?? TARGET_SEARCH;
+const RESULTS_KEY = SEARCH === TARGET_SEARCH ? "admin_search_ab" : `admin_users_ab_${SEARCH.replace(/\W+/g, "_")}`;
 const PROBES = ["search=zz", "search=42", "search=bench_user_4217%40example.com", "search=no-such-user", "per_page=20", "per_page=20&page=600"];
 const checkouts = (env.BENCH_AB ?? "before=/work/main,after=.").split(",").map((pair) => {
   const [label, dir] = pair.split("=");
@@ -170,7 +175,7 @@ async function main() {
     console.log(`load average: ${loadBefore.map((v) => v.toFixed(2)).join(" ")} before the rounds, ${loadAfter.map((v) => v.toFixed(2)).join(" ")} after (${cpus().length} cores)`);
 
     const results = existsSync(RESULTS_FILE) ? (JSON.parse(readFileSync(RESULTS_FILE, "utf8")) as Record<string, unknown>) : {};
-    results.admin_search_ab = {
+    results[RESULTS_KEY] = {
       date: new Date().toISOString(),
       command: `wrk -t1 -c${CONNECTIONS} -d${SECONDS}s -H 'authorization: Bearer <admin>' '/api/v1/admin/users?${SEARCH}', ${ROUNDS} interleaved rounds`,
       users: USERS + 1,
@@ -179,11 +184,11 @@ async function main() {
       loadavg_before: loadBefore.map((v) => round(v, 2)),
       loadavg_after: loadAfter.map((v) => round(v, 2)),
       cores: cpus().length,
-      targets: { rps: 1000, p50_ms: 20 },
+      ...(SEARCH === TARGET_SEARCH ? { targets: { rps: 1000, p50_ms: 20 } } : {}),
       ...summary,
     };
     writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`written to ${RESULTS_FILE} (admin_search_ab)`);
+    console.log(`written to ${RESULTS_FILE} (${RESULTS_KEY})`);
   } finally {
     await Promise.all(servers.map(({ server }) => server.stop().catch(() => {})));
     killAll();
