@@ -15,8 +15,9 @@ const SERIES: Record<Series, { title: string; noun: string; fill: string }> = {
 
 const WIDTH = 600;
 const HEIGHT = 140;
-const TOP = 16;
-const BOTTOM = 20;
+/** Room above the tallest bar and under the baseline (the labels are outside the drawing). */
+const TOP = 4;
+const BOTTOM = 2;
 
 const shortDate = (date: string) => new Intl.DateTimeFormat("en", { month: "short", day: "numeric", timeZone: "UTC" }).format(new Date(`${date}T00:00:00Z`));
 
@@ -38,13 +39,16 @@ export function DailyChart({ days, series }: { days: DayStats[]; series: Series 
         </span>
         <span class="tabular-nums text-slate-500 dark:text-slate-400" safe>{`${total} in ${days.length} days`}</span>
       </figcaption>
+      {/* The scale and the first and last days are HTML, not SVG text: the drawing is scaled down to
+          its column, which made its own labels about 5 px high. aria-hidden: the image's
+          description and the table say the same. */}
+      <p class="text-xs text-slate-500 dark:text-slate-400" aria-hidden="true" safe>{`max ${max}`}</p>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} class="h-auto w-full" role="img" aria-labelledby={`${id}-title ${id}-desc`} data-series={series}>
         <title id={`${id}-title`} safe>{`${title} per day`}</title>
         <desc id={`${id}-desc`} safe>
           {description}
         </desc>
         <line x1="0" x2={String(WIDTH)} y1={String(HEIGHT - BOTTOM)} y2={String(HEIGHT - BOTTOM)} class="stroke-slate-300 dark:stroke-slate-700" />
-        <text x="0" y="11" class="fill-slate-500 text-[11px] dark:fill-slate-400" safe>{`max ${max}`}</text>
         {days.map((day, index) => {
           const height = Math.round((day[series] / max) * plot);
           return (
@@ -53,19 +57,15 @@ export function DailyChart({ days, series }: { days: DayStats[]; series: Series 
             </rect>
           );
         })}
-        {days.length > 0 ? (
-          <>
-            <text x="0" y={String(HEIGHT - 4)} class="fill-slate-500 text-[11px] dark:fill-slate-400" safe>
-              {shortDate(days[0]!.date)}
-            </text>
-            <text x={String(WIDTH)} y={String(HEIGHT - 4)} text-anchor="end" class="fill-slate-500 text-[11px] dark:fill-slate-400" safe>
-              {shortDate(days[days.length - 1]!.date)}
-            </text>
-          </>
-        ) : (
-          ""
-        )}
       </svg>
+      {days.length > 0 ? (
+        <p class="mt-1 flex justify-between text-xs text-slate-500 dark:text-slate-400" aria-hidden="true">
+          <span safe>{shortDate(days[0]!.date)}</span>
+          <span safe>{shortDate(days[days.length - 1]!.date)}</span>
+        </p>
+      ) : (
+        ""
+      )}
     </figure>
   );
 }
