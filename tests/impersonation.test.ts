@@ -71,6 +71,20 @@ describe("limits", () => {
     expectError(await app.json("POST", "/api/v1/auth/change-password", { current_password: user.password, new_password: "something else entirely" }, bearer(token)), 403, "impersonation_restricted");
     expectError(await app.json("POST", "/api/v1/auth/tokens", { name: "x", scopes: ["profile:read"] }, bearer(token)), 403, "impersonation_restricted");
     expectError(await app.json("POST", "/api/v1/auth/logout-all", undefined, bearer(token)), 403, "impersonation_restricted");
+  });
+
+  test("an impersonated session cannot sign the user out of their other sessions or take their data away", async () => {
+    const admin = await registerAdmin(app);
+    const user = await registerUser(app);
+    const token = (await impersonate(admin.accessToken, user.id)).body.access_token;
+    const own = await app.json<{ sessions: Array<{ id: string; impersonated: boolean }> }>("GET", "/api/v1/auth/sessions", undefined, bearer(user.accessToken));
+    const userSession = own.body.sessions.find((session) => !session.impersonated)!;
+    expectError(await app.json("POST", "/api/v1/auth/sessions/revoke-others", undefined, bearer(token)), 403, "impersonation_restricted");
+    expectError(await app.json("DELETE", `/api/v1/auth/sessions/${userSession.id}`, undefined, bearer(token)), 403, "impersonation_restricted");
+    expectError(await app.json("GET", "/api/v1/auth/me/export", undefined, bearer(token)), 403, "impersonation_restricted");
+    // The user's own session is untouched, and the user can still do all three.
+    expect((await app.json("GET", "/api/v1/auth/me", undefined, bearer(user.accessToken))).status).toBe(200);
+    expect((await app.json("GET", "/api/v1/auth/me/export", undefined, bearer(user.accessToken))).status).toBe(200);
     // The user's own session is untouched.
     expect((await app.json("GET", "/api/v1/auth/me", undefined, bearer(user.accessToken))).status).toBe(200);
   });
@@ -146,6 +160,17 @@ describe("on the pages", () => {
     expect(back.status).toBe(200);
     expect(back.text).not.toContain("Stop impersonating");
     expect(back.text).toContain(`Impersonate ${user.username}`);
+  });
+
+  test("an impersonated dashboard cannot end the user's other sessions or download their data", async () => {
+    const { client, user } = await adminBrowser("imppage");
+    await client.post(`/admin/users/${user.id}/impersonate`, { reason: "Ticket 10" });
+    await client.get("/dashboard");
+    const ended = await client.post("/account/sessions/end-others");
+    expect(ended.status).toBe(403);
+    expect(ended.text).toContain("impersonat");
+    expect((await client.get("/account/export")).status).toBe(403);
+    expect((await app.json("GET", "/api/v1/auth/me", undefined, bearer(user.accessToken))).status).toBe(200);
   });
 
   test("an impersonation that runs out without stop gives the admin's own session back on the next page", async () => {

@@ -70,6 +70,7 @@ export function accountController(deps: Deps) {
       {
         rateLimit: "api",
         auth: true,
+        notImpersonated: true,
         response: { 200: withHeaders(AccountModel.export, { "Content-Disposition": t.String({ description: '`attachment; filename="cobalt-<username>-<date>.json"`' }) }) },
         detail: operation("exportMe", "Download everything stored about the user", {
           security: BEARER,
@@ -117,6 +118,7 @@ export function accountController(deps: Deps) {
       {
         rateLimit: "api",
         auth: true,
+        notImpersonated: true,
         response: { 200: AccountModel.sessionsEnded },
         detail: operation("endOtherSessions", "Sign out every other session", { security: BEARER, description: "Ends every session of the user except the one making the request." }),
       },

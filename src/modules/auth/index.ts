@@ -11,6 +11,7 @@ import { clientInfo } from "../../http/context";
 import { cookieAccess } from "../../http/cookies";
 import { BEARER, BEARER_OR_COOKIE, errorResponses, NoContent, operation, PUBLIC, REFRESH_COOKIE_OR_BODY, Uuid, withHeaders } from "../../http/model";
 import { policy } from "../../http/policy";
+import { refuseImpersonation } from "../../http/recent-auth";
 import { ACCESS_COOKIE, clearSessionCookies, isTokenCaller, presentedClaims, readAccessToken, REFRESH_COOKIE, setSessionCookies } from "../../http/session";
 import * as credentials from "./credentials";
 import { AuthModel, CredentialsModel, SessionList } from "./model";
@@ -121,6 +122,9 @@ export function authController(deps: Deps) {
     .delete(
       "/sessions/:id",
       async ({ auth: caller, params, request, status }) => {
+        // Also a personal access token's route, which notImpersonated (sessions only) cannot
+        // guard: an impersonated session may not sign the user out (docs/impersonation.md).
+        if (!isTokenCaller(caller)) refuseImpersonation(caller);
         await auth.endOwnSession(deps, caller, params.id, clientInfo(request));
         return status(204, undefined);
       },

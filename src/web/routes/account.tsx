@@ -71,7 +71,7 @@ export function accountPages(env: WebEnv) {
   return pages(env)
     .post("/account/password", ({ page }) => submitPassword(signedIn(page)), { viewer: "required", notImpersonated: true, rateLimit: "api" })
     .post("/account/verification", ({ page }) => resendVerification(signedIn(page)), { viewer: "required", rateLimit: "email" })
-    .post("/account/sessions/:id/end", ({ page }) => endSession(signedIn(page)), { viewer: "required", rateLimit: "api" })
+    .post("/account/sessions/:id/end", ({ page }) => endSession(signedIn(page)), { viewer: "required", notImpersonated: true, rateLimit: "api" })
     .post("/account/tokens", ({ page }) => submitToken(signedIn(page), showDashboard), { viewer: "required", recentAuth: true, rateLimit: "api" })
     .post("/account/tokens/:id/revoke", ({ page }) => revokeToken(signedIn(page), showDashboard), { viewer: "required", notImpersonated: true, rateLimit: "api" });
 }

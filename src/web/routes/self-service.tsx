@@ -162,9 +162,9 @@ export function selfServicePages(env: WebEnv) {
   return pages(env)
     .post("/account/username", ({ page }) => submitUsername(signedIn(page)), { viewer: "required", rateLimit: "api" })
     .post("/account/email", ({ page }) => submitEmail(signedIn(page)), { viewer: "required", recentAuth: true, rateLimit: "email" })
-    .post("/account/sessions/end-others", ({ page }) => submitEndOthers(signedIn(page)), { viewer: "required", rateLimit: "api" })
+    .post("/account/sessions/end-others", ({ page }) => submitEndOthers(signedIn(page)), { viewer: "required", notImpersonated: true, rateLimit: "api" })
     .post("/account/delete", ({ page }) => submitDelete(signedIn(page)), { viewer: "required", recentAuth: true, rateLimit: "api" })
-    .get("/account/export", ({ page }) => downloadExport(signedIn(page)), { viewer: "required", rateLimit: "api" })
+    .get("/account/export", ({ page }) => downloadExport(signedIn(page)), { viewer: "required", notImpersonated: true, rateLimit: "api" })
     .get("/confirm-email", ({ page }) => showConfirmEmail(page), { viewer: "optional" })
     .post("/confirm-email", ({ page }) => submitConfirmEmail(page), { viewer: "optional", rateLimit: "api" });
 }
