@@ -1,6 +1,6 @@
 /**
- * axe-core in a real page, and a check axe does not make: that the focus ring of every form
- * control stands out 3:1 from what is around it (WCAG 1.4.11). Used by accessibility.test.ts.
+ * axe-core in a real page, and a check axe does not make: that the focus ring of every control
+ * stands out 3:1 from what is around it (WCAG 1.4.11). Used by accessibility.test.ts.
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -32,7 +32,7 @@ export async function axeViolations(page: Page, label: string): Promise<string[]
 }
 
 /**
- * Focuses each visible input, select and textarea from the keyboard's point of view and measures
+ * Focuses each visible control (fields, buttons, links) from the keyboard's point of view and measures
  * its focus indicator (outline, or a box-shadow ring with no offset or blur) against the nearest
  * opaque background behind the control. Colours are resolved by a canvas, so oklch and alpha
  * compose as the browser draws them. Returns "selector: ratio" for each ring under 3:1.
@@ -84,7 +84,7 @@ export async function weakFocusRings(page: Page, label: string): Promise<string[
             .filter((part) => / 0px 0px 0px [1-9][\d.]*px$/.test(part) && !part.startsWith("rgba(0, 0, 0, 0)"))
             .map((part) => part.replace(/ 0px 0px 0px [\d.]+px$/, ""));
     const found: string[] = [];
-    const controls = Array.from(document.querySelectorAll<HTMLElement>("input:not([type=hidden]), select, textarea"));
+    const controls = Array.from(document.querySelectorAll<HTMLElement>("input:not([type=hidden]), select, textarea, button, a[href], summary"));
     for (const control of controls) {
       if (control.offsetParent === null || control.closest("[hidden]")) continue;
       control.focus();
@@ -93,7 +93,7 @@ export async function weakFocusRings(page: Page, label: string): Promise<string[
       indicators.push(...rings(style.boxShadow));
       const ground = behind(control);
       const best = Math.max(0, ...indicators.map((colour) => contrast(rgb([...ground, colour]), rgb(ground))));
-      const name = control.id ? `#${control.id}` : `${control.tagName.toLowerCase()}[name=${control.getAttribute("name")}]`;
+      const name = control.id ? `#${control.id}` : `${control.tagName.toLowerCase()} "${(control.getAttribute("name") ?? control.textContent ?? "").trim().slice(0, 40)}"`;
       if (best < 3) found.push(`${name} ${best.toFixed(2)}:1`);
       control.blur();
     }

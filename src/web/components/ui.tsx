@@ -124,9 +124,10 @@ export function Field(props: FieldProps) {
 export type ButtonVariant = "primary" | "secondary" | "danger" | "ghost";
 
 const VARIANTS: Record<ButtonVariant, string> = {
-  primary: "bg-blue-600 text-white shadow-sm hover:bg-blue-700 dark:hover:bg-blue-500",
+  // Hover darkens in dark mode too: a lighter blue or red under white text is under 4.5:1 (3.76:1).
+  primary: "bg-blue-600 text-white shadow-sm hover:bg-blue-700",
   secondary: "border border-slate-300 bg-white text-slate-800 shadow-xs hover:bg-slate-50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100 dark:hover:bg-slate-800",
-  danger: "bg-red-600 text-white shadow-sm hover:bg-red-700 dark:hover:bg-red-500",
+  danger: "bg-red-600 text-white shadow-sm hover:bg-red-700",
   ghost: "text-slate-600 hover:bg-slate-100 hover:text-slate-900 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white",
 };
 
