@@ -165,7 +165,11 @@ describe("on the pages", () => {
   test("an impersonated dashboard cannot end the user's other sessions or download their data", async () => {
     const { client, user } = await adminBrowser("imppage");
     await client.post(`/admin/users/${user.id}/impersonate`, { reason: "Ticket 10" });
-    await client.get("/dashboard");
+    const dashboard = await client.get("/dashboard");
+    // What it may not do is not offered: it is said to be left to the user.
+    for (const button of ["End this session", "Sign out the other session", "Download my data", "Sign out everywhere", "Delete my account", ">Change password<"]) expect(dashboard.text).not.toContain(button);
+    expect(dashboard.text).toContain("only the user can do");
+    // Forms posted anyway (an old tab) are refused.
     const ended = await client.post("/account/sessions/end-others");
     expect(ended.status).toBe(403);
     expect(ended.text).toContain("impersonat");

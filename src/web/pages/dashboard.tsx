@@ -69,7 +69,7 @@ export function SessionWhereWhen({ session, now }: { session: Session; now: numb
   );
 }
 
-function SessionRow({ session, current, csrfToken, now }: { session: Session; current: boolean; csrfToken: string; now: number }) {
+function SessionRow({ session, current, csrfToken, now, readOnly }: { session: Session; current: boolean; csrfToken: string; now: number; readOnly?: boolean }) {
   return (
     <li class="flex flex-col gap-3 py-4 sm:flex-row sm:items-center">
       <div class="min-w-0 flex-1">
@@ -82,7 +82,7 @@ function SessionRow({ session, current, csrfToken, now }: { session: Session; cu
           <SessionWhereWhen session={session} now={now} />
         </p>
       </div>
-      {current ? (
+      {current || readOnly ? (
         ""
       ) : (
         <form
@@ -103,8 +103,12 @@ function SessionRow({ session, current, csrfToken, now }: { session: Session; cu
   );
 }
 
-/** `outOfBand`: sent beside another fragment (after a password change ended the other sessions) to replace the card in place. */
-export function SessionsCard({ sessions, currentId, csrfToken, now, notice, outOfBand }: { sessions: Session[]; currentId: string; csrfToken: string; now: number; notice?: Notice; outOfBand?: boolean }) {
+/**
+ * `outOfBand`: sent beside another fragment (after a password change ended the other sessions) to
+ * replace the card in place. `readOnly`: listed without the buttons that end sessions (an
+ * administrator impersonating may not sign the user out).
+ */
+export function SessionsCard({ sessions, currentId, csrfToken, now, notice, outOfBand, readOnly }: { sessions: Session[]; currentId: string; csrfToken: string; now: number; notice?: Notice; outOfBand?: boolean; readOnly?: boolean }) {
   // This device first (as GitHub lists them), then the others by last use, as the service sorts them.
   const ordered = [...sessions.filter((session) => session.id === currentId), ...sessions.filter((session) => session.id !== currentId)];
   const others = ordered.length - (ordered[0]?.id === currentId ? 1 : 0);
@@ -117,11 +121,11 @@ export function SessionsCard({ sessions, currentId, csrfToken, now, notice, outO
         ) : (
           <ul class="divide-y divide-slate-100 dark:divide-slate-800">
             {ordered.map((session) => (
-              <SessionRow session={session} current={session.id === currentId} csrfToken={csrfToken} now={now} />
+              <SessionRow session={session} current={session.id === currentId} csrfToken={csrfToken} now={now} readOnly={readOnly} />
             ))}
           </ul>
         )}
-        {others > 0 ? (
+        {others > 0 && !readOnly ? (
           <form method="post" action="/account/sessions/end-others" hx-post="/account/sessions/end-others" hx-target="#sessions" hx-swap="outerHTML" hx-disabled-elt="find button" class="mt-4 border-t border-slate-100 pt-4 dark:border-slate-800">
             <CsrfField token={csrfToken} />
             <Button variant="secondary">
@@ -159,6 +163,19 @@ export interface DashboardProps {
   tokens: TokensCardProps;
   profile: Pick<ProfileCardProps, "pending" | "username" | "email">;
   deleteError?: string;
+  /** An administrator's session as this user (docs/impersonation.md): what it may not do is not offered. */
+  impersonated: boolean;
+}
+
+/** In place of the cards an impersonated session may not use: what is held back, and why. */
+function HeldBackForTheUser({ what }: { what: string }) {
+  return (
+    <Card title="Left to the user" description="You are impersonating this account: an administrator may look and help, not take it over.">
+      <p class="text-sm text-slate-600 dark:text-slate-400" safe>
+        {`${what} only the user can do, signed in as themselves.`}
+      </p>
+    </Card>
+  );
 }
 
 export function DashboardPage(props: DashboardProps) {
@@ -175,7 +192,9 @@ export function DashboardPage(props: DashboardProps) {
       <VerificationBanner user={user} csrfToken={csrfToken} />
       <div class="grid gap-6 lg:grid-cols-2">
         <ProfileCard user={user} csrfToken={csrfToken} {...props.profile} />
-        {user.passwordHash ? (
+        {props.impersonated ? (
+          <HeldBackForTheUser what="Changing the password is something" />
+        ) : user.passwordHash ? (
           <Card title="Change password" description="Use a long password you do not use anywhere else.">
             <ChangePasswordForm state={props.password} csrfToken={csrfToken} username={user.username} />
           </Card>
@@ -187,12 +206,18 @@ export function DashboardPage(props: DashboardProps) {
           </Card>
         )}
       </div>
-      <SessionsCard sessions={props.sessions} currentId={props.currentSessionId} csrfToken={csrfToken} now={props.now} />
+      <SessionsCard sessions={props.sessions} currentId={props.currentSessionId} csrfToken={csrfToken} now={props.now} readOnly={props.impersonated} />
       <IdentitiesCard {...props.identities} />
       <TokensCard {...props.tokens} />
-      <YourDataCard />
-      <SignOutEverywhere csrfToken={csrfToken} />
-      <DeleteAccountCard user={user} csrfToken={csrfToken} error={props.deleteError} />
+      {props.impersonated ? (
+        <HeldBackForTheUser what="Downloading the account's data, signing out its sessions and deleting it are things" />
+      ) : (
+        <>
+          <YourDataCard />
+          <SignOutEverywhere csrfToken={csrfToken} />
+          <DeleteAccountCard user={user} csrfToken={csrfToken} error={props.deleteError} />
+        </>
+      )}
     </div>
   );
 }

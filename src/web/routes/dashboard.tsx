@@ -51,6 +51,7 @@ export async function showDashboard(ctx: SignedInContext, state: DashboardState 
     deleteError: state.deleteError,
     identities: await identitiesCardProps(ctx),
     tokens: await tokensCardProps(ctx, state.tokens),
+    impersonated: ctx.viewer.auth.claims.act !== undefined,
   };
   return render(ctx, { title: "Dashboard", section: "dashboard", status: state.status, body: () => <DashboardPage {...props} /> });
 }
