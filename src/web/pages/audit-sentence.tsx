@@ -5,6 +5,7 @@
  */
 import type { AuditEvent } from "../../db/schema";
 import type { AuditNames } from "../../modules/admin/names";
+import type { AuditAction } from "../../modules/audit/service";
 import { attr } from "../components/ui";
 import { Time } from "../components/time";
 
@@ -19,8 +20,12 @@ const detail = (event: AuditEvent, key: string) => {
 /** "their" when someone acts on their own account, else the other account. */
 const whose = (event: AuditEvent, noun: string): Part[] => (event.actorId === event.targetId ? [` their ${noun}`] : [" ", target(event), `'s ${noun}`]);
 const byAdmin = (event: AuditEvent) => event.actorId !== null && event.actorId !== event.targetId;
+const METHODS: Record<string, string> = { totp: "an authenticator app", passkey: "a passkey", recovery_code: "a recovery code", password: "their password" };
+const method = (event: AuditEvent) => METHODS[detail(event, "method")] ?? "a second factor";
+const during = (event: AuditEvent) => (detail(event, "during") === "sign_in" ? " while signing in" : "");
 
-const PHRASES: Record<string, (event: AuditEvent) => Part[]> = {
+/** One sentence per action: typed by the list of actions, so a new action cannot ship without one. */
+const PHRASES: Record<AuditAction, (event: AuditEvent) => Part[]> = {
   register: (e) => [actor(e), " signed up"],
   login: (e) => [actor(e), " signed in"],
   login_failed: (e) => ["A sign-in as ", target(e), " failed", detail(e, "reason") === "account_disabled" ? " (the account is disabled)" : ""],
@@ -53,6 +58,17 @@ const PHRASES: Record<string, (event: AuditEvent) => Part[]> = {
   oauth_failed: (e) => [`A sign-in with ${detail(e, "provider")} failed`],
   token_created: (e) => [actor(e), " created", ...whose(e, `token “${detail(e, "name")}”`)],
   token_revoked: (e) => [actor(e), " revoked", ...whose(e, `token “${detail(e, "name")}”`)],
+  mfa_enabled: (e) => [actor(e), ` set up ${method(e)} as a second factor`],
+  mfa_disabled: (e) => [actor(e), ` removed ${method(e)} as a second factor`],
+  mfa_failed: (e) => ["A second-factor check of ", target(e), ` with ${method(e)} failed${during(e)}`],
+  recovery_code_used: (e) => [actor(e), ` used a recovery code${during(e)} (${detail(e, "remaining")} left)`],
+  recovery_codes_regenerated: (e) => [actor(e), " made a new set of recovery codes"],
+  reauthenticated: (e) => [actor(e), ` confirmed it was them with ${method(e)}`],
+  reauthentication_failed: (e) => [actor(e), ` could not confirm it was them with ${method(e)}`],
+  mfa_reset_by_admin: (e) => [actor(e), " reset the second factors of ", target(e)],
+  passkey_added: (e) => [actor(e), ` added the passkey “${detail(e, "name")}”`],
+  passkey_removed: (e) => [actor(e), ` removed the passkey “${detail(e, "name")}”`],
+  passkey_login: (e) => [actor(e), " signed in with a passkey"],
   username_changed: (e) => [actor(e), ` changed their username from ${detail(e, "from")}`],
   email_change_requested: (e) => [actor(e), ` asked to change their email address to ${detail(e, "new_email")}`],
   email_changed: (e) => [target(e), ` changed their email address from ${detail(e, "from")} to ${detail(e, "to")}`],
@@ -66,7 +82,8 @@ const PHRASES: Record<string, (event: AuditEvent) => Part[]> = {
 export const actionLabel = (action: string) => action.replaceAll("_", " ");
 
 export function sentenceParts(event: AuditEvent): Part[] {
-  const phrase = PHRASES[event.action];
+  // Rows written by an older version may carry an action this one no longer has.
+  const phrase = PHRASES[event.action as AuditAction] as ((event: AuditEvent) => Part[]) | undefined;
   if (phrase) return phrase(event);
   return [actor(event), ` — ${actionLabel(event.action)}`, ...(event.targetId && event.targetId !== event.actorId ? [" — ", target(event)] : [])];
 }
