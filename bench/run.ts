@@ -38,7 +38,7 @@
  * BENCH_COBALT_FLAGS (extra bun flags for Cobalt, e.g. "--smol").
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, hostname, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { loadConfig } from "../src/config";
@@ -785,7 +785,9 @@ async function main(): Promise<void> {
   console.log("\ntargets:");
   for (const check of checks) console.log(`  [${check.met === null ? "n/a " : check.met ? " met" : "MISS"}] ${check.target}: ${check.value ?? "-"}`);
   const out = join(import.meta.dir, "results.json");
-  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  // The A/B scripts (bench/admin-search-ab.ts) add sections of their own: a full run keeps them.
+  const previous = existsSync(out) ? (JSON.parse(readFileSync(out, "utf8")) as Record<string, unknown>) : {};
+  writeFileSync(out, `${JSON.stringify({ ...previous, ...results }, null, 2)}\n`);
   console.log(`\nwrote ${out} (${totalSeconds} s)`);
 }
 
