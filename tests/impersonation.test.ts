@@ -71,6 +71,7 @@ describe("limits", () => {
     expectError(await app.json("POST", "/api/v1/auth/change-password", { current_password: user.password, new_password: "something else entirely" }, bearer(token)), 403, "impersonation_restricted");
     expectError(await app.json("POST", "/api/v1/auth/tokens", { name: "x", scopes: ["profile:read"] }, bearer(token)), 403, "impersonation_restricted");
     expectError(await app.json("POST", "/api/v1/auth/logout-all", undefined, bearer(token)), 403, "impersonation_restricted");
+    expectError(await app.json("POST", "/api/v1/auth/change-email", { new_email: "taken.over@example.org" }, bearer(token)), 403, "impersonation_restricted");
   });
 
   test("an impersonated session cannot sign the user out of their other sessions or take their data away", async () => {
@@ -167,7 +168,7 @@ describe("on the pages", () => {
     await client.post(`/admin/users/${user.id}/impersonate`, { reason: "Ticket 10" });
     const dashboard = await client.get("/dashboard");
     // What it may not do is not offered: it is said to be left to the user.
-    for (const button of ["End this session", "Sign out the other session", "Download my data", "Sign out everywhere", "Delete my account", ">Change password<"]) expect(dashboard.text).not.toContain(button);
+    for (const button of ["End this session", "Sign out the other session", "Download my data", "Sign out everywhere", "Delete my account", ">Change password<", ">Change email<", ">Create token<"]) expect(dashboard.text).not.toContain(button);
     expect(dashboard.text).toContain("only the user can do");
     // Forms posted anyway (an old tab) are refused.
     const ended = await client.post("/account/sessions/end-others");

@@ -191,7 +191,7 @@ export function DashboardPage(props: DashboardProps) {
       {props.notice ? <Alert {...props.notice} /> : ""}
       <VerificationBanner user={user} csrfToken={csrfToken} />
       <div class="grid gap-6 lg:grid-cols-2">
-        <ProfileCard user={user} csrfToken={csrfToken} {...props.profile} />
+        <ProfileCard user={user} csrfToken={csrfToken} {...props.profile} impersonated={props.impersonated} />
         {props.impersonated ? (
           <HeldBackForTheUser what="Changing the password is something" />
         ) : user.passwordHash ? (

@@ -32,6 +32,8 @@ export interface ProfileCardProps {
   username: FormState;
   email: FormState;
   notice?: Notice;
+  /** An administrator impersonating (docs/impersonation.md): the email address is the user's to change. */
+  impersonated?: boolean;
 }
 
 function ProfileRow({ label, children }: { label: string; children: JSX.Element }) {
@@ -48,7 +50,7 @@ function ProfileRow({ label, children }: { label: string; children: JSX.Element 
 /** A form that swaps the whole profile card (its answer is the card again, with the outcome). */
 const swapsProfile = (action: string) => ({ method: "post", action, "hx-post": action, "hx-target": "#profile", "hx-swap": "outerHTML", "hx-disabled-elt": "find button[type=submit]", "hx-disinherit": "*" });
 
-export function ProfileCard({ user, csrfToken, pending, username, email, notice }: ProfileCardProps) {
+export function ProfileCard({ user, csrfToken, pending, username, email, notice, impersonated }: ProfileCardProps) {
   return (
     <div id="profile">
       <Card title="Profile" description="Your account details.">
@@ -88,11 +90,15 @@ export function ProfileCard({ user, csrfToken, pending, username, email, notice 
             <Field idPrefix="profile" name="username" label="New username" value={username.values.username ?? user.username} error={username.errors.username} hint="3 to 50 letters, digits, _ . or -" autocomplete="username" required minlength={3} maxlength={50} />
             <Button variant="secondary">Change username</Button>
           </form>
-          <form id="email-form" {...swapsProfile("/account/email")} class="space-y-3">
-            <CsrfField token={csrfToken} />
-            <Field idPrefix="profile" name="new_email" type="email" label="New email address" value={email.values.new_email ?? ""} error={email.errors.new_email} hint="We send a link to the new address. Your address changes when you open it." autocomplete="email" required maxlength={254} />
-            <Button variant="secondary">Change email</Button>
-          </form>
+          {impersonated ? (
+            <p class="text-sm text-slate-600 dark:text-slate-400">Changing the email address is something only the user can do, signed in as themselves.</p>
+          ) : (
+            <form id="email-form" {...swapsProfile("/account/email")} class="space-y-3">
+              <CsrfField token={csrfToken} />
+              <Field idPrefix="profile" name="new_email" type="email" label="New email address" value={email.values.new_email ?? ""} error={email.errors.new_email} hint="We send a link to the new address. Your address changes when you open it." autocomplete="email" required maxlength={254} />
+              <Button variant="secondary">Change email</Button>
+            </form>
+          )}
         </div>
       </Card>
     </div>

@@ -26,6 +26,8 @@ export interface TokensCardProps {
   /** A token just created: shown this once. */
   created?: { name: string; token: string };
   notice?: Notice;
+  /** An administrator impersonating (docs/impersonation.md): tokens are listed, not made or revoked. */
+  readOnly?: boolean;
 }
 
 function ScopeBadges({ scopes }: { scopes: PatScope[] }) {
@@ -57,7 +59,7 @@ function TokenDates({ token, now }: { token: PersonalAccessToken; now: number })
   );
 }
 
-function TokenRow({ token, action, csrfToken, target, now }: { token: PersonalAccessToken; action: string; csrfToken: string; target: string; now: number }) {
+function TokenRow({ token, action, csrfToken, target, now, readOnly }: { token: PersonalAccessToken; action: string; csrfToken: string; target: string; now: number; readOnly?: boolean }) {
   return (
     <li class="flex flex-col gap-3 py-4 sm:flex-row sm:items-center">
       <div class="min-w-0 flex-1 space-y-1">
@@ -69,10 +71,14 @@ function TokenRow({ token, action, csrfToken, target, now }: { token: PersonalAc
           <TokenDates token={token} now={now} />
         </p>
       </div>
-      <form method="post" action={attr(action)} hx-post={attr(action)} hx-target={attr(target)} hx-swap="outerHTML" hx-confirm="Revoke this token? Scripts using it stop at once." hx-disabled-elt="find button">
-        <CsrfField token={csrfToken} />
-        <Button variant="secondary">Revoke</Button>
-      </form>
+      {readOnly ? (
+        ""
+      ) : (
+        <form method="post" action={attr(action)} hx-post={attr(action)} hx-target={attr(target)} hx-swap="outerHTML" hx-confirm="Revoke this token? Scripts using it stop at once." hx-disabled-elt="find button">
+          <CsrfField token={csrfToken} />
+          <Button variant="secondary">Revoke</Button>
+        </form>
+      )}
     </li>
   );
 }
@@ -157,11 +163,15 @@ export function TokensCard(props: TokensCardProps) {
           ) : (
             <ul class="divide-y divide-slate-100 dark:divide-slate-800">
               {props.tokens.map((token) => (
-                <TokenRow token={token} action={`/account/tokens/${token.id}/revoke`} csrfToken={props.csrfToken} target="#tokens" now={props.now} />
+                <TokenRow token={token} action={`/account/tokens/${token.id}/revoke`} csrfToken={props.csrfToken} target="#tokens" now={props.now} readOnly={props.readOnly} />
               ))}
             </ul>
           )}
-          <CreateTokenForm isAdmin={props.isAdmin} csrfToken={props.csrfToken} form={props.form} />
+          {props.readOnly ? (
+            <p class="text-sm text-slate-600 dark:text-slate-400">Making and revoking tokens is something only the user can do, signed in as themselves.</p>
+          ) : (
+            <CreateTokenForm isAdmin={props.isAdmin} csrfToken={props.csrfToken} form={props.form} />
+          )}
         </div>
       </Card>
     </div>

@@ -37,6 +37,7 @@ async function answerProfile(ctx: SignedInContext, form: ProfileForm, failure: F
     username: form === "username" ? state : emptyForm(),
     email: form === "email" ? state : emptyForm(),
     notice: failure?.notice ?? SELF_SERVICE_NOTICES[done],
+    impersonated: ctx.viewer.auth.claims.act !== undefined,
   };
   // The name shows in three more places on the dashboard: they follow it (the delete card's
   // confirmation asks for the name exactly as shown).

@@ -27,6 +27,7 @@ export async function tokensCardProps(ctx: SignedInContext, state: TokensState =
     form: state.form ?? emptyForm(),
     created: state.created,
     notice: state.notice,
+    readOnly: ctx.viewer.auth.claims.act !== undefined,
   };
 }
 
