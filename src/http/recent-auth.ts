@@ -36,9 +36,12 @@ export async function sessionAuthenticatedAt(deps: Deps, auth: Pick<AuthContext,
 
 export const isRecent = (deps: Deps, authenticatedAt: Date | null) => authenticatedAt !== null && deps.clock.now() - authenticatedAt.getTime() <= RECENT_AUTH_SECONDS * 1000;
 
+/** A session an administrator opened as the user: its tokens carry the actor claim. */
+export const isImpersonated = (auth: Pick<AuthContext, "claims">): boolean => auth.claims.act !== undefined;
+
 /** An administrator acting as the user may look and help, not take over the account. */
 export function refuseImpersonation(auth: Pick<AuthContext, "claims">): void {
-  if (auth.claims.act) throw new AppError("impersonation_restricted");
+  if (isImpersonated(auth)) throw new AppError("impersonation_restricted");
 }
 
 /** Throws 403 reauthentication_required unless the session authenticated within the window. */

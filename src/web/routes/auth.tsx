@@ -1,4 +1,5 @@
 /** /login, /register, /logout and /logout-all. */
+import { isImpersonated } from "../../http/recent-auth";
 import { AuthModel } from "../../modules/auth/model";
 import { login, logout, logoutAll, register } from "../../modules/auth/service";
 import { configuredProviders } from "../../modules/oauth/service";
@@ -76,7 +77,7 @@ async function submitLogout(ctx: PageContext): Promise<Response> {
   const refreshToken = ctx.cookies.get(REFRESH_COOKIE);
   if (ctx.viewer || refreshToken) await logout(ctx.deps, { claims: ctx.viewer?.auth.claims, refreshToken }, ctx.client);
   // Signing out of an impersonation is stopping it: the administrator's own session comes back.
-  const impersonated = ctx.viewer?.auth.claims.act ? ctx.viewer.user.id : undefined;
+  const impersonated = ctx.viewer && isImpersonated(ctx.viewer.auth) ? ctx.viewer.user.id : undefined;
   endBrowserSession(ctx);
   if (impersonated && restoreOwnSessionCookies(ctx.cookies, ctx.deps.config)) return redirect(ctx, `/admin/users/${impersonated}`);
   return redirect(ctx, "/login?notice=signed-out");

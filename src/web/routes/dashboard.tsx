@@ -1,4 +1,5 @@
 /** /dashboard: profile, verification banner, change password, sessions, tokens (the actions are in ./account.tsx). */
+import { isImpersonated } from "../../http/recent-auth";
 import { pendingEmailChange } from "../../modules/account/email-change";
 import { listSessions } from "../../modules/auth/service";
 import type { Notice } from "../components/ui";
@@ -51,7 +52,7 @@ export async function showDashboard(ctx: SignedInContext, state: DashboardState 
     deleteError: state.deleteError,
     identities: await identitiesCardProps(ctx),
     tokens: await tokensCardProps(ctx, state.tokens),
-    impersonated: ctx.viewer.auth.claims.act !== undefined,
+    impersonated: isImpersonated(ctx.viewer.auth),
   };
   return render(ctx, { title: "Dashboard", section: "dashboard", status: state.status, body: () => <DashboardPage {...props} /> });
 }

@@ -4,6 +4,7 @@
  * the same services as the API. Plain posts redirect back to the dashboard with a notice; htmx
  * posts get the card they changed, rendered by the same component.
  */
+import { isImpersonated } from "../../http/recent-auth";
 import { confirmEmailChange, pendingEmailChange, requestEmailChange } from "../../modules/account/email-change";
 import { exportAccount, exportFileName } from "../../modules/account/export";
 import { AccountModel } from "../../modules/account/model";
@@ -37,7 +38,7 @@ async function answerProfile(ctx: SignedInContext, form: ProfileForm, failure: F
     username: form === "username" ? state : emptyForm(),
     email: form === "email" ? state : emptyForm(),
     notice: failure?.notice ?? SELF_SERVICE_NOTICES[done],
-    impersonated: ctx.viewer.auth.claims.act !== undefined,
+    impersonated: isImpersonated(ctx.viewer.auth),
   };
   // The name shows in three more places on the dashboard: they follow it (the delete card's
   // confirmation asks for the name exactly as shown).

@@ -1,4 +1,5 @@
 /** The "Tokens" card's actions (routed in ./account.tsx): create a personal access token (shown once) and revoke one. */
+import { isImpersonated } from "../../http/recent-auth";
 import { PAT_SCOPES } from "../../db/schema";
 import { createPat, listPats, revokePat } from "../../modules/pats/service";
 import type { Notice } from "../components/ui";
@@ -27,7 +28,7 @@ export async function tokensCardProps(ctx: SignedInContext, state: TokensState =
     form: state.form ?? emptyForm(),
     created: state.created,
     notice: state.notice,
-    readOnly: ctx.viewer.auth.claims.act !== undefined,
+    readOnly: isImpersonated(ctx.viewer.auth),
   };
 }
 
