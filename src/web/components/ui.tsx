@@ -23,6 +23,13 @@ export interface Notice {
   text: string;
 }
 
+/**
+ * The notice a `?notice=key` names in a page's table, or none. Own keys only: `key in table`
+ * would also find "constructor" and "__proto__" on every object.
+ */
+export const noticeFrom = <K extends string>(notices: Record<K, Notice>, key: string | null | undefined): Notice | undefined =>
+  key && Object.hasOwn(notices, key) ? notices[key as K] : undefined;
+
 /** Errors interrupt (role=alert); everything else is announced politely. */
 export function Alert({ tone, text, children, id }: PropsWithChildren<Notice & { id?: string }>) {
   return (

@@ -7,19 +7,12 @@
 import { pendingTotpSetup } from "../../modules/mfa/authenticator";
 import { disableTotp, enableTotp, mfaStatus, regenerateRecoveryCodes, setupTotp } from "../../modules/mfa/service";
 import { hasPasskey, listPasskeys } from "../../modules/passkeys/queries";
-import type { Notice } from "../components/ui";
+import { type Notice, noticeFrom } from "../components/ui";
 import { csrfTokenFor, type WebEnv } from "../context";
 import { emptyForm, type FormState, formFailure } from "../forms";
 import { pages, type SignedInContext, signedIn } from "../plugin";
-import { SecurityPage, type SecurityProps } from "../pages/security";
+import { SecurityPage, type SecurityProps, TEXT } from "../pages/security";
 import { redirect, render } from "../respond";
-
-const NOTICES = {
-  "totp-removed": { tone: "success", text: "Authenticator app removed. Signing in needs only your password now." },
-  "totp-removed-passkeys-left": { tone: "success", text: "Authenticator app removed. Your passkeys still confirm it is you when you sign in." },
-  "mfa-setup-required": { tone: "warning", text: "Your role requires two-step verification. Set up an authenticator app to continue." },
-} satisfies Record<string, Notice>;
-const noticeFor = (key: string | null): Notice | undefined => (key && key in NOTICES ? NOTICES[key as keyof typeof NOTICES] : undefined);
 
 interface SecurityState {
   setup?: { qrSvg: string; secret: string; form: FormState };
@@ -38,9 +31,9 @@ async function showSecurity(ctx: SignedInContext, state: SecurityState = {}): Pr
     recoveryCodesRemaining: status.recoveryCodesRemaining,
     setup: state.setup,
     newCodes: state.newCodes,
-    notice: state.notice ?? noticeFor(ctx.url.searchParams.get("notice")),
+    notice: state.notice ?? noticeFrom(TEXT.notices, ctx.url.searchParams.get("notice")),
   };
-  return render(ctx, { title: "Security", section: "security", status: state.status, body: () => <SecurityPage {...props} /> });
+  return render(ctx, { title: TEXT.title, section: "security", status: state.status, body: () => <SecurityPage {...props} /> });
 }
 
 async function startSetup(ctx: SignedInContext): Promise<Response> {
@@ -57,11 +50,11 @@ async function turnOn(ctx: SignedInContext): Promise<Response> {
   try {
     const { recoveryCodes } = await enableTotp(ctx.deps, ctx.viewer.auth, ctx.form.code ?? "", ctx.client);
     // Never a redirect: the codes exist only in this answer.
-    return showSecurity(ctx, { newCodes: recoveryCodes, notice: { tone: "success", text: "Two-step verification is on. Your other sessions were signed out." } });
+    return showSecurity(ctx, { newCodes: recoveryCodes, notice: TEXT.totpTurnedOn });
   } catch (error) {
     const failure = formFailure(error);
     const pending = await pendingTotpSetup(ctx.deps, ctx.viewer.user.id, ctx.viewer.user.email);
-    const form: FormState = { values: {}, errors: failure.status === 400 ? { code: "That code is not correct. Check the app and try the current one." } : failure.errors, notice: failure.notice };
+    const form: FormState = { values: {}, errors: failure.status === 400 ? { code: TEXT.wrongCode } : failure.errors, notice: failure.notice };
     return showSecurity(ctx, { setup: pending ? { qrSvg: pending.qrSvg, secret: pending.secret, form } : undefined, notice: pending ? undefined : failure.notice, status: failure.status });
   }
 }
