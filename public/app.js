@@ -40,7 +40,8 @@
 
   function setRevealed(input, button, shown) {
     input.type = shown ? "text" : "password";
-    button.textContent = shown ? "Hide password" : "Show password";
+    // The words come with the button (src/web/components/ui.tsx), so a translated page needs no new script.
+    button.textContent = button.getAttribute(shown ? "data-hide-label" : "data-show-label");
   }
 
   document.addEventListener("click", function (event) {
@@ -112,7 +113,7 @@
     var input = button && document.getElementById(button.getAttribute("data-copy"));
     if (!input) return;
     navigator.clipboard.writeText(input.value).then(function () {
-      button.textContent = "Copied";
+      button.textContent = button.getAttribute("data-copied-label") || button.textContent;
     });
   });
 

@@ -16,7 +16,8 @@ const FOLDERS = ["src/web/pages", "src/web/components", "src/web/routes", "src/w
 
 /** Attributes and properties that carry words for people (not classes, names, URLs or ids). */
 const TEXT_NAMES = new Set(["label", "title", "description", "hint", "placeholder", "aria-label", "alt", "text", "heading", "legend", "caption", "summary", "hx-confirm", "confirm", "noun", "empty", "emptyText", "subtitle", "message"]);
-const hasWords = (text: string) => /\p{L}{2,}/u.test(text);
+// Markup written as a string ("<!doctype html>") is not words.
+const hasWords = (text: string) => /\p{L}{2,}/u.test(text) && !/^\s*</.test(text);
 const isTable = (name: string) => /^[A-Z][A-Z0-9_]*$/.test(name);
 
 function filesToCheck(): string[] {

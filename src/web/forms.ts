@@ -10,6 +10,14 @@ import type { Notice } from "./components/ui";
 import { waitInWords } from "./format";
 import type { FormValues } from "./context";
 
+/** What a form says about itself, whatever the page (docs/pages.md). */
+export const TEXT = {
+  tooManyAttempts: (wait: string) => `Too many attempts. Please wait ${wait} and try again.`,
+  correctFields: { tone: "error", text: "Please correct the highlighted fields." } satisfies Notice,
+  expired: { tone: "error", text: "This form had expired, so nothing was sent. Check the details and submit it again." } satisfies Notice,
+  invalidValue: "Enter a valid value",
+} as const;
+
 export type FieldErrors = Record<string, string>;
 
 export interface FormState {
@@ -22,7 +30,7 @@ export const emptyForm = (values: FormValues = {}): FormState => ({ values, erro
 
 function messageOf(schema: TSchema, value: unknown): string {
   const text = isTextSchema(schema) ? explainText(schema, value) : null;
-  return text ?? (typeof schema.error === "string" ? schema.error : "Enter a valid value");
+  return text ?? (typeof schema.error === "string" ? schema.error : TEXT.invalidValue);
 }
 
 /** Field → message for every field of the schema that the submitted value breaks. */
@@ -72,9 +80,9 @@ export function formFailure(error: unknown): FormFailure {
   if (!(error instanceof AppError)) throw error;
   const errors = fieldsOf(error);
   if (error.status === 429) {
-    return { status: 429, retryAfterSeconds: error.retry?.afterSeconds, errors, notice: { tone: "error", text: `Too many attempts. Please wait ${waitInWords(error.retry?.afterSeconds ?? 0)} and try again.` } };
+    return { status: 429, retryAfterSeconds: error.retry?.afterSeconds, errors, notice: { tone: "error", text: TEXT.tooManyAttempts(waitInWords(error.retry?.afterSeconds ?? 0)) } };
   }
-  if (error.status === 422 && hasErrors(errors)) return { status: 422, errors, notice: { tone: "error", text: "Please correct the highlighted fields." } };
+  if (error.status === 422 && hasErrors(errors)) return { status: 422, errors, notice: TEXT.correctFields };
   return { status: error.status, errors, notice: { tone: "error", text: error.message } };
 }
 
@@ -82,9 +90,9 @@ export function formFailure(error: unknown): FormFailure {
 export const expiredForm = (): FormFailure => ({
   status: 403,
   errors: {},
-  notice: { tone: "error", text: "This form had expired, so nothing was sent. Check the details and submit it again." },
+  notice: TEXT.expired,
 });
 
 export function invalid(errors: FieldErrors): FormFailure {
-  return { status: 422, errors, notice: { tone: "error", text: "Please correct the highlighted fields." } };
+  return { status: 422, errors, notice: TEXT.correctFields };
 }

@@ -11,6 +11,7 @@ import { csrfTokenFor, type PageContext } from "./context";
 import { CsrfError } from "../http/origin";
 import { ErrorPage, type ErrorView } from "./pages/errors";
 import { waitInWords } from "./format";
+import { TEXT as FORM_TEXT } from "./forms";
 import { impersonationBanner } from "./impersonation";
 
 export interface View {
@@ -68,25 +69,36 @@ export function redirect(ctx: PageContext, location: string): Response {
   return finish(ctx, 303, null);
 }
 
+/** What an error page says; a 403 or 4xx shows the error registry's own message (src/errors.ts). */
+const TEXT = {
+  expiredForm: { title: "This form has expired", text: "For your safety we could not accept it: it came from another site, or your session changed in another tab. Reload the page and try again." },
+  notFound: { title: "Page not found", text: "There is nothing at this address. It may have been moved or deleted." },
+  deniedTitle: "Access denied",
+  slowDownTitle: "Slow down",
+  unavailable: { title: "Temporarily unavailable", text: "A service Cobalt depends on is not answering. Please try again in a moment." },
+  unexpected: { title: "Something went wrong", text: "An unexpected error stopped this page. It has been logged; please try again." },
+  failedTitle: "That did not work",
+  /** An htmx action's failure, shown in the flash area: the page's title and text as one line. */
+  flash: (title: string, text: string) => `${title}. ${text}`,
+} as const;
+
 function errorView(error: unknown, ctx: PageContext): ErrorView {
   const { status, body, headers } = toErrorResponse(error, "UNKNOWN", ctx.deps.logger);
   for (const [name, value] of Object.entries(headers ?? {})) ctx.headers.set(name, value);
   const requestId = requestMeta(ctx.request)?.id ?? "";
-  if (error instanceof CsrfError) {
-    return { status, title: "This form has expired", text: "For your safety we could not accept it: it came from another site, or your session changed in another tab. Reload the page and try again.", requestId };
-  }
+  if (error instanceof CsrfError) return { status, ...TEXT.expiredForm, requestId };
   switch (status) {
     case 404:
-      return { status, title: "Page not found", text: "There is nothing at this address. It may have been moved or deleted.", requestId };
+      return { status, ...TEXT.notFound, requestId };
     case 403:
-      return { status, title: "Access denied", text: body.error, requestId };
+      return { status, title: TEXT.deniedTitle, text: body.error, requestId };
     case 429:
-      return { status, title: "Slow down", text: `Too many attempts. Please wait ${waitInWords(Number(headers?.["retry-after"] ?? 0))} and try again.`, requestId };
+      return { status, title: TEXT.slowDownTitle, text: FORM_TEXT.tooManyAttempts(waitInWords(Number(headers?.["retry-after"] ?? 0))), requestId };
     case 503:
-      return { status, title: "Temporarily unavailable", text: "A service Cobalt depends on is not answering. Please try again in a moment.", requestId };
+      return { status, ...TEXT.unavailable, requestId };
   }
-  if (status >= 500) return { status, title: "Something went wrong", text: "An unexpected error stopped this page. It has been logged; please try again.", requestId };
-  return { status, title: "That did not work", text: body.error, requestId };
+  if (status >= 500) return { status, ...TEXT.unexpected, requestId };
+  return { status, title: TEXT.failedTitle, text: body.error, requestId };
 }
 
 /** The friendly answer for anything a page handler threw. */
@@ -96,7 +108,7 @@ export async function renderError(ctx: PageContext, error: unknown): Promise<Res
     // An htmx action failed: show the message in the page's flash area, not in place of the form.
     ctx.headers.set("hx-retarget", "#flash");
     ctx.headers.set("hx-reswap", "innerHTML");
-    return finish(ctx, view.status, await <Alert tone="error" text={`${view.title}. ${view.text}`} />);
+    return finish(ctx, view.status, await <Alert tone="error" text={TEXT.flash(view.title, view.text)} />);
   }
   return render(ctx, { title: view.title, status: view.status, narrow: true, body: () => <ErrorPage {...view} /> });
 }

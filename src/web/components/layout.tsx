@@ -39,6 +39,16 @@ export interface LayoutProps {
   impersonation?: JSX.Element;
 }
 
+/** The words every page shares: the document's language, the header, the footer (docs/pages.md). */
+const TEXT = {
+  lang: "en",
+  product: "Cobalt",
+  documentTitle: (page: string) => `${page} · Cobalt`,
+  skipToContent: "Skip to content",
+  apiReference: "API reference",
+  nav: { label: "Main", dashboard: "Dashboard", security: "Security", admin: "Admin", signOut: "Sign out", signIn: "Sign in", createAccount: "Create account" },
+} as const;
+
 function NavLink({ href, label, current }: { href: string; label: string; current: boolean }) {
   return (
     <a
@@ -63,7 +73,7 @@ export function Logo() {
         <path d="M21.5 11.2A7 7 0 1 0 21.5 20.8" fill="none" stroke="#fff" stroke-width="3.2" stroke-linecap="round" />
       </svg>
       {/* On the narrowest phones the mark alone names the site, so the signed-in header stays one row. */}
-      <span class="max-[400px]:sr-only">Cobalt</span>
+      <span class="max-[400px]:sr-only">{TEXT.product}</span>
     </a>
   );
 }
@@ -73,26 +83,26 @@ function Header({ viewer, csrfToken, section }: Pick<LayoutProps, "viewer" | "cs
     <header class="border-b border-slate-200 bg-white/80 backdrop-blur dark:border-slate-800 dark:bg-slate-900/80">
       <div class="mx-auto flex max-w-6xl items-center justify-between gap-2 px-3 py-3 sm:px-6">
         <Logo />
-        <nav class="flex min-w-0 items-center gap-0.5 overflow-x-auto sm:gap-1" aria-label="Main">
+        <nav class="flex min-w-0 items-center gap-0.5 overflow-x-auto sm:gap-1" aria-label={TEXT.nav.label}>
           {viewer ? (
             <>
-              <NavLink href="/dashboard" label="Dashboard" current={section === "dashboard"} />
-              <NavLink href="/account/security" label="Security" current={section === "security"} />
-              {viewer.role === "admin" ? <NavLink href="/admin" label="Admin" current={section === "admin"} /> : ""}
+              <NavLink href="/dashboard" label={TEXT.nav.dashboard} current={section === "dashboard"} />
+              <NavLink href="/account/security" label={TEXT.nav.security} current={section === "security"} />
+              {viewer.role === "admin" ? <NavLink href="/admin" label={TEXT.nav.admin} current={section === "admin"} /> : ""}
               <form method="post" action="/logout" class="ml-1 shrink-0">
                 <CsrfField token={csrfToken} />
                 <button type="submit" class={buttonClass("secondary", "py-1.5 whitespace-nowrap max-sm:px-2.5")}>
-                  Sign out
+                  {TEXT.nav.signOut}
                 </button>
               </form>
             </>
           ) : (
             <>
               <a href="/login" class={buttonClass("ghost")}>
-                Sign in
+                {TEXT.nav.signIn}
               </a>
               <a href="/register" class={buttonClass("primary")}>
-                Create account
+                {TEXT.nav.createAccount}
               </a>
             </>
           )}
@@ -106,11 +116,11 @@ export function Layout({ title, viewer, csrfToken, assets, section, narrow, impe
   return (
     <>
       {"<!doctype html>"}
-      <html lang="en" class="h-full">
+      <html lang={TEXT.lang} class="h-full">
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title safe>{`${title} · Cobalt`}</title>
+          <title safe>{TEXT.documentTitle(title)}</title>
           <meta name="color-scheme" content="light dark" />
           <meta name="htmx-config" content={HTMX_CONFIG} />
           <meta name="csrf-token" content={attr(csrfToken)} />
@@ -124,7 +134,7 @@ export function Layout({ title, viewer, csrfToken, assets, section, narrow, impe
         </head>
         <body hx-boost="true" class="flex min-h-full flex-col bg-slate-50 font-sans text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
           <a href="#main" class="sr-only rounded-lg bg-blue-600 px-3 py-2 text-white focus:not-sr-only focus:absolute focus:left-4 focus:top-3 focus:z-50">
-            Skip to content
+            {TEXT.skipToContent}
           </a>
           {(impersonation ?? "") as "safe"}
           <Header viewer={viewer} csrfToken={csrfToken} section={section} />
@@ -133,7 +143,10 @@ export function Layout({ title, viewer, csrfToken, assets, section, narrow, impe
             {children as "safe"}
           </main>
           <footer class="border-t border-slate-200 py-6 text-center text-xs text-slate-500 dark:border-slate-800 dark:text-slate-400">
-            Cobalt · <a href="/swagger" hx-boost="false" class="underline hover:text-slate-700 dark:hover:text-slate-200">API reference</a>
+            {TEXT.product} ·{" "}
+            <a href="/swagger" hx-boost="false" class="underline hover:text-slate-700 dark:hover:text-slate-200">
+              {TEXT.apiReference}
+            </a>
           </footer>
         </body>
       </html>

@@ -88,6 +88,20 @@ function PageLink({ href, label, current, disabled, hx, rel }: { href: string; l
 
 const grouped = (n: number) => n.toLocaleString("en-US");
 
+/** The words of pagination; `noun` is the caller's plural ("users", "events"), from its own table. */
+const TEXT = {
+  label: "Pagination",
+  previous: "Previous",
+  next: "Next",
+  firstPage: "Go to the first page",
+  lastPage: "Go to the last page",
+  none: (noun: string) => `No ${noun}`,
+  showing: (first: number, last: number, total: number, noun: string) => `Showing ${first}–${last} of ${total} ${noun}`,
+  showingOfMoreThan: (first: string, last: string, moreThan: string, noun: string) => `Showing ${first}–${last} of more than ${moreThan} ${noun}`,
+  pastTheEndOfList: (page: string) => `Page ${page} is past the end of the list.`,
+  pastTheEnd: (page: number, total: number, noun: string, totalPages: number) => `Page ${page} is past the end: ${total} ${noun} fill ${totalPages} ${totalPages === 1 ? "page" : "pages"}.`,
+} as const;
+
 /** Pagination of a list whose total is an estimate: "Showing 10,001–10,020 of more than 10,000 users". */
 function OpenEndedPagination({ page, perPage, hrefFor, hx, noun, moreThan, shown = perPage }: PaginationProps & { moreThan: number }) {
   const first = (page - 1) * perPage + 1;
@@ -95,24 +109,24 @@ function OpenEndedPagination({ page, perPage, hrefFor, hx, noun, moreThan, shown
   const known = Math.max(Math.ceil((moreThan + 1) / perPage), shown === perPage ? page + 1 : page);
   const pages = pageWindow(page, known);
   return (
-    <nav class="flex flex-col items-center justify-between gap-3 pt-4 sm:flex-row" aria-label="Pagination">
+    <nav class="flex flex-col items-center justify-between gap-3 pt-4 sm:flex-row" aria-label={TEXT.label}>
       {shown === 0 ? (
         <p class="text-sm text-slate-500 dark:text-slate-400">
-          <span safe>{`Page ${grouped(page)} is past the end of the list.`}</span>{" "}
+          <span safe>{TEXT.pastTheEndOfList(grouped(page))}</span>{" "}
           <a href={attr(hrefFor(1))} hx-get={hx ? attr(hrefFor(1)) : undefined} hx-target={hx?.target} hx-push-url={hx ? "true" : undefined} class="font-semibold text-blue-600 hover:underline dark:text-blue-400">
-            Go to the first page
+            {TEXT.firstPage}
           </a>
         </p>
       ) : (
         <p class="text-sm text-slate-500 dark:text-slate-400" safe>
-          {`Showing ${grouped(first)}–${grouped(first + shown - 1)} of more than ${grouped(moreThan)} ${noun}`}
+          {TEXT.showingOfMoreThan(grouped(first), grouped(first + shown - 1), grouped(moreThan), noun)}
         </p>
       )}
       <div class="flex flex-wrap items-center gap-1">
-        <PageLink href={hrefFor(page - 1)} label="Previous" disabled={page <= 1} hx={hx} rel="prev" />
+        <PageLink href={hrefFor(page - 1)} label={TEXT.previous} disabled={page <= 1} hx={hx} rel="prev" />
         {pages.map((n) => (n === "gap" ? <span class="px-1 text-slate-500 dark:text-slate-400">…</span> : <PageLink href={hrefFor(n)} label={String(n)} current={n === page} hx={hx} />))}
         {known > page ? <span class="px-1 text-slate-500 dark:text-slate-400">…</span> : ""}
-        <PageLink href={hrefFor(page + 1)} label="Next" disabled={shown < perPage} hx={hx} rel="next" />
+        <PageLink href={hrefFor(page + 1)} label={TEXT.next} disabled={shown < perPage} hx={hx} rel="next" />
       </div>
     </nav>
   );
@@ -154,26 +168,26 @@ export function Pagination(props: PaginationProps) {
   // offers the last page, instead of "Showing 1961–34 of 34".
   const beyond = total > 0 && first > total;
   return (
-    <nav class="flex flex-col items-center justify-between gap-3 pt-4 sm:flex-row" aria-label="Pagination">
+    <nav class="flex flex-col items-center justify-between gap-3 pt-4 sm:flex-row" aria-label={TEXT.label}>
       {beyond ? (
         <p class="text-sm text-slate-500 dark:text-slate-400">
-          <span safe>{`Page ${page} is past the end: ${total} ${noun} fill ${totalPages} ${totalPages === 1 ? "page" : "pages"}.`}</span>{" "}
+          <span safe>{TEXT.pastTheEnd(page, total, noun, totalPages)}</span>{" "}
           <a href={attr(hrefFor(totalPages))} hx-get={hx ? attr(hrefFor(totalPages)) : undefined} hx-target={hx?.target} hx-push-url={hx ? "true" : undefined} class="font-semibold text-blue-600 hover:underline dark:text-blue-400">
-            Go to the last page
+            {TEXT.lastPage}
           </a>
         </p>
       ) : (
         <p class="text-sm text-slate-500 dark:text-slate-400" safe>
-          {total === 0 ? `No ${noun}` : `Showing ${first}–${last} of ${total} ${noun}`}
+          {total === 0 ? TEXT.none(noun) : TEXT.showing(first, last, total, noun)}
         </p>
       )}
       {totalPages > 1 ? (
         <div class="flex flex-wrap items-center gap-1">
-          <PageLink href={hrefFor(page - 1)} label="Previous" disabled={page <= 1} hx={hx} rel="prev" />
+          <PageLink href={hrefFor(page - 1)} label={TEXT.previous} disabled={page <= 1} hx={hx} rel="prev" />
           {pageWindow(page, totalPages).map((n) =>
             n === "gap" ? <span class="px-1 text-slate-500 dark:text-slate-400">…</span> : <PageLink href={hrefFor(n)} label={String(n)} current={n === page} hx={hx} />,
           )}
-          <PageLink href={hrefFor(page + 1)} label="Next" disabled={page >= totalPages} hx={hx} rel="next" />
+          <PageLink href={hrefFor(page + 1)} label={TEXT.next} disabled={page >= totalPages} hx={hx} rel="next" />
         </div>
       ) : (
         ""

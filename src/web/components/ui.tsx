@@ -9,6 +9,12 @@ export const cx = (...classes: Array<string | false | null | undefined>) => clas
 /** Attribute values from users: escape `&` and `<` too, so the browser reads back exactly the text. */
 export const attr = (value: string | undefined | null) => (value == null ? undefined : Html.escapeHtml(value));
 
+/** The few words the building blocks say themselves; public/app.js reads its labels from the markup. */
+const TEXT = {
+  showPassword: "Show password",
+  hidePassword: "Hide password",
+} as const;
+
 export type Tone = "error" | "success" | "info" | "warning";
 
 const TONES: Record<Tone, string> = {
@@ -102,9 +108,11 @@ export function Field(props: FieldProps) {
             hidden
             data-reveal={id}
             aria-controls={id}
+            data-show-label={TEXT.showPassword}
+            data-hide-label={TEXT.hidePassword}
             class="absolute inset-y-0 right-0 my-1 mr-1 rounded-md px-2.5 text-xs font-semibold text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-600 dark:focus-visible:ring-blue-400 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white"
           >
-            Show password
+            {TEXT.showPassword}
           </button>
         </div>
       ) : (
