@@ -1,9 +1,27 @@
 /** Display helpers: dates and a short description of a browser from its user agent. */
 
-const DATE_TIME = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-const DATE = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeZone: "UTC" });
+/**
+ * The pages' language (the layout's `<html lang>`, which public/app.js localises times in) and
+ * the words these helpers say (docs/pages.md).
+ */
+export const LOCALE = "en";
+const TEXT = {
+  inUtc: (dateTime: string) => `${dateTime} UTC`,
+  justNow: "just now",
+  fewSeconds: "a few seconds",
+  seconds: (n: number) => `${n} seconds`,
+  aboutAMinute: "about a minute",
+  aboutMinutes: (n: number) => `about ${n} minutes`,
+  aboutAnHour: "about an hour",
+  aboutHours: (n: number) => `about ${n} hours`,
+  unknownDevice: "Unknown device",
+  browserOnSystem: (browser: string, system: string) => `${browser} on ${system}`,
+} as const;
 
-export const formatDateTime = (date: Date) => `${DATE_TIME.format(date)} UTC`;
+const DATE_TIME = new Intl.DateTimeFormat(LOCALE, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+const DATE = new Intl.DateTimeFormat(LOCALE, { dateStyle: "medium", timeZone: "UTC" });
+
+export const formatDateTime = (date: Date) => TEXT.inUtc(DATE_TIME.format(date));
 export const formatDate = (date: Date) => DATE.format(date);
 
 const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
@@ -13,14 +31,14 @@ const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ["hour", 3600],
   ["minute", 60],
 ];
-const RELATIVE = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+const RELATIVE = new Intl.RelativeTimeFormat(LOCALE, { numeric: "auto" });
 
 export function timeAgo(date: Date, now: number): string {
   const seconds = Math.round((date.getTime() - now) / 1000);
   for (const [unit, size] of UNITS) {
     if (Math.abs(seconds) >= size) return RELATIVE.format(Math.round(seconds / size), unit);
   }
-  return "just now";
+  return TEXT.justNow;
 }
 
 /**
@@ -28,13 +46,13 @@ export function timeAgo(date: Date, now: number): string {
  * A 429's Retry-After is an upper bound (src/rate-limits.ts), so "about" is honest.
  */
 export function waitInWords(seconds: number): string {
-  if (seconds <= 10) return "a few seconds";
-  if (seconds < 60) return `${Math.ceil(seconds / 5) * 5} seconds`;
+  if (seconds <= 10) return TEXT.fewSeconds;
+  if (seconds < 60) return TEXT.seconds(Math.ceil(seconds / 5) * 5);
   const minutes = Math.round(seconds / 60);
-  if (minutes <= 1) return "about a minute";
-  if (minutes < 50) return `about ${minutes} minutes`;
+  if (minutes <= 1) return TEXT.aboutAMinute;
+  if (minutes < 50) return TEXT.aboutMinutes(minutes);
   const hours = Math.round(seconds / 3600);
-  return hours <= 1 ? "about an hour" : `about ${hours} hours`;
+  return hours <= 1 ? TEXT.aboutAnHour : TEXT.aboutHours(hours);
 }
 
 const BROWSERS: Array<[RegExp, string]> = [
@@ -56,9 +74,9 @@ const SYSTEMS: Array<[RegExp, string]> = [
 
 /** "Chrome on macOS", or "Unknown device" when the agent says nothing we recognise. */
 export function describeUserAgent(userAgent: string | null): string {
-  if (!userAgent) return "Unknown device";
+  if (!userAgent) return TEXT.unknownDevice;
   const browser = BROWSERS.find(([pattern]) => pattern.test(userAgent))?.[1];
   const system = SYSTEMS.find(([pattern]) => pattern.test(userAgent))?.[1];
-  if (browser && system) return `${browser} on ${system}`;
-  return browser ?? system ?? "Unknown device";
+  if (browser && system) return TEXT.browserOnSystem(browser, system);
+  return browser ?? system ?? TEXT.unknownDevice;
 }

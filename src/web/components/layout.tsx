@@ -3,6 +3,7 @@ import type { PropsWithChildren } from "@kitajs/html";
 import type { User } from "../../db/schema";
 import type { AssetManifest } from "../assets";
 import { attr, buttonClass, CsrfField, cx } from "./ui";
+import { LOCALE } from "../format";
 
 /**
  * htmx 2 settings (read from this meta tag, so no inline script is needed):
@@ -39,9 +40,8 @@ export interface LayoutProps {
   impersonation?: JSX.Element;
 }
 
-/** The words every page shares: the document's language, the header, the footer (docs/pages.md). */
+/** The words every page shares: the header and the footer (docs/pages.md). The language is format.ts's LOCALE. */
 const TEXT = {
-  lang: "en",
   product: "Cobalt",
   documentTitle: (page: string) => `${page} · Cobalt`,
   skipToContent: "Skip to content",
@@ -116,7 +116,7 @@ export function Layout({ title, viewer, csrfToken, assets, section, narrow, impe
   return (
     <>
       {"<!doctype html>"}
-      <html lang={TEXT.lang} class="h-full">
+      <html lang={LOCALE} class="h-full">
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
