@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { oauthAccounts } from "../../src/db/schema";
 import { registerAdmin } from "../helpers/admin";
 import { RELAXED_LIMITS } from "../helpers/auth";
 import { startTestApp, type TestApp } from "../helpers/app";
@@ -203,6 +204,8 @@ describe.skipIf(!hasChromium)("accessibility of every page (axe-core)", () => {
     // A first passkey ends the account's other sessions, so it comes first; both sign-ins after it
     // take their second step with a recovery code.
     const { passkey } = await enrolPasskey(app, busy.accessToken, "Laptop key");
+    // A linked GitHub account, as the callback would have stored it: its row and "Unlink" are checked too.
+    await app.deps.database.db.insert(oauthAccounts).values({ provider: "github", providerAccountId: "4242", userId: busy.id, email: "bea@users.noreply.github.com" });
     const phone = { "user-agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1" };
     const pending = await app.json<MfaRequiredBody>("POST", "/api/v1/auth/login", { username_or_email: busy.username, password: busy.password }, phone);
     const onPhone = await app.json("POST", "/api/v1/auth/mfa/verify", { mfa_token: pending.body.details.mfa_token, method: "recovery_code", code: passkey.recovery_codes[1] }, phone);
