@@ -1,6 +1,6 @@
 /** Impersonation on the pages (docs/impersonation.md): the admin's start form and the banner every impersonated page shows. */
 import type { User } from "../../db/schema";
-import { attr, Button, Card, CsrfField, Field } from "../components/ui";
+import { attr, Button, Card, CsrfField, Field, type Notice } from "../components/ui";
 import { Time } from "../components/time";
 
 export interface ImpersonationBannerProps {
@@ -12,10 +12,11 @@ export interface ImpersonationBannerProps {
 }
 
 /**
- * Every phrase of the banner and the card, in one place for a translation. A sentence with a
- * time in it takes the <Time> as a slot, so it is translated whole, not in pieces.
+ * Every phrase of the banner and the card, and what the start route says on the user's page, in
+ * one place for a translation. A sentence with a time in it takes the <Time> as a slot, so it is
+ * translated whole, not in pieces.
  */
-const TEXT = {
+export const TEXT = {
   region: "Impersonation",
   banner: (who: { username: string; adminName: string; reason: string }, ends: JSX.Element) => (
     <>
@@ -29,6 +30,8 @@ const TEXT = {
   reason: "Reason",
   reasonHint: "For example the ticket you are working on.",
   start: (username: string) => `Impersonate ${username}`,
+  /** The start form refused the reason: on the user's page again, with the field's message (which has no full stop of its own). */
+  notStarted: (why: string): Notice => ({ tone: "error", text: `Nothing was started. ${why}.` }),
 } as const;
 
 /** On every page of an impersonated session: whose account this is, who is looking, and "stop". */

@@ -11,6 +11,52 @@ import type { Passkey } from "../../db/schema";
 import { Alert, attr, Button, buttonClass, Card, CsrfField, EmptyState, Field, type Notice } from "../components/ui";
 import { Time } from "../components/time";
 
+/**
+ * Every word of the passkey forms and cards, with what /account/passkeys' route says on them, in
+ * one place for a translation (docs/pages.md). The dates line takes each <Time> as a slot, so a
+ * phrase is translated whole.
+ */
+export const TEXT = {
+  title: "Passkeys",
+  notices: {
+    "passkey-added": { tone: "success", text: "Passkey added. You can sign in with it from now on." },
+    "passkey-renamed": { tone: "success", text: "Passkey renamed." },
+    "passkey-removed": { tone: "success", text: "Passkey removed. It no longer signs you in." },
+  } satisfies Record<string, Notice>,
+  login: {
+    button: "Sign in with a passkey",
+    needsJavaScript: "Signing in with a passkey needs JavaScript; your password works as usual.",
+  },
+  dates: {
+    added: (at: JSX.Element) => <>{"added "}{at as "safe"}</>,
+    lastUsed: (at: JSX.Element) => <>{" · last used "}{at as "safe"}</>,
+    neverUsed: " · never used",
+    synced: " · synced",
+  },
+  row: {
+    nameLabel: "Name",
+    rename: "Rename",
+    removeConfirm: "Remove this passkey? It will no longer sign you in.",
+    remove: "Remove",
+  },
+  /** The Passkeys card of /account/passkeys and its summary on /account/security. */
+  card: {
+    title: "Passkeys",
+    description: "Sign in with your fingerprint, face or device PIN instead of a password, and use a passkey as your second factor.",
+    emptyTitle: "No passkeys yet",
+    emptyText: "Add one from this device or a security key.",
+    recoveryCodes: "Save these recovery codes now: each signs you in once if you lose your passkeys. They are not shown again.",
+    newNameLabel: "Name for the new passkey",
+    newNameHint: "Optional, e.g. “Work laptop”",
+    add: "Add a passkey",
+    needsJavaScript: "Adding a passkey needs JavaScript. Renaming and removing work without it.",
+    manage: "Manage passkeys",
+  },
+  step: {
+    button: "Use a passkey",
+  },
+} as const;
+
 /** Shown until passkeys.js runs; it hides it where passkeys can work, or says the browser lacks them. */
 function NeedsJavaScript({ text }: { text: string }) {
   return (
@@ -31,9 +77,9 @@ export function PasskeyLoginForm({ csrfToken, next }: { csrfToken: string; next:
       <input type="hidden" name="challenge_id" value="" />
       <input type="hidden" name="credential" value="" />
       <button type="button" hidden data-passkey-login class={buttonClass("secondary", "w-full")}>
-        Sign in with a passkey
+        {TEXT.login.button}
       </button>
-      <NeedsJavaScript text="Signing in with a passkey needs JavaScript; your password works as usual." />
+      <NeedsJavaScript text={TEXT.login.needsJavaScript} />
       <CeremonyError />
     </form>
   );
@@ -42,17 +88,9 @@ export function PasskeyLoginForm({ csrfToken, next }: { csrfToken: string; next:
 function PasskeyDates({ passkey, now }: { passkey: Passkey; now: number }) {
   return (
     <>
-      {"added "}
-      <Time at={passkey.createdAt} as="date" />
-      {passkey.lastUsedAt ? (
-        <>
-          {" · last used "}
-          <Time at={passkey.lastUsedAt} as="relative" now={now} />
-        </>
-      ) : (
-        " · never used"
-      )}
-      {passkey.backedUp ? " · synced" : ""}
+      {TEXT.dates.added(<Time at={passkey.createdAt} as="date" />) as "safe"}
+      {passkey.lastUsedAt ? (TEXT.dates.lastUsed(<Time at={passkey.lastUsedAt} as="relative" now={now} />) as "safe") : TEXT.dates.neverUsed}
+      {passkey.backedUp ? TEXT.dates.synced : ""}
     </>
   );
 }
@@ -79,19 +117,17 @@ function PasskeyRow({ passkey, csrfToken, now }: { passkey: Passkey; csrfToken: 
       <div class="flex flex-wrap items-end gap-3">
         <form method="post" action={attr(`${base}/rename`)} class="flex items-end gap-2">
           <CsrfField token={csrfToken} />
-          <Field name="name" label="Name" idPrefix={`rename-${passkey.id}`} value={passkey.name} required maxlength={100} />
-          <Button variant="secondary">Rename</Button>
+          <Field name="name" label={TEXT.row.nameLabel} idPrefix={`rename-${passkey.id}`} value={passkey.name} required maxlength={100} />
+          <Button variant="secondary">{TEXT.row.rename}</Button>
         </form>
-        <form method="post" action={attr(`${base}/delete`)} hx-confirm="Remove this passkey? It will no longer sign you in.">
+        <form method="post" action={attr(`${base}/delete`)} hx-confirm={TEXT.row.removeConfirm}>
           <CsrfField token={csrfToken} />
-          <Button variant="danger">Remove</Button>
+          <Button variant="danger">{TEXT.row.remove}</Button>
         </form>
       </div>
     </li>
   );
 }
-
-const CARD_DESCRIPTION = "Sign in with your fingerprint, face or device PIN instead of a password, and use a passkey as your second factor.";
 
 export interface PasskeysCardProps {
   passkeys: Passkey[];
@@ -104,7 +140,7 @@ export interface PasskeysCardProps {
 
 function NewRecoveryCodes({ codes }: { codes: string[] }) {
   return (
-    <Alert tone="warning" text="Save these recovery codes now: each signs you in once if you lose your passkeys. They are not shown again." id="new-recovery-codes">
+    <Alert tone="warning" text={TEXT.card.recoveryCodes} id="new-recovery-codes">
       <ul class="mt-2 grid grid-cols-2 gap-1 font-mono text-sm">
         {codes.map((code) => (
           <li safe>{code}</li>
@@ -116,12 +152,12 @@ function NewRecoveryCodes({ codes }: { codes: string[] }) {
 
 export function PasskeysCard({ passkeys, csrfToken, now, notice, recoveryCodes }: PasskeysCardProps) {
   return (
-    <Card id="passkeys" title="Passkeys" description={CARD_DESCRIPTION}>
+    <Card id="passkeys" title={TEXT.card.title} description={TEXT.card.description}>
       <div class="space-y-4">
         {notice ? <Alert {...notice} /> : ""}
         {recoveryCodes && recoveryCodes.length > 0 ? <NewRecoveryCodes codes={recoveryCodes} /> : ""}
         {passkeys.length === 0 ? (
-          <EmptyState title="No passkeys yet" text="Add one from this device or a security key." />
+          <EmptyState title={TEXT.card.emptyTitle} text={TEXT.card.emptyText} />
         ) : (
           <ul class="divide-y divide-slate-200 dark:divide-slate-800">
             {passkeys.map((passkey) => (
@@ -133,12 +169,12 @@ export function PasskeysCard({ passkeys, csrfToken, now, notice, recoveryCodes }
           <CsrfField token={csrfToken} />
           <input type="hidden" name="credential" value="" />
           <div hidden data-passkey-controls class="space-y-3">
-            <Field name="name" label="Name for the new passkey" idPrefix="new-passkey" hint="Optional, e.g. “Work laptop”" maxlength={100} />
+            <Field name="name" label={TEXT.card.newNameLabel} idPrefix="new-passkey" hint={TEXT.card.newNameHint} maxlength={100} />
             <button type="button" data-passkey-register class={buttonClass("primary")}>
-              Add a passkey
+              {TEXT.card.add}
             </button>
           </div>
-          <NeedsJavaScript text="Adding a passkey needs JavaScript. Renaming and removing work without it." />
+          <NeedsJavaScript text={TEXT.card.needsJavaScript} />
           <CeremonyError />
         </form>
       </div>
@@ -152,10 +188,10 @@ export function PasskeysCard({ passkeys, csrfToken, now, notice, recoveryCodes }
  */
 export function PasskeysSummaryCard({ passkeys, now }: { passkeys: Passkey[]; now: number }) {
   return (
-    <Card id="passkeys" title="Passkeys" description={CARD_DESCRIPTION}>
+    <Card id="passkeys" title={TEXT.card.title} description={TEXT.card.description}>
       <div class="space-y-4">
         {passkeys.length === 0 ? (
-          <EmptyState title="No passkeys yet" text="Add one from this device or a security key." />
+          <EmptyState title={TEXT.card.emptyTitle} text={TEXT.card.emptyText} />
         ) : (
           <ul class="divide-y divide-slate-200 dark:divide-slate-800">
             {passkeys.map((passkey) => (
@@ -166,7 +202,7 @@ export function PasskeysSummaryCard({ passkeys, now }: { passkeys: Passkey[]; no
           </ul>
         )}
         <a href="/account/passkeys" class={buttonClass("secondary")}>
-          {passkeys.length === 0 ? "Add a passkey" : "Manage passkeys"}
+          {passkeys.length === 0 ? TEXT.card.add : TEXT.card.manage}
         </a>
       </div>
     </Card>
@@ -197,7 +233,7 @@ export function PasskeyStepForm({ action, optionsUrl, csrfToken, next, noScriptT
       <input type="hidden" name="method" value="passkey" />
       <input type="hidden" name="credential" value="" />
       <button type="button" hidden data-passkey-mfa class={buttonClass("secondary", "w-full")}>
-        Use a passkey
+        {TEXT.step.button}
       </button>
       <NeedsJavaScript text={noScriptText} />
       <CeremonyError />

@@ -4,13 +4,63 @@ import { Alert, attr, Badge, Button, Card, CsrfField, EmptyState, Field, type No
 import { Time } from "../components/time";
 import type { FormState } from "../forms";
 
-const SCOPE_LABELS: Record<PatScope, string> = {
-  "profile:read": "Read your profile",
-  "sessions:read": "List your sessions",
-  "sessions:write": "End your sessions",
-  "admin:read": "Read users, sessions and the audit log (admin)",
-  "admin:write": "Change users and sessions (admin)",
-};
+/**
+ * Every word of the Tokens card and the admin's list, with what their routes say on them, in one
+ * place for a translation (docs/pages.md). The dates line takes each <Time> as a slot, so a
+ * phrase is translated whole.
+ */
+export const TEXT = {
+  /** An htmx answer carrying the card alone: the card is part of /dashboard. */
+  title: "Dashboard",
+  notices: {
+    "token-revoked": { tone: "success", text: "Token revoked. Anything using it is refused from now on." },
+  } satisfies Record<string, Notice>,
+  card: {
+    title: "Tokens",
+    description: "Personal access tokens let scripts and CI call the API as you, limited to the scopes you choose. They cannot change your password, email, factors or tokens.",
+    empty: "No tokens",
+    readOnly: "Making and revoking tokens is something only the user can do, signed in as themselves.",
+  },
+  admin: {
+    title: "Personal access tokens",
+    description: "Tokens this user created for scripts and CI.",
+    empty: "No tokens",
+  },
+  dates: {
+    created: (at: JSX.Element) => <>{"created "}{at as "safe"}</>,
+    expires: (at: JSX.Element) => <>{" · expires "}{at as "safe"}</>,
+    expired: (at: JSX.Element) => <>{" · expired "}{at as "safe"}</>,
+    lastUsed: (at: JSX.Element) => <>{" · last used "}{at as "safe"}</>,
+    neverUsed: " · never used",
+  },
+  row: {
+    revokeConfirm: "Revoke this token? Scripts using it stop at once.",
+    revoke: "Revoke",
+  },
+  created: {
+    heading: (name: string) => `Token "${name}" created.`,
+    copyNow: "Copy it now: it is shown only this once.",
+    fieldLabel: (name: string) => `Token "${name}"`,
+    copy: "Copy",
+  },
+  form: {
+    nameLabel: "Name",
+    nameHint: "What uses it, e.g. “deploy script”.",
+    scopes: "Scopes",
+    expiresAfter: "Expires after",
+    days: (days: number) => `${days} days`,
+    /** A lifetime the form did not offer (a hand-made post). */
+    lifetimeNotOffered: "Choose one of the offered lifetimes",
+    create: "Create token",
+  },
+  scopes: {
+    "profile:read": "Read your profile",
+    "sessions:read": "List your sessions",
+    "sessions:write": "End your sessions",
+    "admin:read": "Read users, sessions and the audit log (admin)",
+    "admin:write": "Change users and sessions (admin)",
+  } satisfies Record<PatScope, string>,
+} as const;
 
 export const EXPIRY_CHOICES = [7, 30, 90, 365] as const;
 
@@ -43,18 +93,9 @@ function ScopeBadges({ scopes }: { scopes: PatScope[] }) {
 function TokenDates({ token, now }: { token: PersonalAccessToken; now: number }) {
   return (
     <>
-      {"created "}
-      <Time at={token.createdAt} as="date" />
-      {token.expiresAt.getTime() <= now ? " · expired " : " · expires "}
-      <Time at={token.expiresAt} as="date" />
-      {token.lastUsedAt ? (
-        <>
-          {" · last used "}
-          <Time at={token.lastUsedAt} as="relative" now={now} />
-        </>
-      ) : (
-        " · never used"
-      )}
+      {TEXT.dates.created(<Time at={token.createdAt} as="date" />) as "safe"}
+      {(token.expiresAt.getTime() <= now ? TEXT.dates.expired : TEXT.dates.expires)(<Time at={token.expiresAt} as="date" />) as "safe"}
+      {token.lastUsedAt ? (TEXT.dates.lastUsed(<Time at={token.lastUsedAt} as="relative" now={now} />) as "safe") : TEXT.dates.neverUsed}
     </>
   );
 }
@@ -74,9 +115,9 @@ function TokenRow({ token, action, csrfToken, target, now, readOnly }: { token: 
       {readOnly ? (
         ""
       ) : (
-        <form method="post" action={attr(action)} hx-post={attr(action)} hx-target={attr(target)} hx-swap="outerHTML" hx-confirm="Revoke this token? Scripts using it stop at once." hx-disabled-elt="find button">
+        <form method="post" action={attr(action)} hx-post={attr(action)} hx-target={attr(target)} hx-swap="outerHTML" hx-confirm={TEXT.row.revokeConfirm} hx-disabled-elt="find button">
           <CsrfField token={csrfToken} />
-          <Button variant="secondary">Revoke</Button>
+          <Button variant="secondary">{TEXT.row.revoke}</Button>
         </form>
       )}
     </li>
@@ -87,13 +128,13 @@ function CreatedToken({ name, token }: { name: string; token: string }) {
   return (
     <div class="space-y-2 rounded-xl border border-green-200 bg-green-50 px-4 py-3 dark:border-green-900/60 dark:bg-green-950/40" role="status">
       <p class="text-sm text-green-900 dark:text-green-200">
-        <strong class="font-semibold" safe>{`Token "${name}" created.`}</strong> Copy it now: it is shown only this once.
+        <strong class="font-semibold" safe>{TEXT.created.heading(name)}</strong> {TEXT.created.copyNow}
       </p>
       <div class="flex gap-2">
-        <input id="new-token" type="text" readonly aria-label={attr(`Token "${name}"`)} value={attr(token)} class="block w-full rounded-lg border border-green-300 bg-white px-3 py-2 font-mono text-xs text-slate-900 dark:border-green-800 dark:bg-slate-950 dark:text-slate-100" />
+        <input id="new-token" type="text" readonly aria-label={attr(TEXT.created.fieldLabel(name))} value={attr(token)} class="block w-full rounded-lg border border-green-300 bg-white px-3 py-2 font-mono text-xs text-slate-900 dark:border-green-800 dark:bg-slate-950 dark:text-slate-100" />
         {/* public/app.js unhides and drives it; without JavaScript the field can be selected and copied. */}
         <button type="button" hidden data-copy="new-token" class="rounded-lg border border-green-300 px-3 text-xs font-semibold text-green-900 hover:bg-green-100 dark:border-green-800 dark:text-green-200">
-          Copy
+          {TEXT.created.copy}
         </button>
       </div>
     </div>
@@ -106,15 +147,15 @@ function CreateTokenForm({ isAdmin, csrfToken, form }: { isAdmin: boolean; csrfT
   return (
     <form method="post" action="/account/tokens" hx-post="/account/tokens" hx-target="#tokens" hx-swap="outerHTML" hx-disabled-elt="find button[type=submit]" class="space-y-4">
       <CsrfField token={csrfToken} />
-      <Field idPrefix="token" name="name" label="Name" value={form.values.name} error={form.errors.name} hint="What uses it, e.g. “deploy script”." required maxlength={100} />
+      <Field idPrefix="token" name="name" label={TEXT.form.nameLabel} value={form.values.name} error={form.errors.name} hint={TEXT.form.nameHint} required maxlength={100} />
       <fieldset class="space-y-2">
-        <legend class="text-sm font-medium text-slate-700 dark:text-slate-300">Scopes</legend>
+        <legend class="text-sm font-medium text-slate-700 dark:text-slate-300">{TEXT.form.scopes}</legend>
         {scopes.map((scope) => (
           <label class="flex items-center gap-2 text-sm">
             <input type="checkbox" name={scopeField(scope)} value="on" checked={form.values[scopeField(scope)] === "on"} />
             <span class="font-mono text-xs">{scope}</span>
             <span class="text-slate-500 dark:text-slate-400" safe>
-              {SCOPE_LABELS[scope]}
+              {TEXT.scopes[scope]}
             </span>
           </label>
         ))}
@@ -128,12 +169,12 @@ function CreateTokenForm({ isAdmin, csrfToken, form }: { isAdmin: boolean; csrfT
       </fieldset>
       <div class="space-y-1.5">
         <label for="token-expires" class="block text-sm font-medium text-slate-700 dark:text-slate-300">
-          Expires after
+          {TEXT.form.expiresAfter}
         </label>
         <select id="token-expires" name="expires_in_days" class="block rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950">
           {EXPIRY_CHOICES.map((days) => (
             <option value={String(days)} selected={expiry === String(days)} safe>
-              {`${days} days`}
+              {TEXT.form.days(days)}
             </option>
           ))}
         </select>
@@ -145,7 +186,7 @@ function CreateTokenForm({ isAdmin, csrfToken, form }: { isAdmin: boolean; csrfT
           ""
         )}
       </div>
-      <Button type="submit">Create token</Button>
+      <Button type="submit">{TEXT.form.create}</Button>
     </form>
   );
 }
@@ -154,12 +195,12 @@ function CreateTokenForm({ isAdmin, csrfToken, form }: { isAdmin: boolean; csrfT
 export function TokensCard(props: TokensCardProps) {
   return (
     <div id="tokens">
-      <Card title="Tokens" description="Personal access tokens let scripts and CI call the API as you, limited to the scopes you choose. They cannot change your password, email, factors or tokens.">
+      <Card title={TEXT.card.title} description={TEXT.card.description}>
         <div class="space-y-4">
           {props.notice ? <Alert {...props.notice} /> : ""}
           {props.created ? <CreatedToken {...props.created} /> : ""}
           {props.tokens.length === 0 ? (
-            <EmptyState title="No tokens" />
+            <EmptyState title={TEXT.card.empty} />
           ) : (
             <ul class="divide-y divide-slate-100 dark:divide-slate-800">
               {props.tokens.map((token) => (
@@ -168,7 +209,7 @@ export function TokensCard(props: TokensCardProps) {
             </ul>
           )}
           {props.readOnly ? (
-            <p class="text-sm text-slate-600 dark:text-slate-400">Making and revoking tokens is something only the user can do, signed in as themselves.</p>
+            <p class="text-sm text-slate-600 dark:text-slate-400">{TEXT.card.readOnly}</p>
           ) : (
             <CreateTokenForm isAdmin={props.isAdmin} csrfToken={props.csrfToken} form={props.form} />
           )}
@@ -182,10 +223,10 @@ export function TokensCard(props: TokensCardProps) {
 export function UserTokensCard({ userId, tokens, csrfToken, now, notice }: { userId: string; tokens: PersonalAccessToken[]; csrfToken: string; now: number; notice?: Notice }) {
   return (
     <div id="user-tokens">
-      <Card title="Personal access tokens" description="Tokens this user created for scripts and CI.">
+      <Card title={TEXT.admin.title} description={TEXT.admin.description}>
         {notice ? <Alert {...notice} /> : ""}
         {tokens.length === 0 ? (
-          <EmptyState title="No tokens" />
+          <EmptyState title={TEXT.admin.empty} />
         ) : (
           <ul class="divide-y divide-slate-100 dark:divide-slate-800">
             {tokens.map((token) => (

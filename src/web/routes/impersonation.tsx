@@ -10,6 +10,7 @@ import { startImpersonation, stopImpersonation } from "../../modules/impersonati
 import type { PageContext, WebEnv } from "../context";
 import { formFailure, hasErrors, validateForm } from "../forms";
 import { pages, type SignedInContext, signedIn } from "../plugin";
+import { TEXT } from "../pages/impersonation";
 import { redirect } from "../respond";
 import { showUser } from "./admin-users";
 
@@ -19,7 +20,7 @@ async function start(ctx: SignedInContext): Promise<Response> {
   const reason = (ctx.form.reason ?? "").trim();
   const errors = validateForm(ImpersonationModel.start, { reason });
   // Refused: the user's page again, saying why (not an error page that leads away from it).
-  if (hasErrors(errors)) return showUser(ctx, { tone: "error", text: `Nothing was started. ${errors.reason}.` }, 422);
+  if (hasErrors(errors)) return showUser(ctx, TEXT.notStarted(errors.reason ?? ""), 422);
   let started: Awaited<ReturnType<typeof startImpersonation>>;
   try {
     started = await startImpersonation(ctx.deps, admin.auth, ctx.params.id ?? "", reason, ctx.client);

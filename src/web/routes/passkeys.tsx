@@ -5,39 +5,33 @@
  * every other route is an ordinary form post answered with a redirect, so the browser ends on
  * a page whatever happened.
  */
-import { AppError } from "../../errors";
+import { AppError, notFound } from "../../errors";
 import { AssertionCredential, RegistrationCredential } from "../../modules/passkeys/model";
 import { finishRegistration, listPasskeys, removePasskey, renamePasskey, startRegistration } from "../../modules/passkeys/service";
 import { passkeyLogin, passkeyLoginOptions } from "../../modules/passkeys/sign-in";
 import { textProblem } from "../../http/text";
-import type { Notice } from "../components/ui";
+import { type Notice, noticeFrom } from "../components/ui";
 import { csrfTokenFor, type PageContext, startBrowserSession, type WebEnv } from "../context";
 import { formFailure } from "../forms";
 import { credentialField, passkeyJson } from "../passkey-answer";
 import { safeNext, withNext } from "../next";
 import { pages, type SignedInContext, signedIn } from "../plugin";
-import { PasskeysCard } from "../pages/passkeys";
+import { PasskeysCard, TEXT } from "../pages/passkeys";
 import { redirect, render } from "../respond";
 
 /** Where the account's passkeys are managed (the card's forms come back here). */
 export const PASSKEYS_PAGE = "/account/passkeys";
 
-const PASSKEY_NOTICES: Record<string, Notice> = {
-  "passkey-added": { tone: "success", text: "Passkey added. You can sign in with it from now on." },
-  "passkey-renamed": { tone: "success", text: "Passkey renamed." },
-  "passkey-removed": { tone: "success", text: "Passkey removed. It no longer signs you in." },
-};
-
 async function showPasskeys(ctx: SignedInContext, notice?: Notice, status?: number, recoveryCodes?: string[]): Promise<Response> {
-  const props = { recoveryCodes, passkeys: await listPasskeys(ctx.deps.database.db, ctx.viewer.user.id), csrfToken: csrfTokenFor(ctx), now: ctx.deps.clock.now(), notice: notice ?? PASSKEY_NOTICES[ctx.url.searchParams.get("notice") ?? ""] };
+  const props = { recoveryCodes, passkeys: await listPasskeys(ctx.deps.database.db, ctx.viewer.user.id), csrfToken: csrfTokenFor(ctx), now: ctx.deps.clock.now(), notice: notice ?? noticeFrom(TEXT.notices, ctx.url.searchParams.get("notice")) };
   // Reached from the security page's passkeys card: the nav shows Security.
-  return render(ctx, { title: "Passkeys", section: "security", status, body: () => <PasskeysCard {...props} /> });
+  return render(ctx, { title: TEXT.title, section: "security", status, body: () => <PasskeysCard {...props} /> });
 }
 
 const factorActor = (ctx: SignedInContext) => ({ userId: ctx.viewer.user.id, sessionId: ctx.viewer.auth.sessionId, client: ctx.client });
 
 /** Runs a card action: a redirect with its notice, or the card again with the refusal. */
-async function cardAction(ctx: SignedInContext, action: () => Promise<unknown>, notice: keyof typeof PASSKEY_NOTICES & string): Promise<Response> {
+async function cardAction(ctx: SignedInContext, action: () => Promise<unknown>, notice: keyof typeof TEXT.notices): Promise<Response> {
   try {
     await action();
   } catch (error) {
@@ -57,15 +51,15 @@ async function submitRegistration(ctx: SignedInContext): Promise<Response> {
     return showPasskeys(ctx, failure.notice, failure.status);
   }
   // The account's first factor brings recovery codes: they exist only in this answer, so no redirect.
-  if (recoveryCodes.length > 0) return showPasskeys(ctx, PASSKEY_NOTICES["passkey-added"], 201, recoveryCodes);
+  if (recoveryCodes.length > 0) return showPasskeys(ctx, TEXT.notices["passkey-added"], 201, recoveryCodes);
   return redirect(ctx, `${PASSKEYS_PAGE}?notice=passkey-added`);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** A path id that is not a UUID names no passkey (and must not reach the database as one). */
+/** A path id that is not a UUID names no passkey (and must not reach the database as one): the service's own not-found. */
 function passkeyId(ctx: PageContext): string {
   const id = ctx.params.id ?? "";
-  if (!UUID.test(id)) throw new AppError("not_found", "Passkey not found");
+  if (!UUID.test(id)) throw notFound("Passkey");
   return id;
 }
 

@@ -4,9 +4,9 @@ import { PAT_SCOPES } from "../../db/schema";
 import { createPat, listPats, revokePat } from "../../modules/pats/service";
 import type { Notice } from "../components/ui";
 import { csrfTokenFor } from "../context";
-import { emptyForm, type FormFailure, type FormState, formFailure } from "../forms";
+import { emptyForm, type FormFailure, type FormState, formFailure, invalid } from "../forms";
 import type { SignedInContext } from "../plugin";
-import { EXPIRY_CHOICES, scopeField, TokensCard, type TokensCardProps } from "../pages/tokens";
+import { EXPIRY_CHOICES, scopeField, TEXT, TokensCard, type TokensCardProps } from "../pages/tokens";
 import { redirect, render } from "../respond";
 
 export interface TokensState {
@@ -15,9 +15,8 @@ export interface TokensState {
   notice?: Notice;
 }
 
-export const TOKEN_NOTICES = {
-  "token-revoked": { tone: "success", text: "Token revoked. Anything using it is refused from now on." },
-} satisfies Record<string, Notice>;
+/** The card's notices live in its page's table; ./dashboard.tsx merges them into the dashboard's. */
+export const TOKEN_NOTICES = TEXT.notices;
 
 export async function tokensCardProps(ctx: SignedInContext, state: TokensState = {}): Promise<TokensCardProps> {
   return {
@@ -37,7 +36,7 @@ type ShowDashboard = (ctx: SignedInContext, state: { tokens: TokensState; status
 async function answer(ctx: SignedInContext, showDashboard: ShowDashboard, state: TokensState, status?: number): Promise<Response> {
   if (!ctx.htmx.partial) return showDashboard(ctx, { tokens: state, status });
   const props = await tokensCardProps(ctx, state);
-  return render(ctx, { title: "Dashboard", status, body: () => <TokensCard {...props} /> });
+  return render(ctx, { title: TEXT.title, status, body: () => <TokensCard {...props} /> });
 }
 
 export async function submitToken(ctx: SignedInContext, showDashboard: ShowDashboard): Promise<Response> {
@@ -45,7 +44,7 @@ export async function submitToken(ctx: SignedInContext, showDashboard: ShowDashb
   const days = Number(ctx.form.expires_in_days);
   const values = { ...ctx.form };
   let failure: FormFailure | undefined;
-  if (!(EXPIRY_CHOICES as readonly number[]).includes(days)) failure = { status: 422, errors: { expires_in_days: "Choose one of the offered lifetimes" }, notice: { tone: "error", text: "Please correct the highlighted fields." } };
+  if (!(EXPIRY_CHOICES as readonly number[]).includes(days)) failure = invalid({ expires_in_days: TEXT.form.lifetimeNotOffered });
   try {
     if (!failure) {
       const { pat, token } = await createPat(ctx.deps, ctx.viewer.user, { name: ctx.form.name ?? "", scopes, expiresInDays: days }, { userId: ctx.viewer.user.id, ...ctx.client });
@@ -66,5 +65,5 @@ export async function revokeToken(ctx: SignedInContext, showDashboard: ShowDashb
     return answer(ctx, showDashboard, { notice: failure.notice }, failure.status);
   }
   if (!ctx.htmx.partial) return redirect(ctx, "/dashboard?notice=token-revoked");
-  return answer(ctx, showDashboard, { notice: TOKEN_NOTICES["token-revoked"] });
+  return answer(ctx, showDashboard, { notice: TEXT.notices["token-revoked"] });
 }
