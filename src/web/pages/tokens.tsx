@@ -42,6 +42,7 @@ export const TEXT = {
     copyNow: "Copy it now: it is shown only this once.",
     fieldLabel: (name: string) => `Token "${name}"`,
     copy: "Copy",
+    copied: "Copied",
   },
   form: {
     nameLabel: "Name",
@@ -133,7 +134,7 @@ function CreatedToken({ name, token }: { name: string; token: string }) {
       <div class="flex gap-2">
         <input id="new-token" type="text" readonly aria-label={attr(TEXT.created.fieldLabel(name))} value={attr(token)} class="block w-full rounded-lg border border-green-300 bg-white px-3 py-2 font-mono text-xs text-slate-900 dark:border-green-800 dark:bg-slate-950 dark:text-slate-100" />
         {/* public/app.js unhides and drives it; without JavaScript the field can be selected and copied. */}
-        <button type="button" hidden data-copy="new-token" class="rounded-lg border border-green-300 px-3 text-xs font-semibold text-green-900 hover:bg-green-100 dark:border-green-800 dark:text-green-200">
+        <button type="button" hidden data-copy="new-token" data-copied-label={TEXT.created.copied} class="rounded-lg border border-green-300 px-3 text-xs font-semibold text-green-900 hover:bg-green-100 dark:border-green-800 dark:text-green-200">
           {TEXT.created.copy}
         </button>
       </div>
