@@ -11,6 +11,54 @@ import { actionLabel, Details, Sentence, WhenWhere } from "./audit-sentence";
 import type { DayStats } from "../../modules/admin/stats";
 import { ActivityCharts } from "./admin-charts";
 
+/** Every word of /admin and /admin/audit, their titles and the route's message, in one place for a translation (docs/pages.md). */
+export const TEXT = {
+  overview: {
+    title: "Admin",
+    heading: "Overview",
+    manageUsers: "Manage users",
+    tiles: {
+      users: "Users",
+      newThisWeek: (count: number) => `${count} new in the last 7 days`,
+      verified: "Verified",
+      admins: "Admins",
+      disabled: "Disabled",
+      activeSessions: "Active sessions",
+      signups: "Sign-ups, 7 days",
+    },
+    activity: { title: "Activity, last 30 days", description: "Per UTC day, today on the right." },
+    recent: { title: "Recent activity", openLog: "Open the audit log" },
+  },
+  /** The compact list (the overview, a user's page). */
+  list: { empty: "No activity yet" },
+  audit: {
+    title: "Audit log",
+    heading: "Audit log",
+    filters: {
+      action: "Action",
+      allActions: "All actions",
+      user: "User",
+      userPlaceholder: "Username, email or id",
+      from: "From (UTC)",
+      to: "To (UTC)",
+      apply: "Apply",
+      clear: "Clear filters",
+    },
+    /** Said under the user field when the person matches no account. */
+    noAccount: (person: string) => `No account has the username, email or id “${person}”`,
+    results: {
+      label: "Audit events",
+      what: "What happened",
+      when: "When",
+      details: "Details",
+      from: (ip: string) => `from ${ip}`,
+      emptyTitle: "No events match",
+      emptyText: "Try another action, person or date, or clear the filters.",
+      noun: (count: number) => (count === 1 ? "event" : "events"),
+    },
+  },
+} as const;
+
 function actionColor(action: string): BadgeColor {
   if (action.startsWith("admin_")) return "violet";
   if (action.includes("failed") || action.includes("reuse")) return "red";
@@ -21,7 +69,7 @@ function actionColor(action: string): BadgeColor {
 
 /** A compact list for the overview and a user's page: one sentence per event. */
 export function AuditList({ events, names, now }: { events: AuditEvent[]; names: AuditNames; now: number }) {
-  if (events.length === 0) return <EmptyState title="No activity yet" />;
+  if (events.length === 0) return <EmptyState title={TEXT.list.empty} />;
   return (
     <ul class="divide-y divide-slate-100 dark:divide-slate-800">
       {events.map((event) => (
@@ -74,17 +122,17 @@ export interface AuditResultProps {
 export function AuditResultsContent({ events, names, total, totalPages, filters, now }: AuditResultProps) {
   const head = (
     <>
-      <Th>What happened</Th>
-      <Th class="hidden sm:table-cell">When</Th>
-      <Th class="hidden lg:table-cell">Details</Th>
+      <Th>{TEXT.audit.results.what}</Th>
+      <Th class="hidden sm:table-cell">{TEXT.audit.results.when}</Th>
+      <Th class="hidden lg:table-cell">{TEXT.audit.results.details}</Th>
     </>
   );
   return (
     <>
       {events.length === 0 ? (
-        <EmptyState title="No events match" text="Try another action, person or date, or clear the filters." />
+        <EmptyState title={TEXT.audit.results.emptyTitle} text={TEXT.audit.results.emptyText} />
       ) : (
-        <Table head={head} label="Audit events">
+        <Table head={head} label={TEXT.audit.results.label}>
           {events.map((event) => (
             <tr>
               <Td class="min-w-56">
@@ -107,7 +155,7 @@ export function AuditResultsContent({ events, names, total, totalPages, filters,
                 <Time at={event.createdAt} />
                 {event.ip ? (
                   <p class="text-xs" safe>
-                    {`from ${event.ip}`}
+                    {TEXT.audit.results.from(event.ip)}
                   </p>
                 ) : (
                   ""
@@ -120,7 +168,7 @@ export function AuditResultsContent({ events, names, total, totalPages, filters,
           ))}
         </Table>
       )}
-      <Pagination page={filters.page} totalPages={totalPages} total={total} perPage={filters.per_page} noun={total === 1 ? "event" : "events"} hrefFor={(page) => auditUrl(filters, page)} hx={{ target: "#audit-results" }} />
+      <Pagination page={filters.page} totalPages={totalPages} total={total} perPage={filters.per_page} noun={TEXT.audit.results.noun(total)} hrefFor={(page) => auditUrl(filters, page)} hx={{ target: "#audit-results" }} />
     </>
   );
 }
@@ -157,17 +205,17 @@ export function AuditPage(props: AuditResultProps) {
   const { filters } = props;
   return (
     <div>
-      <AdminHeader tab="audit" title="Audit log">
+      <AdminHeader tab="audit" title={TEXT.audit.heading}>
         <ExportCsvLink href={auditExportUrl(filters)} />
       </AdminHeader>
       <div class="space-y-4 rounded-2xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
         <form method="get" action="/admin/audit" role="search" class="grid grid-cols-2 gap-3 lg:grid-cols-[1fr_2fr_1fr_1fr_auto_auto] lg:items-end" {...live}>
           <div class="space-y-1.5">
             <label for="audit-action" class={labelClass}>
-              Action
+              {TEXT.audit.filters.action}
             </label>
             <select id="audit-action" name="action" class={inputClass} {...live} hx-trigger="change">
-              <option value="">All actions</option>
+              <option value="">{TEXT.audit.filters.allActions}</option>
               {AUDIT_ACTIONS.map((action) => (
                 <option value={action} selected={action === filters.action} safe>
                   {actionLabel(action)}
@@ -177,13 +225,13 @@ export function AuditPage(props: AuditResultProps) {
           </div>
           <div class="space-y-1.5">
             <label for="audit-user" class={labelClass}>
-              User
+              {TEXT.audit.filters.user}
             </label>
             <input
               id="audit-user"
               name="user"
               value={attr(filters.user)}
-              placeholder="Username, email or id"
+              placeholder={TEXT.audit.filters.userPlaceholder}
               autocomplete="off"
               maxlength={254}
               aria-invalid={props.error ? "true" : undefined}
@@ -200,22 +248,22 @@ export function AuditPage(props: AuditResultProps) {
           </div>
           <div class="space-y-1.5">
             <label for="audit-from" class={labelClass}>
-              From (UTC)
+              {TEXT.audit.filters.from}
             </label>
             <input id="audit-from" name="from" type="date" value={attr(filters.from)} class={inputClass} />
           </div>
           <div class="space-y-1.5">
             <label for="audit-to" class={labelClass}>
-              To (UTC)
+              {TEXT.audit.filters.to}
             </label>
             <input id="audit-to" name="to" type="date" value={attr(filters.to)} class={inputClass} />
           </div>
           {filters.per_page !== AUDIT_PER_PAGE ? <input type="hidden" name="per_page" value={String(filters.per_page)} /> : ""}
           <button type="submit" class={buttonClass("secondary")}>
-            Apply
+            {TEXT.audit.filters.apply}
           </button>
           <a href="/admin/audit" class={buttonClass("ghost")}>
-            Clear filters
+            {TEXT.audit.filters.clear}
           </a>
         </form>
         <AuditResults {...props} />
@@ -227,26 +275,26 @@ export function AuditPage(props: AuditResultProps) {
 export function OverviewPage({ stats, events, names, now, days }: { stats: Stats; events: AuditEvent[]; names: AuditNames; now: number; days: DayStats[] }) {
   return (
     <div class="space-y-6">
-      <AdminHeader tab="overview" title="Overview">
+      <AdminHeader tab="overview" title={TEXT.overview.heading}>
         <a href="/admin/users" class={buttonClass("primary")}>
-          Manage users
+          {TEXT.overview.manageUsers}
         </a>
       </AdminHeader>
       <div class="grid grid-cols-2 gap-4 lg:grid-cols-3">
-        <StatTile label="Users" value={stats.total_users} hint={`${stats.signups_7d} new in the last 7 days`} href="/admin/users" />
-        <StatTile label="Verified" value={stats.verified_users} href="/admin/users?email_verified=true" />
-        <StatTile label="Admins" value={stats.admin_users} href="/admin/users?role=admin" />
-        <StatTile label="Disabled" value={stats.disabled_users} href="/admin/users?status=disabled" />
-        <StatTile label="Active sessions" value={stats.active_sessions} />
-        <StatTile label="Sign-ups, 7 days" value={stats.signups_7d} href="/admin/users?sort=-created_at" />
+        <StatTile label={TEXT.overview.tiles.users} value={stats.total_users} hint={TEXT.overview.tiles.newThisWeek(stats.signups_7d)} href="/admin/users" />
+        <StatTile label={TEXT.overview.tiles.verified} value={stats.verified_users} href="/admin/users?email_verified=true" />
+        <StatTile label={TEXT.overview.tiles.admins} value={stats.admin_users} href="/admin/users?role=admin" />
+        <StatTile label={TEXT.overview.tiles.disabled} value={stats.disabled_users} href="/admin/users?status=disabled" />
+        <StatTile label={TEXT.overview.tiles.activeSessions} value={stats.active_sessions} />
+        <StatTile label={TEXT.overview.tiles.signups} value={stats.signups_7d} href="/admin/users?sort=-created_at" />
       </div>
-      <Card title="Activity, last 30 days" description="Per UTC day, today on the right.">
+      <Card title={TEXT.overview.activity.title} description={TEXT.overview.activity.description}>
         <ActivityCharts days={days} />
       </Card>
-      <Card title="Recent activity">
+      <Card title={TEXT.overview.recent.title}>
         <AuditList events={events} names={names} now={now} />
         <a href="/admin/audit" class="mt-4 inline-block text-sm font-semibold text-blue-600 hover:underline dark:text-blue-400">
-          Open the audit log
+          {TEXT.overview.recent.openLog}
         </a>
       </Card>
     </div>

@@ -3,10 +3,19 @@ import type { PropsWithChildren } from "@kitajs/html";
 import type { User } from "../../db/schema";
 import { attr, Badge, buttonClass, cx } from "../components/ui";
 
+/** Every word of the admin pages' shared pieces, in one place for a translation (docs/pages.md). */
+const TEXT = {
+  tabs: { navLabel: "Admin", overview: "Overview", users: "Users", audit: "Audit log" },
+  exportCsv: "Export CSV",
+  role: { admin: "Admin", user: "User" },
+  status: { disabled: "Disabled", active: "Active" },
+  email: { verified: "Verified", unverified: "Unverified" },
+} as const;
+
 const TABS = [
-  { href: "/admin", label: "Overview", key: "overview" },
-  { href: "/admin/users", label: "Users", key: "users" },
-  { href: "/admin/audit", label: "Audit log", key: "audit" },
+  { href: "/admin", label: TEXT.tabs.overview, key: "overview" },
+  { href: "/admin/users", label: TEXT.tabs.users, key: "users" },
+  { href: "/admin/audit", label: TEXT.tabs.audit, key: "audit" },
 ] as const;
 export type AdminTab = (typeof TABS)[number]["key"];
 
@@ -17,7 +26,7 @@ export type AdminTab = (typeof TABS)[number]["key"];
 export function ExportCsvLink({ href, oob }: { href: string; oob?: boolean }) {
   return (
     <a id="export-csv" href={attr(href)} hx-boost="false" hx-swap-oob={oob ? "true" : undefined} class={buttonClass("secondary")}>
-      Export CSV
+      {TEXT.exportCsv}
     </a>
   );
 }
@@ -25,7 +34,7 @@ export function ExportCsvLink({ href, oob }: { href: string; oob?: boolean }) {
 export function AdminHeader({ tab, title, children }: PropsWithChildren<{ tab: AdminTab; title: string }>) {
   return (
     <div class="mb-6 space-y-4">
-      <nav class="flex gap-1 overflow-x-auto border-b border-slate-200 dark:border-slate-800" aria-label="Admin">
+      <nav class="flex gap-1 overflow-x-auto border-b border-slate-200 dark:border-slate-800" aria-label={TEXT.tabs.navLabel}>
         {TABS.map((item) => (
           <a
             href={item.href}
@@ -80,13 +89,13 @@ export function StatTile({ label, value, hint, href }: { label: string; value: n
 }
 
 export function RoleBadge({ user }: { user: Pick<User, "role"> }) {
-  return user.role === "admin" ? <Badge color="violet" text="Admin" /> : <Badge color="gray" text="User" />;
+  return user.role === "admin" ? <Badge color="violet" text={TEXT.role.admin} /> : <Badge color="gray" text={TEXT.role.user} />;
 }
 
 export function StatusBadge({ user }: { user: Pick<User, "disabledAt"> }) {
-  return user.disabledAt ? <Badge color="red" text="Disabled" /> : <Badge color="green" text="Active" />;
+  return user.disabledAt ? <Badge color="red" text={TEXT.status.disabled} /> : <Badge color="green" text={TEXT.status.active} />;
 }
 
 export function VerifiedBadge({ user }: { user: Pick<User, "emailVerified"> }) {
-  return user.emailVerified ? <Badge color="blue" text="Verified" /> : <Badge color="amber" text="Unverified" />;
+  return user.emailVerified ? <Badge color="blue" text={TEXT.email.verified} /> : <Badge color="amber" text={TEXT.email.unverified} />;
 }

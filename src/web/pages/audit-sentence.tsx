@@ -1,7 +1,7 @@
 /**
  * An audit event as a sentence ("ada disabled bob — 2 minutes ago, from 10.1.2.3"), the people
  * in it named even after their accounts are deleted, and its details as readable pairs. The
- * phrases live here, in one table, so a translation can replace them later.
+ * phrases live here, in TEXT and PHRASES, so a translation can replace them later.
  */
 import type { AuditEvent } from "../../db/schema";
 import type { AuditNames } from "../../modules/admin/names";
@@ -11,6 +11,26 @@ import { Time } from "../components/time";
 
 /** A sentence is text and people; a person is an account id (or null: nobody signed in). */
 type Part = string | { person: string | null };
+
+/**
+ * The words around the sentences: how a person is named, the helpers' phrases and the "from"
+ * after the time. The sentences themselves are PHRASES below, one per action.
+ */
+const TEXT = {
+  someone: "Someone",
+  deletedAccount: "a deleted account",
+  deletedMark: "(deleted)",
+  deletedTitle: (id: string) => `Deleted account ${id}`,
+  from: (ip: string) => `, from ${ip}`,
+  /** Whose thing it was: their own, or another account's (the person is a slot). */
+  own: (noun: string): Part[] => [` their ${noun}`],
+  others: (person: Part, noun: string): Part[] => [" ", person, `'s ${noun}`],
+  /** Looked up by the stored detail, which may be any string. */
+  methods: { totp: "an authenticator app", passkey: "a passkey", recovery_code: "a recovery code", password: "their password" } as Record<string, string | undefined>,
+  anyMethod: "a second factor",
+  whileSigningIn: " while signing in",
+} as const;
+
 const actor = (event: AuditEvent): Part => ({ person: event.actorId });
 const target = (event: AuditEvent): Part => ({ person: event.targetId });
 const detail = (event: AuditEvent, key: string) => {
@@ -18,11 +38,10 @@ const detail = (event: AuditEvent, key: string) => {
   return typeof value === "string" || typeof value === "number" ? String(value) : "";
 };
 /** "their" when someone acts on their own account, else the other account. */
-const whose = (event: AuditEvent, noun: string): Part[] => (event.actorId === event.targetId ? [` their ${noun}`] : [" ", target(event), `'s ${noun}`]);
+const whose = (event: AuditEvent, noun: string): Part[] => (event.actorId === event.targetId ? TEXT.own(noun) : TEXT.others(target(event), noun));
 const byAdmin = (event: AuditEvent) => event.actorId !== null && event.actorId !== event.targetId;
-const METHODS: Record<string, string> = { totp: "an authenticator app", passkey: "a passkey", recovery_code: "a recovery code", password: "their password" };
-const method = (event: AuditEvent) => METHODS[detail(event, "method")] ?? "a second factor";
-const during = (event: AuditEvent) => (detail(event, "during") === "sign_in" ? " while signing in" : "");
+const method = (event: AuditEvent) => TEXT.methods[detail(event, "method")] ?? TEXT.anyMethod;
+const during = (event: AuditEvent) => (detail(event, "during") === "sign_in" ? TEXT.whileSigningIn : "");
 
 /** One sentence per action: typed by the list of actions, so a new action cannot ship without one. */
 const PHRASES: Record<AuditAction, (event: AuditEvent) => Part[]> = {
@@ -96,18 +115,18 @@ export function sentenceText(event: AuditEvent, names: AuditNames): string {
 }
 
 function personLabel(id: string | null, names: AuditNames): string {
-  if (!id) return "Someone";
-  return names.get(id)?.name ?? "a deleted account";
+  if (!id) return TEXT.someone;
+  return names.get(id)?.name ?? TEXT.deletedAccount;
 }
 
 /** A person: a link while the account exists; a deleted account keeps its name, marked, linking nowhere. */
 export function Who({ id, names }: { id: string | null; names: AuditNames }) {
-  if (!id) return <span>Someone</span>;
+  if (!id) return <span>{TEXT.someone}</span>;
   const person = names.get(id);
   if (!person || person.deleted) {
     return (
-      <span class="font-medium text-slate-700 dark:text-slate-200" title={attr(`Deleted account ${id}`)}>
-        <span safe>{person?.name ?? "a deleted account"}</span> <span class="text-xs font-normal text-slate-500 dark:text-slate-400">(deleted)</span>
+      <span class="font-medium text-slate-700 dark:text-slate-200" title={attr(TEXT.deletedTitle(id))}>
+        <span safe>{person?.name ?? TEXT.deletedAccount}</span> <span class="text-xs font-normal text-slate-500 dark:text-slate-400">{TEXT.deletedMark}</span>
       </span>
     );
   }
@@ -133,7 +152,7 @@ export function WhenWhere({ event, now }: { event: AuditEvent; now: number }) {
     <span class="text-slate-500 dark:text-slate-400">
       {" — "}
       <Time at={event.createdAt} as="relative" now={now} />
-      {event.ip ? <span safe>{`, from ${event.ip}`}</span> : ""}
+      {event.ip ? <span safe>{TEXT.from(event.ip)}</span> : ""}
     </span>
   );
 }

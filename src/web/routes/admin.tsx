@@ -12,14 +12,14 @@ import { parseUserFilters } from "./admin-users";
 import type { WebEnv } from "../context";
 import { validQuery } from "../forms";
 import { pages, type SignedInContext, signedIn } from "../plugin";
-import { AUDIT_PER_PAGE, type AuditFilters, AuditPage, AuditResultsFragment, OverviewPage } from "../pages/admin-audit";
+import { AUDIT_PER_PAGE, type AuditFilters, AuditPage, AuditResultsFragment, OverviewPage, TEXT } from "../pages/admin-audit";
 import { render } from "../respond";
 import { listPage } from "./list-page";
 
 async function showOverview(ctx: SignedInContext): Promise<Response> {
   const [stats, audit, days] = await Promise.all([getStats(ctx.deps), listAudit(ctx.deps, { per_page: 10 }), dailyStats(ctx.deps)]);
   const props = { stats, events: audit.items, names: await auditNames(ctx.deps.database.reader, audit.items), now: ctx.deps.clock.now(), days };
-  return render(ctx, { title: "Admin", section: "admin", body: () => <OverviewPage {...props} /> });
+  return render(ctx, { title: TEXT.overview.title, section: "admin", body: () => <OverviewPage {...props} /> });
 }
 
 /** The audit filters from the URL; `user_id` (older links) reads as `user`. What is broken is ignored. */
@@ -48,10 +48,10 @@ async function showAudit(ctx: SignedInContext): Promise<Response> {
   const filters = parseAuditFilters(ctx.url.searchParams);
   const db = ctx.deps.database.reader;
   // Say so when the person matches no account, rather than listing nothing without a reason.
-  const error = filters.user && (await idsForPerson(db, filters.user)).length === 0 ? `No account has the username, email or id “${filters.user}”` : undefined;
+  const error = filters.user && (await idsForPerson(db, filters.user)).length === 0 ? TEXT.audit.noAccount(filters.user) : undefined;
   const result = await listAudit(ctx.deps, { ...auditQueryOf(filters), page: filters.page, per_page: filters.per_page });
   const props = { events: result.items, names: await auditNames(db, result.items), total: result.total, totalPages: result.total_pages, filters, now: ctx.deps.clock.now(), error };
-  return render(ctx, { title: "Audit log", section: "admin", body: () => <AuditPage {...props} />, fragment: () => <AuditResultsFragment {...props} /> });
+  return render(ctx, { title: TEXT.audit.title, section: "admin", body: () => <AuditPage {...props} />, fragment: () => <AuditResultsFragment {...props} /> });
 }
 
 /** The CSV downloads the pages link to: the same filters as the page the link is on. */
