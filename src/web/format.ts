@@ -21,7 +21,11 @@ const TEXT = {
 const DATE_TIME = new Intl.DateTimeFormat(LOCALE, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 const DATE = new Intl.DateTimeFormat(LOCALE, { dateStyle: "medium", timeZone: "UTC" });
 
+const NUMBER = new Intl.NumberFormat(LOCALE);
+
 export const formatDateTime = (date: Date) => TEXT.inUtc(DATE_TIME.format(date));
+/** A count with the language's grouping: "10,001". */
+export const formatNumber = (n: number) => NUMBER.format(n);
 export const formatDate = (date: Date) => DATE.format(date);
 
 const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [

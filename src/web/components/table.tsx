@@ -1,6 +1,7 @@
 /** Tables and pagination. Links are real URLs (they work without JavaScript); htmx upgrades them. */
 import type { PropsWithChildren } from "@kitajs/html";
 import { attr, cx } from "./ui";
+import { formatNumber } from "../format";
 
 export function Table({ children, head, label }: PropsWithChildren<{ head: JSX.Element; label: string }>) {
   return (
@@ -86,7 +87,6 @@ function PageLink({ href, label, current, disabled, hx, rel }: { href: string; l
   );
 }
 
-const grouped = (n: number) => n.toLocaleString("en-US");
 
 /** The words of pagination; `noun` is the caller's plural ("users", "events"), from its own table. */
 const TEXT = {
@@ -112,14 +112,14 @@ function OpenEndedPagination({ page, perPage, hrefFor, hx, noun, moreThan, shown
     <nav class="flex flex-col items-center justify-between gap-3 pt-4 sm:flex-row" aria-label={TEXT.label}>
       {shown === 0 ? (
         <p class="text-sm text-slate-500 dark:text-slate-400">
-          <span safe>{TEXT.pastTheEndOfList(grouped(page))}</span>{" "}
+          <span safe>{TEXT.pastTheEndOfList(formatNumber(page))}</span>{" "}
           <a href={attr(hrefFor(1))} hx-get={hx ? attr(hrefFor(1)) : undefined} hx-target={hx?.target} hx-push-url={hx ? "true" : undefined} class="font-semibold text-blue-600 hover:underline dark:text-blue-400">
             {TEXT.firstPage}
           </a>
         </p>
       ) : (
         <p class="text-sm text-slate-500 dark:text-slate-400" safe>
-          {TEXT.showingOfMoreThan(grouped(first), grouped(first + shown - 1), grouped(moreThan), noun)}
+          {TEXT.showingOfMoreThan(formatNumber(first), formatNumber(first + shown - 1), formatNumber(moreThan), noun)}
         </p>
       )}
       <div class="flex flex-wrap items-center gap-1">

@@ -5,6 +5,7 @@
  */
 import type { DayStats } from "../../modules/admin/stats";
 import { cx } from "../components/ui";
+import { LOCALE } from "../format";
 
 type Series = "signups" | "sign_ins" | "failed_sign_ins";
 
@@ -49,7 +50,8 @@ const HEIGHT = 140;
 const TOP = 4;
 const BOTTOM = 2;
 
-const shortDate = (date: string) => new Intl.DateTimeFormat("en", { month: "short", day: "numeric", timeZone: "UTC" }).format(new Date(`${date}T00:00:00Z`));
+const SHORT_DATE = new Intl.DateTimeFormat(LOCALE, { month: "short", day: "numeric", timeZone: "UTC" });
+const shortDate = (date: string) => SHORT_DATE.format(new Date(`${date}T00:00:00Z`));
 
 export function DailyChart({ days, series }: { days: DayStats[]; series: Series }) {
   const { title, noun } = TEXT.series[series];

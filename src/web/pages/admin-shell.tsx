@@ -2,6 +2,7 @@
 import type { PropsWithChildren } from "@kitajs/html";
 import type { User } from "../../db/schema";
 import { attr, Badge, buttonClass, cx } from "../components/ui";
+import { formatNumber } from "../format";
 
 /** Every word of the admin pages' shared pieces, in one place for a translation (docs/pages.md). */
 const TEXT = {
@@ -67,7 +68,7 @@ export function StatTile({ label, value, hint, href }: { label: string; value: n
         {label}
       </p>
       <p class="mt-2 text-3xl font-bold tracking-tight tabular-nums" safe>
-        {value.toLocaleString("en")}
+        {formatNumber(value)}
       </p>
       {hint ? (
         <p class="mt-1 text-xs text-slate-500 dark:text-slate-400" safe>
