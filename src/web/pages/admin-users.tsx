@@ -185,7 +185,7 @@ export function FiltersForm({ filters }: { filters: UserFilters }) {
             {TEXT.filters.apply}
           </button>
           <a href="/admin/users" class={buttonClass("ghost", "whitespace-nowrap px-2")}>
-            {TEXT.filters.clear((words) => <span class="max-sm:sr-only">{words}</span>) as "safe"}
+            {TEXT.filters.clear((words) => <span class="max-sm:sr-only" safe>{words}</span>) as "safe"}
           </a>
         </div>
       </div>
