@@ -6,6 +6,49 @@ import { Time } from "../components/time";
 import { AdminHeader, ExportCsvLink, RoleBadge, StatusBadge, VerifiedBadge } from "./admin-shell";
 import { BulkBar, BulkCheckbox } from "./admin-bulk";
 
+/**
+ * Every word of /admin/users, its title and the notices a `?notice=key` redirect to it names, in
+ * one place for a translation (docs/pages.md). The user's own page has its words in admin-user.tsx.
+ */
+export const TEXT = {
+  title: "Users",
+  heading: "Users",
+  newUser: "New user",
+  notices: {
+    deleted: { tone: "success", text: "The user has been deleted." },
+    "none-selected": { tone: "info", text: "Nothing was done: tick at least one user, then choose what to do with them." },
+  } satisfies Record<string, Notice>,
+  filters: {
+    search: "Search",
+    searchPlaceholder: "Username or email",
+    apply: "Apply",
+    // "Clear filters", with the second word hidden on a phone (still read out by a screen reader).
+    clear: (wide: (words: string) => JSX.Element) => <>Clear{wide(" filters")}</>,
+    role: { label: "Role", any: "All roles", user: "User", admin: "Admin" },
+    status: { label: "Status", any: "Any status", active: "Active", disabled: "Disabled" },
+    email: { label: "Email", any: "Any email", verified: "Verified", unverified: "Unverified" },
+    mfa: { label: "Two-step", any: "Any two-step", on: "Two-step on", off: "Two-step off" },
+  },
+  sort: {
+    label: "Sort",
+    newest: "Newest first",
+    oldest: "Oldest first",
+    usernameAz: "Username A–Z",
+    usernameZa: "Username Z–A",
+    emailAz: "Email A–Z",
+    emailZa: "Email Z–A",
+    recentSignIn: "Recently signed in",
+    leastRecentSignIn: "Least recently signed in",
+  },
+  columns: { select: "Select", user: "User", email: "Email", status: "Status", joined: "Joined", lastSignIn: "Last sign-in" },
+  never: "Never",
+  tableLabel: "Users",
+  noun: (count: number) => (count === 1 ? "user" : "users"),
+  pastTheEnd: { title: "Nothing on this page", text: "The list is shorter than this page number." },
+  noMatch: { title: "No users match", text: "Try another search or clear the filters." },
+  pageSizes: { label: "Users per page", lead: "Per page:", size: (size: number) => `${size} per page` },
+} as const;
+
 export interface UserFilters {
   search: string;
   role: string;
@@ -18,14 +61,14 @@ export interface UserFilters {
 }
 
 export const SORTS = [
-  { value: "-created_at", label: "Newest first" },
-  { value: "created_at", label: "Oldest first" },
-  { value: "username", label: "Username A–Z" },
-  { value: "-username", label: "Username Z–A" },
-  { value: "email", label: "Email A–Z" },
-  { value: "-email", label: "Email Z–A" },
-  { value: "-last_login_at", label: "Recently signed in" },
-  { value: "last_login_at", label: "Least recently signed in" },
+  { value: "-created_at", label: TEXT.sort.newest },
+  { value: "created_at", label: TEXT.sort.oldest },
+  { value: "username", label: TEXT.sort.usernameAz },
+  { value: "-username", label: TEXT.sort.usernameZa },
+  { value: "email", label: TEXT.sort.emailAz },
+  { value: "-email", label: TEXT.sort.emailZa },
+  { value: "-last_login_at", label: TEXT.sort.recentSignIn },
+  { value: "last_login_at", label: TEXT.sort.leastRecentSignIn },
 ] as const;
 
 export const DEFAULT_SORT = "-created_at";
@@ -94,15 +137,15 @@ function Select({ name, label, value, options, oob }: SelectProps) {
 
 /** The sort menu (the column headers do the same on wider screens). */
 export function SortSelect({ filters, oob }: { filters: UserFilters; oob?: boolean }) {
-  return <Select name="sort" label="Sort" value={filters.sort} options={SORTS} oob={oob} />;
+  return <Select name="sort" label={TEXT.sort.label} value={filters.sort} options={SORTS} oob={oob} />;
 }
 
 /** Sortable columns: the field, and the direction a first click sorts in. */
 const COLUMNS = {
-  username: { label: "User", first: "username" },
-  email: { label: "Email", first: "email" },
-  created_at: { label: "Joined", first: "-created_at" },
-  last_login_at: { label: "Last sign-in", first: "-last_login_at" },
+  username: { label: TEXT.columns.user, first: "username" },
+  email: { label: TEXT.columns.email, first: "email" },
+  created_at: { label: TEXT.columns.joined, first: "-created_at" },
+  last_login_at: { label: TEXT.columns.lastSignIn, first: "-last_login_at" },
 } as const;
 type Column = keyof typeof COLUMNS;
 
@@ -124,7 +167,7 @@ export function FiltersForm({ filters }: { filters: UserFilters }) {
     <form id="user-filters" method="get" action="/admin/users" role="search" class="grid grid-cols-6 gap-x-2 gap-y-2 sm:grid-cols-5 sm:gap-x-3 lg:grid-cols-[3fr_1fr_1fr_1fr_1fr_1fr] lg:items-end" {...liveControl("submit")}>
       <div class="col-span-6 space-y-1 sm:col-span-5 lg:col-span-1">
         <label for="filter-search" class="block text-xs font-medium text-slate-600 dark:text-slate-400">
-          Search
+          {TEXT.filters.search}
         </label>
         <div class="flex items-center gap-2">
           <input
@@ -132,24 +175,24 @@ export function FiltersForm({ filters }: { filters: UserFilters }) {
             type="search"
             name="search"
             value={attr(filters.search)}
-            placeholder="Username or email"
+            placeholder={TEXT.filters.searchPlaceholder}
             autocomplete="off"
             maxlength={200}
             class={cx(selectClass, "min-w-0 flex-1")}
             {...liveControl("input changed delay:300ms")}
           />
           <button type="submit" class={buttonClass("secondary")}>
-            Apply
+            {TEXT.filters.apply}
           </button>
           <a href="/admin/users" class={buttonClass("ghost", "whitespace-nowrap px-2")}>
-            Clear<span class="max-sm:sr-only"> filters</span>
+            {TEXT.filters.clear((words) => <span class="max-sm:sr-only" safe>{words}</span>) as "safe"}
           </a>
         </div>
       </div>
-      <Select name="role" label="Role" value={filters.role} options={[{ value: "", label: "All roles" }, { value: "user", label: "User" }, { value: "admin", label: "Admin" }]} />
-      <Select name="status" label="Status" value={filters.status} options={[{ value: "", label: "Any status" }, { value: "active", label: "Active" }, { value: "disabled", label: "Disabled" }]} />
-      <Select name="email_verified" label="Email" value={filters.email_verified} options={[{ value: "", label: "Any email" }, { value: "true", label: "Verified" }, { value: "false", label: "Unverified" }]} />
-      <Select name="has_mfa" label="Two-step" value={filters.has_mfa} options={[{ value: "", label: "Any two-step" }, { value: "true", label: "Two-step on" }, { value: "false", label: "Two-step off" }]} />
+      <Select name="role" label={TEXT.filters.role.label} value={filters.role} options={[{ value: "", label: TEXT.filters.role.any }, { value: "user", label: TEXT.filters.role.user }, { value: "admin", label: TEXT.filters.role.admin }]} />
+      <Select name="status" label={TEXT.filters.status.label} value={filters.status} options={[{ value: "", label: TEXT.filters.status.any }, { value: "active", label: TEXT.filters.status.active }, { value: "disabled", label: TEXT.filters.status.disabled }]} />
+      <Select name="email_verified" label={TEXT.filters.email.label} value={filters.email_verified} options={[{ value: "", label: TEXT.filters.email.any }, { value: "true", label: TEXT.filters.email.verified }, { value: "false", label: TEXT.filters.email.unverified }]} />
+      <Select name="has_mfa" label={TEXT.filters.mfa.label} value={filters.has_mfa} options={[{ value: "", label: TEXT.filters.mfa.any }, { value: "true", label: TEXT.filters.mfa.on }, { value: "false", label: TEXT.filters.mfa.off }]} />
       <SortSelect filters={filters} />
       {filters.per_page !== DEFAULT_PER_PAGE ? <input type="hidden" name="per_page" value={String(filters.per_page)} /> : ""}
     </form>
@@ -192,7 +235,7 @@ function UserRow({ user, now }: { user: ListedUser; now: number }) {
         <Time at={user.createdAt} as="date" />
       </Td>
       <Td class="hidden whitespace-nowrap text-slate-500 lg:table-cell dark:text-slate-400">
-        {user.lastLoginAt ? <Time at={user.lastLoginAt} as="relative" now={now} /> : "Never"}
+        {user.lastLoginAt ? <Time at={user.lastLoginAt} as="relative" now={now} /> : TEXT.never}
       </Td>
     </tr>
   );
@@ -201,8 +244,8 @@ function UserRow({ user, now }: { user: ListedUser; now: number }) {
 /** The page-size choice: links (they work without JavaScript), back to page 1 with the filters kept. */
 function PageSizes({ filters }: { filters: UserFilters }) {
   return (
-    <nav aria-label="Users per page" class="flex flex-wrap items-center justify-center gap-1 pt-2 text-sm text-slate-500 sm:justify-end dark:text-slate-400">
-      <span>Per page:</span>
+    <nav aria-label={TEXT.pageSizes.label} class="flex flex-wrap items-center justify-center gap-1 pt-2 text-sm text-slate-500 sm:justify-end dark:text-slate-400">
+      <span>{TEXT.pageSizes.lead}</span>
       {PAGE_SIZES.map((size) => {
         const href = usersUrl({ ...filters, per_page: size }, 1);
         return size === filters.per_page ? (
@@ -210,7 +253,7 @@ function PageSizes({ filters }: { filters: UserFilters }) {
             {String(size)}
           </span>
         ) : (
-          <a href={attr(href)} hx-get={attr(href)} hx-target={RESULTS} hx-push-url="true" class="rounded px-2 py-0.5 text-blue-600 hover:underline dark:text-blue-400" aria-label={attr(`${size} per page`)} safe>
+          <a href={attr(href)} hx-get={attr(href)} hx-target={RESULTS} hx-push-url="true" class="rounded px-2 py-0.5 text-blue-600 hover:underline dark:text-blue-400" aria-label={attr(TEXT.pageSizes.size(size))} safe>
             {String(size)}
           </a>
         );
@@ -234,11 +277,11 @@ export function UsersResultsContent({ users, total, totalPages, moreThan, filter
   const head = (
     <>
       <Th class="w-8 pr-0">
-        <span class="sr-only">Select</span>
+        <span class="sr-only">{TEXT.columns.select}</span>
       </Th>
       <ColumnHeader column="username" filters={filters} />
       <ColumnHeader column="email" filters={filters} class="hidden sm:table-cell" />
-      <Th>Status</Th>
+      <Th>{TEXT.columns.status}</Th>
       <ColumnHeader column="created_at" filters={filters} class="hidden md:table-cell" />
       <ColumnHeader column="last_login_at" filters={filters} class="hidden lg:table-cell" />
     </>
@@ -246,15 +289,15 @@ export function UsersResultsContent({ users, total, totalPages, moreThan, filter
   return (
     <>
       {users.length === 0 ? (
-        total > 0 ? <EmptyState title="Nothing on this page" text="The list is shorter than this page number." /> : <EmptyState title="No users match" text="Try another search or clear the filters." />
+        total > 0 ? <EmptyState title={TEXT.pastTheEnd.title} text={TEXT.pastTheEnd.text} /> : <EmptyState title={TEXT.noMatch.title} text={TEXT.noMatch.text} />
       ) : (
-        <Table head={head} label="Users">
+        <Table head={head} label={TEXT.tableLabel}>
           {users.map((user) => (
             <UserRow user={user} now={now} />
           ))}
         </Table>
       )}
-      <Pagination page={filters.page} totalPages={totalPages} total={total} perPage={filters.per_page} noun={total === 1 ? "user" : "users"} moreThan={moreThan} shown={users.length} hrefFor={(page) => usersUrl(filters, page)} hx={{ target: RESULTS }} />
+      <Pagination page={filters.page} totalPages={totalPages} total={total} perPage={filters.per_page} noun={TEXT.noun(total)} moreThan={moreThan} shown={users.length} hrefFor={(page) => usersUrl(filters, page)} hx={{ target: RESULTS }} />
       <PageSizes filters={filters} />
     </>
   );
@@ -286,11 +329,11 @@ export function UsersResultsFragment(props: UsersResultProps & { syncSort: boole
 export function UsersPage(props: UsersResultProps & { notice?: Notice; csrfToken: string }) {
   return (
     <div>
-      <AdminHeader tab="users" title="Users">
+      <AdminHeader tab="users" title={TEXT.heading}>
         <div class="flex flex-wrap gap-2">
           <ExportCsvLink href={exportUrl(props.filters)} />
           <a href="/admin/users/new" class={buttonClass("primary")}>
-            New user
+            {TEXT.newUser}
           </a>
         </div>
       </AdminHeader>

@@ -12,8 +12,8 @@ import { findUsernames } from "../../modules/users/service";
 import { csrfTokenFor, type WebEnv } from "../context";
 import { type FormState, formFailure, hasErrors, invalid, validateForm } from "../forms";
 import { pages, type SignedInContext, signedIn } from "../plugin";
-import { BULK_LABELS, BulkConfirmPage, BulkResultsPage } from "../pages/admin-bulk";
-import { EditUserPage, LogoutAllConfirmPage, NewUserPage } from "../pages/admin-manage";
+import { BULK_LABELS, BulkConfirmPage, BulkResultsPage, TEXT as BULK_TEXT } from "../pages/admin-bulk";
+import { EditUserPage, LogoutAllConfirmPage, NewUserPage, TEXT } from "../pages/admin-manage";
 import { redirect, render } from "../respond";
 import { showUser } from "./admin-users";
 import { isUuid } from "../../uuid";
@@ -28,7 +28,7 @@ const idOf = (ctx: SignedInContext) => {
 };
 
 function showNew(ctx: SignedInContext, state: FormState = { values: {}, errors: {} }, status?: number): Promise<Response> {
-  return render(ctx, { title: "New user", section: "admin", status, body: () => <NewUserPage state={state} csrfToken={csrfTokenFor(ctx)} /> });
+  return render(ctx, { title: TEXT.newUser.title, section: "admin", status, body: () => <NewUserPage state={state} csrfToken={csrfTokenFor(ctx)} /> });
 }
 
 async function submitNew(ctx: SignedInContext): Promise<Response> {
@@ -46,7 +46,7 @@ async function submitNew(ctx: SignedInContext): Promise<Response> {
 
 async function showEdit(ctx: SignedInContext, state: FormState = { values: {}, errors: {} }, status?: number): Promise<Response> {
   const { user } = await getUser(ctx.deps, idOf(ctx));
-  return render(ctx, { title: `Edit ${user.username}`, section: "admin", status, body: () => <EditUserPage user={user} state={state} csrfToken={csrfTokenFor(ctx)} /> });
+  return render(ctx, { title: TEXT.edit.title(user.username), section: "admin", status, body: () => <EditUserPage user={user} state={state} csrfToken={csrfTokenFor(ctx)} /> });
 }
 
 async function submitEdit(ctx: SignedInContext): Promise<Response> {
@@ -77,7 +77,7 @@ async function act(ctx: SignedInContext, action: (id: string) => Promise<unknown
 
 async function showLogoutAllConfirm(ctx: SignedInContext): Promise<Response> {
   const { user } = await getUser(ctx.deps, idOf(ctx));
-  return render(ctx, { title: "Please confirm", section: "admin", narrow: true, body: () => <LogoutAllConfirmPage user={user} csrfToken={csrfTokenFor(ctx)} /> });
+  return render(ctx, { title: TEXT.logoutAll.title, section: "admin", narrow: true, body: () => <LogoutAllConfirmPage user={user} csrfToken={csrfTokenFor(ctx)} /> });
 }
 
 /** The ticked rows: one `id_<uuid>` field each (a form field per row keeps FormValues flat). */
@@ -96,12 +96,12 @@ async function submitBulk(ctx: SignedInContext): Promise<Response> {
   if (BULK_LABELS[action].destructive && ctx.form.confirmed !== "yes") {
     const rows = await findUsers(ctx.deps, ids);
     const props = { action, users: rows, missing: ids.length - rows.length, csrfToken: csrfTokenFor(ctx) };
-    return render(ctx, { title: "Please confirm", section: "admin", narrow: true, body: () => <BulkConfirmPage {...props} /> });
+    return render(ctx, { title: BULK_TEXT.confirm.title, section: "admin", narrow: true, body: () => <BulkConfirmPage {...props} /> });
   }
   // Names first: a deleted account is still named in its row of the results.
   const names = await findUsernames(ctx.deps.database.reader, ids);
   const results = await bulkAction(ctx.deps, ctx.viewer.user, action, ids, ctx.client);
-  return render(ctx, { title: "Bulk action", section: "admin", body: () => <BulkResultsPage action={action} results={results} names={names} /> });
+  return render(ctx, { title: BULK_TEXT.results.title, section: "admin", body: () => <BulkResultsPage action={action} results={results} names={names} /> });
 }
 
 export function adminManagePages(env: WebEnv) {

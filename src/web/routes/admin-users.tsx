@@ -4,12 +4,12 @@ import type { Role } from "../../db/schema";
 import { AdminModel } from "../../modules/admin/model";
 import { clampPerPage, listUsers, type UserListQuery } from "../../modules/admin/list";
 import { deleteUser, getUser, listUserSessions, revokeUserSession, setUserDisabled, setUserRole } from "../../modules/admin/service";
-import type { Notice } from "../components/ui";
+import { type Notice, noticeFrom } from "../components/ui";
 import { csrfTokenFor, type WebEnv } from "../context";
 import { type FormFailure, formFailure, validQuery } from "../forms";
 import { pages, type SignedInContext, signedIn } from "../plugin";
-import { type ConfirmAction, ConfirmPage, UserDetail } from "../pages/admin-user";
-import { DEFAULT_PER_PAGE, DEFAULT_SORT, SORTS, type UserFilters, UsersPage, UsersResultsFragment } from "../pages/admin-users";
+import { type ConfirmAction, ConfirmPage, TEXT as USER_TEXT, UserDetail } from "../pages/admin-user";
+import { DEFAULT_PER_PAGE, DEFAULT_SORT, SORTS, TEXT as USERS_TEXT, type UserFilters, UsersPage, UsersResultsFragment } from "../pages/admin-users";
 import { redirect, render } from "../respond";
 import { isUuid } from "../../uuid";
 import { listPage } from "./list-page";
@@ -38,32 +38,21 @@ export function parseUserFilters(params: URLSearchParams): { filters: UserFilter
   return { filters, query };
 }
 
-const NOTICES = {
-  deleted: { tone: "success", text: "The user has been deleted." },
-  disabled: { tone: "success", text: "Account disabled. Every session of the user has ended." },
-  enabled: { tone: "success", text: "Account enabled. The user can sign in again." },
-  "role-changed": { tone: "success", text: "Role updated." },
-  "session-ended": { tone: "success", text: "Session ended." },
-  "token-revoked": { tone: "success", text: "Token revoked. Anything using it is refused from now on." },
-  "mfa-reset": { tone: "success", text: "Two-step verification reset. The user has been signed out everywhere." },
-  invited: { tone: "success", text: "User created. An invitation to choose a password is on its way to their address." },
-  updated: { tone: "success", text: "Details saved." },
-  "reset-sent": { tone: "success", text: "A password reset link is on its way to the user's address." },
-  unlocked: { tone: "success", text: "Sign-in unlocked: failed passwords from every device stop counting." },
-  "signed-out": { tone: "success", text: "Signed out everywhere. Every session of the user has ended." },
-  "none-selected": { tone: "info", text: "Nothing was done: tick at least one user, then choose what to do with them." },
-} satisfies Record<string, Notice>;
+/**
+ * The list's notices and the user page's, read as one table by both pages as before (each page
+ * keeps its words; this only joins the lookups). Own keys only: see noticeFrom.
+ */
+const NOTICES = { ...USERS_TEXT.notices, ...USER_TEXT.notices };
 type NoticeKey = keyof typeof NOTICES;
-export const noticeFor = (key: string | null): Notice | undefined => (key && key in NOTICES ? NOTICES[key as NoticeKey] : undefined);
 
 async function showUsers(ctx: SignedInContext): Promise<Response> {
   const { filters, query } = parseUserFilters(ctx.url.searchParams);
   const result = await listUsers(ctx.deps, query);
   const props = { users: result.items, total: result.total, totalPages: result.total_pages, moreThan: result.total_exact ? undefined : result.exact_limit, filters, now: ctx.deps.clock.now() };
   return render(ctx, {
-    title: "Users",
+    title: USERS_TEXT.title,
     section: "admin",
-    body: () => <UsersPage {...props} notice={noticeFor(ctx.url.searchParams.get("notice"))} csrfToken={csrfTokenFor(ctx)} />,
+    body: () => <UsersPage {...props} notice={noticeFrom(NOTICES, ctx.url.searchParams.get("notice"))} csrfToken={csrfTokenFor(ctx)} />,
     fragment: () => <UsersResultsFragment {...props} syncSort={ctx.htmx.trigger !== "filter-sort"} />,
   });
 }
@@ -82,7 +71,7 @@ async function detailProps(ctx: SignedInContext, id: string, notice?: Notice) {
 }
 
 export async function showUser(ctx: SignedInContext, notice?: Notice, status?: number): Promise<Response> {
-  const props = await detailProps(ctx, ctx.params.id ?? "", notice ?? noticeFor(ctx.url.searchParams.get("notice")));
+  const props = await detailProps(ctx, ctx.params.id ?? "", notice ?? noticeFrom(NOTICES, ctx.url.searchParams.get("notice")));
   return render(ctx, { title: props.user.username, section: "admin", status, body: () => <UserDetail {...props} /> });
 }
 
@@ -106,7 +95,7 @@ async function showConfirm(ctx: SignedInContext): Promise<Response> {
   requireIds(ctx.params.id, ...(session === undefined ? [] : [session]));
   const { user } = await getUser(ctx.deps, ctx.params.id ?? "");
   const props = { user, action, session, csrfToken: csrfTokenFor(ctx) };
-  return render(ctx, { title: "Please confirm", section: "admin", narrow: true, body: () => <ConfirmPage {...props} /> });
+  return render(ctx, { title: USER_TEXT.confirm.title, section: "admin", narrow: true, body: () => <ConfirmPage {...props} /> });
 }
 
 function confirmAction(ctx: SignedInContext): ConfirmAction {
