@@ -7,7 +7,7 @@ import { csrfTokenFor, type WebEnv } from "../context";
 import { emptyForm, type FormState } from "../forms";
 import { pages, type SignedInContext, signedIn } from "../plugin";
 import { DashboardPage, TEXT } from "../pages/dashboard";
-import { SELF_SERVICE_NOTICES } from "../pages/self-service";
+import { TEXT as SELF_SERVICE_TEXT } from "../pages/self-service";
 import { render } from "../respond";
 import { IDENTITY_NOTICES, identitiesCardProps } from "./oauth";
 import { TOKEN_NOTICES, type TokensState, tokensCardProps } from "./tokens";
@@ -20,7 +20,7 @@ export const NOTICES = {
   ...TEXT.notices,
   ...IDENTITY_NOTICES,
   ...TOKEN_NOTICES,
-  ...SELF_SERVICE_NOTICES,
+  ...SELF_SERVICE_TEXT.notices,
 } satisfies Record<string, Notice>;
 
 export interface DashboardState {
