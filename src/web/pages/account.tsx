@@ -5,16 +5,61 @@ import { type FormState, hasErrors } from "../forms";
 import { withNext } from "../next";
 import { selfSwapping } from "./auth";
 
+/**
+ * Every word of the verification and password-recovery pages, with the titles their routes
+ * give them, in one place for a translation (docs/pages.md). A sentence with a link in it takes
+ * the link as a slot, so it is translated whole.
+ */
+export const TEXT = {
+  verify: {
+    title: "Verify your email",
+    lead: "Confirm that this address belongs to you.",
+    instruction: "Press the button to finish verifying your email address.",
+    button: "Verify email address",
+  },
+  /** A link that cannot be used; `title` and `heading` are those of a link that is not valid (any kind). */
+  linkProblem: {
+    title: "Link not valid",
+    heading: "This link cannot be used",
+    fromDashboard: (dashboard: JSX.Element) => <>You can send a new link from your {dashboard as "safe"}.</>,
+    dashboardLink: "dashboard",
+    signInOrReset: (signIn: JSX.Element, reset: JSX.Element) => (
+      <>
+        {signIn as "safe"} to send a new verification link, or {reset as "safe"}.
+      </>
+    ),
+    signInLink: "Sign in",
+    resetLink: "reset your password",
+  },
+  forgot: {
+    title: "Reset your password",
+    lead: "Enter the email address of your account and we will send you a link.",
+    sent: "If an account uses that address, a link to reset the password is on its way. It expires in one hour.",
+    nothingYet: (tryAgain: JSX.Element) => <>Nothing after a few minutes? Check your spam folder, or {tryAgain as "safe"}.</>,
+    tryAgainLink: "try again",
+    email: "Email",
+    button: "Send reset link",
+    backToSignIn: "Back to sign in",
+  },
+  reset: {
+    title: "Choose a new password",
+    password: "New password",
+    passwordHint: "At least 8 characters. Every session of your account will be signed out.",
+    button: "Set new password",
+    newLink: "Request a new link",
+  },
+} as const;
+
 /** GET shows this; only the button's POST consumes the token (mail scanners follow links). */
 export function VerifyEmailPage({ token, csrfToken, notice }: { token: string; csrfToken: string; notice?: Notice }) {
   return (
-    <AuthShell title="Verify your email" subtitle="Confirm that this address belongs to you.">
+    <AuthShell title={TEXT.verify.title} subtitle={TEXT.verify.lead}>
       <form method="post" action="/verify-email" class="space-y-5">
         {notice ? <Alert {...notice} /> : ""}
         <CsrfField token={csrfToken} />
         <input type="hidden" name="token" value={attr(token)} />
-        <p class="text-sm text-slate-600 dark:text-slate-400">Press the button to finish verifying your email address.</p>
-        <Button full>Verify email address</Button>
+        <p class="text-sm text-slate-600 dark:text-slate-400">{TEXT.verify.instruction}</p>
+        <Button full>{TEXT.verify.button}</Button>
       </form>
     </AuthShell>
   );
@@ -26,26 +71,20 @@ export function LinkProblemPage({ title, text, signedIn }: { title: string; text
       <div class="space-y-5">
         <Alert tone="error" text={text} />
         <p class="text-sm text-slate-600 dark:text-slate-400">
-          {signedIn ? (
-            <>
-              You can send a new link from your{" "}
-              <a href="/dashboard" class={linkClass}>
-                dashboard
-              </a>
-              .
-            </>
-          ) : (
-            <>
-              <a href="/login" class={linkClass}>
-                Sign in
-              </a>{" "}
-              to send a new verification link, or{" "}
-              <a href="/forgot-password" class={linkClass}>
-                reset your password
-              </a>
-              .
-            </>
-          )}
+          {signedIn
+            ? (TEXT.linkProblem.fromDashboard(
+                <a href="/dashboard" class={linkClass}>
+                  {TEXT.linkProblem.dashboardLink}
+                </a>,
+              ) as "safe")
+            : (TEXT.linkProblem.signInOrReset(
+                <a href="/login" class={linkClass}>
+                  {TEXT.linkProblem.signInLink}
+                </a>,
+                <a href="/forgot-password" class={linkClass}>
+                  {TEXT.linkProblem.resetLink}
+                </a>,
+              ) as "safe")}
         </p>
       </div>
     </AuthShell>
@@ -64,13 +103,13 @@ export function ForgotPasswordForm({ state, csrfToken, sent, next }: ForgotProps
   if (sent) {
     return (
       <div id="forgot-form" class="space-y-4">
-        <Alert tone="success" text="If an account uses that address, a link to reset the password is on its way. It expires in one hour." />
+        <Alert tone="success" text={TEXT.forgot.sent} />
         <p class="text-sm text-slate-600 dark:text-slate-400">
-          Nothing after a few minutes? Check your spam folder, or{" "}
-          <a href={attr(withNext("/forgot-password", next))} class={linkClass}>
-            try again
-          </a>
-          .
+          {TEXT.forgot.nothingYet(
+            <a href={attr(withNext("/forgot-password", next))} class={linkClass}>
+              {TEXT.forgot.tryAgainLink}
+            </a>,
+          ) as "safe"}
         </p>
       </div>
     );
@@ -80,8 +119,8 @@ export function ForgotPasswordForm({ state, csrfToken, sent, next }: ForgotProps
       {state.notice ? <Alert {...state.notice} /> : ""}
       <CsrfField token={csrfToken} />
       <input type="hidden" name="next" value={attr(next)} />
-      <Field name="email" type="email" label="Email" value={state.values.email} error={state.errors.email} autocomplete="email" required autofocus={!hasErrors(state.errors)} maxlength={254} />
-      <Button full>Send reset link</Button>
+      <Field name="email" type="email" label={TEXT.forgot.email} value={state.values.email} error={state.errors.email} autocomplete="email" required autofocus={!hasErrors(state.errors)} maxlength={254} />
+      <Button full>{TEXT.forgot.button}</Button>
     </form>
   );
 }
@@ -89,11 +128,11 @@ export function ForgotPasswordForm({ state, csrfToken, sent, next }: ForgotProps
 export function ForgotPasswordPage(props: ForgotProps) {
   return (
     <AuthShell
-      title="Reset your password"
-      subtitle="Enter the email address of your account and we will send you a link."
+      title={TEXT.forgot.title}
+      subtitle={TEXT.forgot.lead}
       footer={
         <a href={attr(withNext("/login", props.next))} class={linkClass}>
-          Back to sign in
+          {TEXT.forgot.backToSignIn}
         </a>
       }
     >
@@ -116,8 +155,8 @@ export function ResetPasswordForm({ state, csrfToken, token, next }: ResetProps)
       <CsrfField token={csrfToken} />
       <input type="hidden" name="token" value={attr(token)} />
       <input type="hidden" name="next" value={attr(next)} />
-      <Field name="password" type="password" label="New password" error={state.errors.password} hint="At least 8 characters. Every session of your account will be signed out." autocomplete="new-password" required autofocus={!hasErrors(state.errors)} minlength={8} maxlength={128} reveal />
-      <Button full>Set new password</Button>
+      <Field name="password" type="password" label={TEXT.reset.password} error={state.errors.password} hint={TEXT.reset.passwordHint} autocomplete="new-password" required autofocus={!hasErrors(state.errors)} minlength={8} maxlength={128} reveal />
+      <Button full>{TEXT.reset.button}</Button>
     </form>
   );
 }
@@ -125,10 +164,10 @@ export function ResetPasswordForm({ state, csrfToken, token, next }: ResetProps)
 export function ResetPasswordPage(props: ResetProps) {
   return (
     <AuthShell
-      title="Choose a new password"
+      title={TEXT.reset.title}
       footer={
         <a href={attr(withNext("/forgot-password", props.next))} class={linkClass}>
-          Request a new link
+          {TEXT.reset.newLink}
         </a>
       }
     >

@@ -9,6 +9,79 @@ import { IdentitiesCard } from "./oauth";
 import { DeleteAccountCard, ProfileCard, type ProfileCardProps, YourDataCard } from "./self-service";
 import { TokensCard, type TokensCardProps } from "./tokens";
 
+/**
+ * Every word of /dashboard, its notices and its title, in one place for a translation
+ * (docs/pages.md). The cards it borrows (profile, identities, tokens) keep theirs in their files.
+ * A sentence with an element in it takes the element as a slot, so it is translated whole.
+ */
+export const TEXT = {
+  title: "Dashboard",
+  greeting: (username: string) => `Hello, ${username}`,
+  lead: "Manage your account, password and sessions.",
+  /** The notices a `?notice=key` redirect names; the dashboard's route adds the borrowed cards' own. */
+  notices: {
+    welcome: { tone: "success", text: "Welcome to Cobalt! Your account is ready. Check your inbox for a link to verify your email address." },
+    verified: { tone: "success", text: "Thank you, your email address is verified." },
+    "password-changed": { tone: "success", text: "Password changed. Your other sessions have been signed out." },
+    "verification-sent": { tone: "success", text: "A new verification link is on its way. It may take a minute to arrive." },
+    "session-ended": { tone: "success", text: "Session ended. That device is signed out." },
+  } satisfies Record<string, Notice>,
+  verification: {
+    heading: "Verify your email address.",
+    sentTo: (heading: JSX.Element, email: JSX.Element) => (
+      <>
+        {heading as "safe"} We sent a link to {email as "safe"}. It expires in 24 hours.
+      </>
+    ),
+    resend: "Resend email",
+  },
+  password: {
+    title: "Change password",
+    description: "Use a long password you do not use anywhere else.",
+    current: "Current password",
+    new: "New password",
+    newHint: "At least 8 characters. Your other sessions will be signed out.",
+    change: "Change password",
+    noneTitle: "Password",
+    noneDescription: "You sign in through a linked provider and have no password yet.",
+    addOne: (link: JSX.Element) => <>To add one, use {link as "safe"}: we email you a link to choose it.</>,
+    forgotLink: "Forgot password",
+  },
+  sessions: {
+    title: "Sessions",
+    description: "Devices signed in to your account. End any you do not recognise.",
+    none: "No active sessions",
+    thisDevice: "This device",
+    byAdministrator: "Opened by an administrator",
+    /** "10.1.2.3 · signed in <time> · active <time>": the two times are slots. */
+    whereWhen: (ip: string | null, signedIn: JSX.Element, active: JSX.Element) => (
+      <>
+        <span safe>{`${ip ?? "Unknown IP"} · signed in `}</span>
+        {signedIn as "safe"}
+        {" · active "}
+        {active as "safe"}
+      </>
+    ),
+    end: "End this session",
+    /** Read after "End this session" by screen readers, which list every button of the card alike. */
+    endWhich: (device: string, ip: string | null) => ` (${device}, ${ip ?? "unknown IP"})`,
+    signOutOthers: (others: number) => (others === 1 ? "Sign out the other session" : `Sign out ${others} other sessions`),
+  },
+  everywhere: {
+    title: "Sign out everywhere",
+    description: "Ends every session of your account, including this one.",
+    confirm: "Sign out on every device, including this one?",
+    button: "Sign out everywhere",
+  },
+  /** In place of what an impersonating administrator may not do (docs/impersonation.md). */
+  heldBack: {
+    title: "Left to the user",
+    description: "You are impersonating this account: an administrator may look and help, not take it over.",
+    password: "Changing the password is something only the user can do, signed in as themselves.",
+    dangerZone: "Downloading the account's data, signing out its sessions and deleting it are things only the user can do, signed in as themselves.",
+  },
+} as const;
+
 export function VerificationBanner({ user, csrfToken, notice, resendIn }: { user: User; csrfToken: string; notice?: Notice; resendIn?: number }) {
   if (user.emailVerified) return <div id="verification-banner"></div>;
   return (
@@ -16,12 +89,17 @@ export function VerificationBanner({ user, csrfToken, notice, resendIn }: { user
       {notice ? <Alert {...notice} /> : ""}
       <div class="flex flex-col gap-3 rounded-xl border border-amber-200 bg-amber-50 px-4 py-3 sm:flex-row sm:items-center dark:border-amber-900/60 dark:bg-amber-950/40">
         <p class="flex-1 text-sm text-amber-900 dark:text-amber-200">
-          <strong class="font-semibold">Verify your email address.</strong> We sent a link to <span class="font-medium" safe>{user.email}</span>. It expires in 24 hours.
+          {TEXT.verification.sentTo(
+            <strong class="font-semibold">{TEXT.verification.heading}</strong>,
+            <span class="font-medium" safe>
+              {user.email}
+            </span>,
+          ) as "safe"}
         </p>
         <form method="post" action="/account/verification" hx-post="/account/verification" hx-target="#verification-banner" hx-swap="outerHTML" hx-disabled-elt="find button">
           <CsrfField token={csrfToken} />
           <Button variant="secondary" countdown={resendIn}>
-            Resend email
+            {TEXT.verification.resend}
           </Button>
         </form>
       </div>
@@ -38,7 +116,7 @@ export function AccountNameForPasswordManagers({ username, outOfBand }: { userna
 export function Greeting({ username, outOfBand }: { username: string; outOfBand?: boolean }) {
   return (
     <h1 id="greeting" class="text-2xl font-bold tracking-tight" hx-swap-oob={outOfBand ? "true" : undefined} safe>
-      {`Hello, ${username}`}
+      {TEXT.greeting(username)}
     </h1>
   );
 }
@@ -50,9 +128,9 @@ export function ChangePasswordForm({ state, csrfToken, username }: { state: Form
       <CsrfField token={csrfToken} />
       {/* Lets password managers file the new password under the right account. */}
       <AccountNameForPasswordManagers username={username} />
-      <Field idPrefix="pw" name="current_password" type="password" label="Current password" error={state.errors.current_password} autocomplete="current-password" required reveal />
-      <Field idPrefix="pw" name="new_password" type="password" label="New password" error={state.errors.new_password} hint="At least 8 characters. Your other sessions will be signed out." autocomplete="new-password" required minlength={8} maxlength={128} reveal />
-      <Button>Change password</Button>
+      <Field idPrefix="pw" name="current_password" type="password" label={TEXT.password.current} error={state.errors.current_password} autocomplete="current-password" required reveal />
+      <Field idPrefix="pw" name="new_password" type="password" label={TEXT.password.new} error={state.errors.new_password} hint={TEXT.password.newHint} autocomplete="new-password" required minlength={8} maxlength={128} reveal />
+      <Button>{TEXT.password.change}</Button>
     </form>
   );
 }
@@ -60,12 +138,7 @@ export function ChangePasswordForm({ state, csrfToken, username }: { state: Form
 /** "10.1.2.3 · signed in Dec 1, 2026, 3:04 PM UTC · active 2 minutes ago" (also on an admin's view of a user). */
 export function SessionWhereWhen({ session, now }: { session: Session; now: number }) {
   return (
-    <>
-      <span safe>{`${session.ip ?? "Unknown IP"} · signed in `}</span>
-      <Time at={session.createdAt} />
-      {" · active "}
-      <Time at={session.lastUsedAt} as="relative" now={now} />
-    </>
+    <>{TEXT.sessions.whereWhen(session.ip, <Time at={session.createdAt} />, <Time at={session.lastUsedAt} as="relative" now={now} />) as "safe"}</>
   );
 }
 
@@ -75,8 +148,8 @@ function SessionRow({ session, current, csrfToken, now, readOnly }: { session: S
       <div class="min-w-0 flex-1">
         <p class="flex flex-wrap items-center gap-2 text-sm font-medium">
           <span safe>{describeUserAgent(session.userAgent)}</span>
-          {current ? <Badge color="blue" text="This device" /> : ""}
-          {session.impersonatorId ? <Badge color="amber" text="Opened by an administrator" /> : ""}
+          {current ? <Badge color="blue" text={TEXT.sessions.thisDevice} /> : ""}
+          {session.impersonatorId ? <Badge color="amber" text={TEXT.sessions.byAdministrator} /> : ""}
         </p>
         <p class="mt-0.5 text-xs text-slate-500 dark:text-slate-400">
           <SessionWhereWhen session={session} now={now} />
@@ -95,7 +168,10 @@ function SessionRow({ session, current, csrfToken, now, readOnly }: { session: S
         >
           <CsrfField token={csrfToken} />
           <Button variant="secondary">
-            End this session<span class="sr-only" safe>{` (${describeUserAgent(session.userAgent)}, ${session.ip ?? "unknown IP"})`}</span>
+            {TEXT.sessions.end}
+            <span class="sr-only" safe>
+              {TEXT.sessions.endWhich(describeUserAgent(session.userAgent), session.ip)}
+            </span>
           </Button>
         </form>
       )}
@@ -114,10 +190,10 @@ export function SessionsCard({ sessions, currentId, csrfToken, now, notice, outO
   const others = ordered.length - (ordered[0]?.id === currentId ? 1 : 0);
   return (
     <div id="sessions" hx-swap-oob={outOfBand ? "true" : undefined}>
-      <Card title="Sessions" description="Devices signed in to your account. End any you do not recognise.">
+      <Card title={TEXT.sessions.title} description={TEXT.sessions.description}>
         {notice ? <Alert {...notice} /> : ""}
         {sessions.length === 0 ? (
-          <EmptyState title="No active sessions" />
+          <EmptyState title={TEXT.sessions.none} />
         ) : (
           <ul class="divide-y divide-slate-100 dark:divide-slate-800">
             {ordered.map((session) => (
@@ -129,7 +205,7 @@ export function SessionsCard({ sessions, currentId, csrfToken, now, notice, outO
           <form method="post" action="/account/sessions/end-others" hx-post="/account/sessions/end-others" hx-target="#sessions" hx-swap="outerHTML" hx-disabled-elt="find button" class="mt-4 border-t border-slate-100 pt-4 dark:border-slate-800">
             <CsrfField token={csrfToken} />
             <Button variant="secondary">
-              <span safe>{others === 1 ? "Sign out the other session" : `Sign out ${others} other sessions`}</span>
+              <span safe>{TEXT.sessions.signOutOthers(others)}</span>
             </Button>
           </form>
         ) : (
@@ -142,10 +218,10 @@ export function SessionsCard({ sessions, currentId, csrfToken, now, notice, outO
 
 export function SignOutEverywhere({ csrfToken }: { csrfToken: string }) {
   return (
-    <Card title="Sign out everywhere" description="Ends every session of your account, including this one." danger>
-      <form method="post" action="/logout-all" hx-confirm="Sign out on every device, including this one?">
+    <Card title={TEXT.everywhere.title} description={TEXT.everywhere.description} danger>
+      <form method="post" action="/logout-all" hx-confirm={TEXT.everywhere.confirm}>
         <CsrfField token={csrfToken} />
-        <Button variant="danger">Sign out everywhere</Button>
+        <Button variant="danger">{TEXT.everywhere.button}</Button>
       </form>
     </Card>
   );
@@ -168,11 +244,11 @@ export interface DashboardProps {
 }
 
 /** In place of the cards an impersonated session may not use: what is held back, and why. */
-function HeldBackForTheUser({ what }: { what: string }) {
+function HeldBackForTheUser({ text }: { text: string }) {
   return (
-    <Card title="Left to the user" description="You are impersonating this account: an administrator may look and help, not take it over.">
+    <Card title={TEXT.heldBack.title} description={TEXT.heldBack.description}>
       <p class="text-sm text-slate-600 dark:text-slate-400" safe>
-        {`${what} only the user can do, signed in as themselves.`}
+        {text}
       </p>
     </Card>
   );
@@ -185,7 +261,7 @@ export function DashboardPage(props: DashboardProps) {
       <div class="flex flex-wrap items-end justify-between gap-2">
         <div>
           <Greeting username={user.username} />
-          <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">Manage your account, password and sessions.</p>
+          <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">{TEXT.lead}</p>
         </div>
       </div>
       {props.notice ? <Alert {...props.notice} /> : ""}
@@ -193,15 +269,19 @@ export function DashboardPage(props: DashboardProps) {
       <div class="grid gap-6 lg:grid-cols-2">
         <ProfileCard user={user} csrfToken={csrfToken} {...props.profile} impersonated={props.impersonated} />
         {props.impersonated ? (
-          <HeldBackForTheUser what="Changing the password is something" />
+          <HeldBackForTheUser text={TEXT.heldBack.password} />
         ) : user.passwordHash ? (
-          <Card title="Change password" description="Use a long password you do not use anywhere else.">
+          <Card title={TEXT.password.title} description={TEXT.password.description}>
             <ChangePasswordForm state={props.password} csrfToken={csrfToken} username={user.username} />
           </Card>
         ) : (
-          <Card title="Password" description="You sign in through a linked provider and have no password yet.">
+          <Card title={TEXT.password.noneTitle} description={TEXT.password.noneDescription}>
             <p class="text-sm text-slate-600 dark:text-slate-400">
-              To add one, use <a href="/forgot-password" class="font-semibold text-blue-600 hover:underline dark:text-blue-400">Forgot password</a>: we email you a link to choose it.
+              {TEXT.password.addOne(
+                <a href="/forgot-password" class="font-semibold text-blue-600 hover:underline dark:text-blue-400">
+                  {TEXT.password.forgotLink}
+                </a>,
+              ) as "safe"}
             </p>
           </Card>
         )}
@@ -210,7 +290,7 @@ export function DashboardPage(props: DashboardProps) {
       <IdentitiesCard {...props.identities} />
       <TokensCard {...props.tokens} />
       {props.impersonated ? (
-        <HeldBackForTheUser what="Downloading the account's data, signing out its sessions and deleting it are things" />
+        <HeldBackForTheUser text={TEXT.heldBack.dangerZone} />
       ) : (
         <>
           <YourDataCard />

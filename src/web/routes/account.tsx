@@ -5,9 +5,9 @@ import { endOwnSession, getCurrentUser, listSessions } from "../../modules/auth/
 import { csrfTokenFor, type WebEnv } from "../context";
 import { type FormFailure, type FormState, formFailure, hasErrors, invalid, validateForm } from "../forms";
 import { pages, type SignedInContext, signedIn } from "../plugin";
-import { ChangePasswordForm, SessionsCard, VerificationBanner } from "../pages/dashboard";
+import { ChangePasswordForm, SessionsCard, TEXT, VerificationBanner } from "../pages/dashboard";
 import { redirect, render } from "../respond";
-import { NOTICES, showDashboard } from "./dashboard";
+import { showDashboard } from "./dashboard";
 import { revokeToken, submitToken } from "./tokens";
 
 async function submitPassword(ctx: SignedInContext): Promise<Response> {
@@ -20,15 +20,15 @@ async function submitPassword(ctx: SignedInContext): Promise<Response> {
       failure = formFailure(error);
     }
   }
-  const state: FormState = { values: {}, errors: failure?.errors ?? {}, notice: failure?.notice ?? NOTICES["password-changed"] };
+  const state: FormState = { values: {}, errors: failure?.errors ?? {}, notice: failure?.notice ?? TEXT.notices["password-changed"] };
   if (!ctx.htmx.partial) return failure ? showDashboard(ctx, { password: state, status: failure.status }) : redirect(ctx, "/dashboard?notice=password-changed");
   const form = () => <ChangePasswordForm state={state} csrfToken={csrfTokenFor(ctx)} username={ctx.viewer.user.username} />;
-  if (failure) return render(ctx, { title: "Dashboard", status: failure.status, body: form });
+  if (failure) return render(ctx, { title: TEXT.title, status: failure.status, body: form });
   // The change ended every other session: the sessions card must not go on listing them.
   const sessions = await listSessions(ctx.deps, ctx.viewer.auth);
   const card = { sessions, currentId: ctx.viewer.auth.sessionId, csrfToken: csrfTokenFor(ctx), now: ctx.deps.clock.now() };
   return render(ctx, {
-    title: "Dashboard",
+    title: TEXT.title,
     body: () => (
       <>
         {form()}
@@ -48,10 +48,10 @@ async function resendVerification(ctx: SignedInContext): Promise<Response> {
   if (!ctx.htmx.partial) return failure ? showDashboard(ctx, { notice: failure.notice, status: failure.status }) : redirect(ctx, "/dashboard?notice=verification-sent");
   // Fresh from the database: the address may have been verified in another tab meanwhile.
   const user = await getCurrentUser(ctx.deps, ctx.viewer.auth);
-  const notice = failure?.notice ?? NOTICES["verification-sent"];
+  const notice = failure?.notice ?? TEXT.notices["verification-sent"];
   // One verification mail a minute (src/rate-limits.ts): the button says when the next may go.
   const resendIn = failure ? failure.retryAfterSeconds : 60;
-  return render(ctx, { title: "Dashboard", status: failure?.status, body: () => <VerificationBanner user={user} csrfToken={csrfTokenFor(ctx)} notice={notice} resendIn={resendIn} /> });
+  return render(ctx, { title: TEXT.title, status: failure?.status, body: () => <VerificationBanner user={user} csrfToken={csrfTokenFor(ctx)} notice={notice} resendIn={resendIn} /> });
 }
 
 async function endSession(ctx: SignedInContext): Promise<Response> {
@@ -63,8 +63,8 @@ async function endSession(ctx: SignedInContext): Promise<Response> {
   }
   if (!ctx.htmx.partial) return failure ? showDashboard(ctx, { notice: failure.notice, status: failure.status }) : redirect(ctx, "/dashboard?notice=session-ended");
   const sessions = await listSessions(ctx.deps, ctx.viewer.auth);
-  const props = { sessions, currentId: ctx.viewer.auth.sessionId, csrfToken: csrfTokenFor(ctx), now: ctx.deps.clock.now(), notice: failure?.notice ?? NOTICES["session-ended"] };
-  return render(ctx, { title: "Dashboard", status: failure?.status, body: () => <SessionsCard {...props} /> });
+  const props = { sessions, currentId: ctx.viewer.auth.sessionId, csrfToken: csrfTokenFor(ctx), now: ctx.deps.clock.now(), notice: failure?.notice ?? TEXT.notices["session-ended"] };
+  return render(ctx, { title: TEXT.title, status: failure?.status, body: () => <SessionsCard {...props} /> });
 }
 
 export function accountPages(env: WebEnv) {

@@ -2,29 +2,26 @@
 import { isImpersonated } from "../../http/recent-auth";
 import { pendingEmailChange } from "../../modules/account/email-change";
 import { listSessions } from "../../modules/auth/service";
-import type { Notice } from "../components/ui";
+import { type Notice, noticeFrom } from "../components/ui";
 import { csrfTokenFor, type WebEnv } from "../context";
 import { emptyForm, type FormState } from "../forms";
 import { pages, type SignedInContext, signedIn } from "../plugin";
-import { DashboardPage } from "../pages/dashboard";
-import { SELF_SERVICE_NOTICES } from "../pages/self-service";
+import { DashboardPage, TEXT } from "../pages/dashboard";
+import { TEXT as SELF_SERVICE_TEXT } from "../pages/self-service";
 import { render } from "../respond";
 import { IDENTITY_NOTICES, identitiesCardProps } from "./oauth";
 import { TOKEN_NOTICES, type TokensState, tokensCardProps } from "./tokens";
 
-/** Fixed messages chosen by a query key (after a plain-form redirect); nothing from the URL is shown. */
+/**
+ * Fixed messages chosen by a query key (after a plain-form redirect); nothing from the URL is
+ * shown. The dashboard's own, then those of the cards it shows, each from its page's table.
+ */
 export const NOTICES = {
-  welcome: { tone: "success", text: "Welcome to Cobalt! Your account is ready. Check your inbox for a link to verify your email address." },
-  verified: { tone: "success", text: "Thank you, your email address is verified." },
-  "password-changed": { tone: "success", text: "Password changed. Your other sessions have been signed out." },
-  "verification-sent": { tone: "success", text: "A new verification link is on its way. It may take a minute to arrive." },
-  "session-ended": { tone: "success", text: "Session ended. That device is signed out." },
+  ...TEXT.notices,
   ...IDENTITY_NOTICES,
   ...TOKEN_NOTICES,
-  ...SELF_SERVICE_NOTICES,
+  ...SELF_SERVICE_TEXT.notices,
 } satisfies Record<string, Notice>;
-type NoticeKey = keyof typeof NOTICES;
-const noticeFor = (key: string | null): Notice | undefined => (key && key in NOTICES ? NOTICES[key as NoticeKey] : undefined);
 
 export interface DashboardState {
   password?: FormState;
@@ -47,14 +44,14 @@ export async function showDashboard(ctx: SignedInContext, state: DashboardState 
     csrfToken: csrfTokenFor(ctx),
     now: ctx.deps.clock.now(),
     password: state.password ?? emptyForm(),
-    notice: state.notice ?? noticeFor(ctx.url.searchParams.get("notice")),
+    notice: state.notice ?? noticeFrom(NOTICES, ctx.url.searchParams.get("notice")),
     profile: { pending: await pendingEmailChange(ctx.deps, ctx.viewer.user.id), username: state.username ?? emptyForm(), email: state.email ?? emptyForm() },
     deleteError: state.deleteError,
     identities: await identitiesCardProps(ctx),
     tokens: await tokensCardProps(ctx, state.tokens),
     impersonated: isImpersonated(ctx.viewer.auth),
   };
-  return render(ctx, { title: "Dashboard", section: "dashboard", status: state.status, body: () => <DashboardPage {...props} /> });
+  return render(ctx, { title: TEXT.title, section: "dashboard", status: state.status, body: () => <DashboardPage {...props} /> });
 }
 
 export function dashboardPages(env: WebEnv) {

@@ -14,16 +14,16 @@ import { getCurrentUser, listSessions } from "../../modules/auth/service";
 import { csrfTokenFor, endBrowserSession, type PageContext, type WebEnv } from "../context";
 import { emptyForm, type FormFailure, type FormState, formFailure, hasErrors, invalid, validateForm } from "../forms";
 import { pages, type SignedInContext, signedIn } from "../plugin";
-import { LinkProblemPage } from "../pages/account";
-import { AccountNameForPasswordManagers, Greeting, SessionsCard } from "../pages/dashboard";
-import { ConfirmEmailPage, DeleteAccountCard, ProfileCard, SELF_SERVICE_NOTICES } from "../pages/self-service";
+import { TEXT as ACCOUNT_TEXT, LinkProblemPage } from "../pages/account";
+import { AccountNameForPasswordManagers, TEXT as DASHBOARD_TEXT, Greeting, SessionsCard } from "../pages/dashboard";
+import { ConfirmEmailPage, DeleteAccountCard, ProfileCard, TEXT } from "../pages/self-service";
 import { redirect, render } from "../respond";
 import { showDashboard } from "./dashboard";
 
 type ProfileForm = "username" | "email";
 
 /** The outcome of a profile form: the card again (htmx), the dashboard with errors, or a redirect with a notice. */
-async function answerProfile(ctx: SignedInContext, form: ProfileForm, failure: FormFailure | undefined, done: keyof typeof SELF_SERVICE_NOTICES): Promise<Response> {
+async function answerProfile(ctx: SignedInContext, form: ProfileForm, failure: FormFailure | undefined, done: keyof typeof TEXT.notices): Promise<Response> {
   const state: FormState = { values: failure ? ctx.form : {}, errors: failure?.errors ?? {} };
   if (!ctx.htmx.partial) {
     if (!failure) return redirect(ctx, `/dashboard?notice=${done}`);
@@ -37,14 +37,14 @@ async function answerProfile(ctx: SignedInContext, form: ProfileForm, failure: F
     pending: await pendingEmailChange(ctx.deps, user.id),
     username: form === "username" ? state : emptyForm(),
     email: form === "email" ? state : emptyForm(),
-    notice: failure?.notice ?? SELF_SERVICE_NOTICES[done],
+    notice: failure?.notice ?? TEXT.notices[done],
     impersonated: isImpersonated(ctx.viewer.auth),
   };
   // The name shows in three more places on the dashboard: they follow it (the delete card's
   // confirmation asks for the name exactly as shown).
   const renamed = form === "username" && !failure;
   return render(ctx, {
-    title: "Dashboard",
+    title: DASHBOARD_TEXT.title,
     status: failure?.status,
     body: () => (
       <>
@@ -98,14 +98,14 @@ async function submitEndOthers(ctx: SignedInContext): Promise<Response> {
   }
   if (!ctx.htmx.partial) return failure ? showDashboard(ctx, { notice: failure.notice, status: failure.status }) : redirect(ctx, "/dashboard?notice=other-sessions-ended");
   const sessions = await listSessions(ctx.deps, ctx.viewer.auth);
-  const props = { sessions, currentId: ctx.viewer.auth.sessionId, csrfToken: csrfTokenFor(ctx), now: ctx.deps.clock.now(), notice: failure?.notice ?? SELF_SERVICE_NOTICES["other-sessions-ended"] };
-  return render(ctx, { title: "Dashboard", status: failure?.status, body: () => <SessionsCard {...props} /> });
+  const props = { sessions, currentId: ctx.viewer.auth.sessionId, csrfToken: csrfTokenFor(ctx), now: ctx.deps.clock.now(), notice: failure?.notice ?? TEXT.notices["other-sessions-ended"] };
+  return render(ctx, { title: DASHBOARD_TEXT.title, status: failure?.status, body: () => <SessionsCard {...props} /> });
 }
 
 async function submitDelete(ctx: SignedInContext): Promise<Response> {
   // The typed name must be the account's, exactly as shown: a slip of the hand deletes nothing.
   if ((ctx.form.confirm_username ?? "").trim() !== ctx.viewer.user.username) {
-    return showDashboard(ctx, { deleteError: "Type your username exactly as shown to confirm", notice: { tone: "error", text: "Nothing was deleted: the username did not match." }, status: 422 });
+    return showDashboard(ctx, { deleteError: TEXT.delete.mismatch, notice: TEXT.delete.mismatchNotice, status: 422 });
   }
   try {
     await deleteAccount(ctx.deps, ctx.viewer.auth, ctx.client);
@@ -127,12 +127,10 @@ async function downloadExport(ctx: SignedInContext): Promise<Response> {
   return new Response(JSON.stringify(data, null, 2), { status: 200, headers });
 }
 
-const CHANGE_RULE = "Email-change links work once and expire after 24 hours; a newer request replaces an older link.";
-
 function linkProblem(ctx: PageContext, error: unknown): Promise<Response> {
   const failure = formFailure(error);
-  const text = `${failure.notice.text.replace(/\.?$/, ".")} ${CHANGE_RULE}`;
-  return render(ctx, { title: "Link not valid", narrow: true, status: failure.status, body: () => <LinkProblemPage title="This link cannot be used" text={text} signedIn={ctx.viewer !== null} /> });
+  const text = TEXT.confirmEmail.linkProblem(failure.notice.text);
+  return render(ctx, { title: ACCOUNT_TEXT.linkProblem.title, narrow: true, status: failure.status, body: () => <LinkProblemPage title={ACCOUNT_TEXT.linkProblem.heading} text={text} signedIn={ctx.viewer !== null} /> });
 }
 
 /** Looking is free of side effects (mail scanners open links); the button's POST confirms. */
@@ -145,7 +143,7 @@ async function showConfirmEmail(ctx: PageContext): Promise<Response> {
   } catch (error) {
     return linkProblem(ctx, error);
   }
-  return render(ctx, { title: "Confirm your new email address", narrow: true, body: () => <ConfirmEmailPage token={token} newEmail={newEmail ?? ""} csrfToken={csrfTokenFor(ctx)} /> });
+  return render(ctx, { title: TEXT.confirmEmail.title, narrow: true, body: () => <ConfirmEmailPage token={token} newEmail={newEmail ?? ""} csrfToken={csrfTokenFor(ctx)} /> });
 }
 
 async function submitConfirmEmail(ctx: PageContext): Promise<Response> {
