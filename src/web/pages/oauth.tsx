@@ -21,13 +21,13 @@ export function startHref(providerId: string, next: string, link = false): strin
  * Links, not forms: the browser leaves for the provider's site, which a form post could not do
  * under our CSP's form-action. hx-boost is off so htmx does not try to fetch another origin.
  */
-export function ProviderButtons({ providers, next, verb }: { providers: ProviderLink[]; next: string; verb: string }) {
+export function ProviderButtons({ providers, next, label }: { providers: ProviderLink[]; next: string; label: (provider: string) => string }) {
   if (providers.length === 0) return "";
   return (
     <div class="space-y-3" id="provider-buttons">
       {providers.map((provider) => (
         <a href={attr(startHref(provider.id, next))} hx-boost="false" class={buttonClass("secondary", "w-full justify-center")} safe>
-          {`${verb} ${provider.name}`}
+          {label(provider.name)}
         </a>
       ))}
       <div class="flex items-center gap-3 text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">
