@@ -56,8 +56,11 @@ export const METHOD_LABELS: Record<string, { label: string; field: string; hint:
   recovery_code: TEXT.methods.recovery_code,
 };
 
-/** Whether the method is confirmed by typing into the form (a code, or the prompt's password). */
-export const typesIntoForm = (method: string) => method in METHOD_LABELS || method === "password";
+/**
+ * Whether the method is confirmed by typing into the form (a code, or the prompt's password).
+ * Own keys only: `in` would also take "constructor" for a method.
+ */
+export const typesIntoForm = (method: string) => Object.hasOwn(METHOD_LABELS, method) || method === "password";
 
 export interface StepProps {
   /** The method whose form is shown now (a key of METHOD_LABELS, or "password" on the prompt); none when the user has only a passkey. */
