@@ -50,10 +50,10 @@ export function HomePage({ user }: { user: User | null }) {
       <section class="grid gap-4 sm:grid-cols-3" aria-label={TEXT.features.label}>
         {TEXT.features.items.map((feature) => (
           <div class="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
-            <h2 class="font-semibold" safe>
+            <h2 class="font-semibold">
               {feature.title}
             </h2>
-            <p class="mt-2 text-sm text-slate-600 dark:text-slate-400" safe>
+            <p class="mt-2 text-sm text-slate-600 dark:text-slate-400">
               {feature.text}
             </p>
           </div>
