@@ -8,7 +8,7 @@ import type { Deps } from "../deps";
 import { answerErrorsAsJson } from "../http/errors";
 import { loadAssets } from "./assets";
 import type { WebEnv } from "./context";
-import { HomePage } from "./pages/home";
+import { HomePage, TEXT as HOME_TEXT } from "./pages/home";
 import { pages } from "./plugin";
 import { render } from "./respond";
 import { accountPages } from "./routes/account";
@@ -38,7 +38,7 @@ export function webRoutes(deps: Deps): AnyElysia {
   const env: WebEnv = { deps, assets: loadAssets(deps.logger, { warnIfStale: deps.config.env === "development" }) };
   return new Elysia({ name: "web", detail: { hide: true } })
     .use(staticFiles(env.assets))
-    .use(pages(env).get("/", ({ page }) => render(page, { title: "Welcome", body: () => HomePage({ user: page.viewer?.user ?? null }) }), { viewer: "optional" }))
+    .use(pages(env).get("/", ({ page }) => render(page, { title: HOME_TEXT.title, body: () => HomePage({ user: page.viewer?.user ?? null }) }), { viewer: "optional" }))
     .use(authPages(env))
     .use(passkeyPages(env))
     .use(dashboardPages(env))

@@ -3,6 +3,58 @@ import type { OAuthAccount } from "../../db/schema";
 import { attr, Badge, Button, buttonClass, Card, CsrfField, EmptyState, type Notice, Alert } from "../components/ui";
 import { Time } from "../components/time";
 
+/**
+ * Every word of the social sign-in pieces, in one place for a translation (docs/pages.md): the
+ * identities cards, the failure page's buttons, the notices /dashboard shows after linking or
+ * unlinking, and what the routes fall back to. A line with a <Time> in it takes the element as
+ * a slot, so it is translated whole. What went wrong on the failure page comes from
+ * src/modules/oauth/failure.ts.
+ */
+export const TEXT = {
+  or: "or",
+  /** A provider the configuration no longer names. */
+  unknownProvider: "the provider",
+  identities: {
+    title: "Sign-in methods",
+    description: "Accounts at other providers you can sign in with.",
+    emptyTitle: "No linked accounts",
+    emptyText: "Link one below to sign in without your password.",
+    linked: (email: string | null, at: JSX.Element) => (
+      <>
+        <span safe>{`${email ?? "no email shared"} · linked `}</span>
+        {at as "safe"}
+      </>
+    ),
+    unlink: (provider: string) => `Unlink ${provider}`,
+    link: (provider: string) => `Link ${provider}`,
+    /** After the round trip or the unlink, on /dashboard#identities. */
+    notices: {
+      linked: { tone: "success", text: "Linked. You can now sign in with that account too." },
+      "already-linked": { tone: "info", text: "That account was already linked to yours." },
+      unlinked: { tone: "success", text: "Unlinked. You can no longer sign in with that account." },
+    } satisfies Record<string, Notice>,
+  },
+  admin: {
+    title: "Linked identities",
+    description: "Provider accounts this user signs in with.",
+    none: "None.",
+    noEmail: "no email",
+    linked: (providerAccountId: string, at: JSX.Element) => (
+      <>
+        <span safe>{`id ${providerAccountId} · linked `}</span>
+        {at as "safe"}
+      </>
+    ),
+  },
+  failure: {
+    requestId: (id: string) => `Request id ${id}`,
+    /** The primary button: back where the attempt started. */
+    backToAccount: "Back to your account",
+    toDashboard: "Go to your dashboard",
+    backToSignIn: "Back to sign in",
+  },
+} as const;
+
 export interface ProviderLink {
   id: string;
   name: string;
@@ -21,18 +73,18 @@ export function startHref(providerId: string, next: string, link = false): strin
  * Links, not forms: the browser leaves for the provider's site, which a form post could not do
  * under our CSP's form-action. hx-boost is off so htmx does not try to fetch another origin.
  */
-export function ProviderButtons({ providers, next, verb }: { providers: ProviderLink[]; next: string; verb: string }) {
+export function ProviderButtons({ providers, next, label }: { providers: ProviderLink[]; next: string; label: (provider: string) => string }) {
   if (providers.length === 0) return "";
   return (
     <div class="space-y-3" id="provider-buttons">
       {providers.map((provider) => (
         <a href={attr(startHref(provider.id, next))} hx-boost="false" class={buttonClass("secondary", "w-full justify-center")} safe>
-          {`${verb} ${provider.name}`}
+          {label(provider.name)}
         </a>
       ))}
       <div class="flex items-center gap-3 text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">
         <span class="h-px flex-1 bg-slate-200 dark:bg-slate-800"></span>
-        or
+        {TEXT.or}
         <span class="h-px flex-1 bg-slate-200 dark:bg-slate-800"></span>
       </div>
     </div>
@@ -47,11 +99,11 @@ export interface IdentityRow {
 export function IdentitiesCard({ rows, linkable, csrfToken, notice }: { rows: IdentityRow[]; linkable: ProviderLink[]; csrfToken: string; notice?: Notice }) {
   return (
     <div id="identities">
-      <Card title="Sign-in methods" description="Accounts at other providers you can sign in with.">
+      <Card title={TEXT.identities.title} description={TEXT.identities.description}>
         <div class="space-y-4">
           {notice ? <Alert {...notice} /> : ""}
           {rows.length === 0 ? (
-            <EmptyState title="No linked accounts" text="Link one below to sign in without your password." />
+            <EmptyState title={TEXT.identities.emptyTitle} text={TEXT.identities.emptyText} />
           ) : (
             <ul class="divide-y divide-slate-100 dark:divide-slate-800">
               {rows.map(({ identity, providerName }) => (
@@ -60,14 +112,11 @@ export function IdentitiesCard({ rows, linkable, csrfToken, notice }: { rows: Id
                     <p class="text-sm font-medium" safe>
                       {providerName}
                     </p>
-                    <p class="text-xs text-slate-500 dark:text-slate-400">
-                      <span safe>{`${identity.email ?? "no email shared"} · linked `}</span>
-                      <Time at={identity.createdAt} as="date" />
-                    </p>
+                    <p class="text-xs text-slate-500 dark:text-slate-400">{TEXT.identities.linked(identity.email, <Time at={identity.createdAt} as="date" />) as "safe"}</p>
                   </div>
                   <form method="post" action={attr(`/account/identities/${identity.id}/unlink`)} hx-post={attr(`/account/identities/${identity.id}/unlink`)} hx-target="#identities" hx-swap="outerHTML">
                     <CsrfField token={csrfToken} />
-                    <Button variant="secondary">{`Unlink ${providerName}` as "safe"}</Button>
+                    <Button variant="secondary">{TEXT.identities.unlink(providerName) as "safe"}</Button>
                   </form>
                 </li>
               ))}
@@ -77,7 +126,7 @@ export function IdentitiesCard({ rows, linkable, csrfToken, notice }: { rows: Id
             <div class="flex flex-wrap gap-2">
               {linkable.map((provider) => (
                 <a href={attr(startHref(provider.id, "/dashboard", true))} hx-boost="false" class={buttonClass("secondary")} safe>
-                  {`Link ${provider.name}`}
+                  {TEXT.identities.link(provider.name)}
                 </a>
               ))}
             </div>
@@ -93,21 +142,18 @@ export function IdentitiesCard({ rows, linkable, csrfToken, notice }: { rows: Id
 /** The admin user page's read-only list. */
 export function AdminIdentities({ rows }: { rows: IdentityRow[] }) {
   return (
-    <Card title="Linked identities" description="Provider accounts this user signs in with.">
+    <Card title={TEXT.admin.title} description={TEXT.admin.description}>
       {rows.length === 0 ? (
-        <p class="text-sm text-slate-500 dark:text-slate-400">None.</p>
+        <p class="text-sm text-slate-500 dark:text-slate-400">{TEXT.admin.none}</p>
       ) : (
         <ul class="divide-y divide-slate-100 dark:divide-slate-800" id="admin-identities">
           {rows.map(({ identity, providerName }) => (
             <li class="flex flex-wrap items-center gap-3 py-2 text-sm">
               <Badge color="gray" text={providerName} />
               <span class="break-all" safe>
-                {identity.email ?? "no email"}
+                {identity.email ?? TEXT.admin.noEmail}
               </span>
-              <span class="text-xs text-slate-500 dark:text-slate-400">
-                <span safe>{`id ${identity.providerAccountId} · linked `}</span>
-                <Time at={identity.createdAt} as="date" />
-              </span>
+              <span class="text-xs text-slate-500 dark:text-slate-400">{TEXT.admin.linked(identity.providerAccountId, <Time at={identity.createdAt} as="date" />) as "safe"}</span>
             </li>
           ))}
         </ul>
@@ -141,7 +187,7 @@ export function OAuthFailurePage({ title, text, requestId, back }: OAuthFailureV
       </div>
       {requestId ? (
         <p class="mt-6 text-xs text-slate-500 dark:text-slate-400" safe>
-          {`Request id ${requestId}`}
+          {TEXT.failure.requestId(requestId)}
         </p>
       ) : (
         ""

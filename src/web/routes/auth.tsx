@@ -8,41 +8,25 @@ import { csrfTokenFor, endBrowserSession, type PageContext, startBrowserSession,
 import { emptyForm, expiredForm, type FormFailure, formFailure, hasErrors, invalid, validateForm } from "../forms";
 import { safeNext } from "../next";
 import { pages, signedIn } from "../plugin";
-import { LoginForm, LoginPage, RegisterForm, RegisterPage } from "../pages/auth";
+import { LoginForm, LoginPage, RegisterForm, RegisterPage, TEXT } from "../pages/auth";
 import { redirect, render } from "../respond";
-import type { Notice } from "../components/ui";
+import { noticeFrom } from "../components/ui";
 import { challengeOf, goToSecondStep } from "../second-step";
-
-/** Fixed messages chosen by a query key, so no text from the URL is ever reflected. */
-const LOGIN_NOTICES: Record<string, Notice> = {
-  "signed-out": { tone: "success", text: "You have been signed out." },
-  "signed-out-everywhere": { tone: "success", text: "You have been signed out on every device." },
-  "session-ended": { tone: "info", text: "You were signed out (on another device, in another tab, or after a while). Sign in again to continue; nothing was changed." },
-  "password-reset": { tone: "success", text: "Your password has been reset. Sign in with the new one." },
-  "email-verified": { tone: "success", text: "Your email address is verified. Sign in to continue." },
-  "mfa-expired": { tone: "info", text: "That sign-in was not finished in time. Sign in again." },
-  "mfa-failed": { tone: "error", text: "Too many wrong codes. Sign in again to get a new chance." },
-  "email-changed": { tone: "success", text: "Your email address has been changed. Sign in with the new one." },
-  "account-deleted": { tone: "success", text: "Your account has been deleted, and every session of it signed out." },
-  "passkey-failed": { tone: "error", text: "That passkey was not accepted. Try again, or sign in with your password." },
-  "account-disabled": { tone: "error", text: "This account has been disabled." },
-  "too-many-attempts": { tone: "error", text: "Too many sign-in attempts. Wait a minute and try again." },
-};
 
 function showLogin(ctx: PageContext, failure?: FormFailure): Promise<Response> {
   const next = safeNext(ctx.form.next ?? ctx.url.searchParams.get("next"));
-  const notice = failure?.notice ?? LOGIN_NOTICES[ctx.url.searchParams.get("notice") ?? ""];
+  const notice = failure?.notice ?? noticeFrom(TEXT.login.notices, ctx.url.searchParams.get("notice"));
   // Only the identifier is kept; the password is never sent back.
   const state = { ...emptyForm({ username_or_email: ctx.form.username_or_email ?? "" }), errors: failure?.errors ?? {}, notice };
   const props = { state, csrfToken: csrfTokenFor(ctx), next, providers: configuredProviders(ctx.deps) };
-  return render(ctx, { title: "Sign in", narrow: true, status: failure?.status, body: () => <LoginPage {...props} />, fragment: () => <LoginForm {...props} /> });
+  return render(ctx, { title: TEXT.login.title, narrow: true, status: failure?.status, body: () => <LoginPage {...props} />, fragment: () => <LoginForm {...props} /> });
 }
 
 function showRegister(ctx: PageContext, failure?: FormFailure): Promise<Response> {
   const next = safeNext(ctx.form.next ?? ctx.url.searchParams.get("next"));
   const values = { username: ctx.form.username ?? "", email: ctx.form.email ?? "" };
   const props = { state: { values, errors: failure?.errors ?? {}, notice: failure?.notice }, csrfToken: csrfTokenFor(ctx), next, providers: configuredProviders(ctx.deps) };
-  return render(ctx, { title: "Create account", narrow: true, status: failure?.status, body: () => <RegisterPage {...props} />, fragment: () => <RegisterForm {...props} /> });
+  return render(ctx, { title: TEXT.register.title, narrow: true, status: failure?.status, body: () => <RegisterPage {...props} />, fragment: () => <RegisterForm {...props} /> });
 }
 
 async function submitLogin(ctx: PageContext): Promise<Response> {

@@ -10,14 +10,39 @@ import { pages } from "../plugin";
 import { ForgotPasswordForm, ForgotPasswordPage, LinkProblemPage, ResetPasswordForm, ResetPasswordPage, VerifyEmailPage } from "../pages/account";
 import { redirect, render } from "../respond";
 
+/**
+ * The words these routes put on the pages of pages/account.tsx (titles, the link-problem
+ * messages). docs/pages.md wants them in that file's TEXT; until that file has one they wait
+ * here, one table, keyed as it is (verify, linkProblem, forgot, reset) so they can fold into it.
+ */
+const TEXT = {
+  verify: {
+    title: "Verify your email",
+    rule: "Verification links work once and expire after 24 hours.",
+  },
+  linkProblem: {
+    title: "Link not valid",
+    heading: "This link cannot be used",
+    incomplete: "This link is incomplete. Open the link from the email again, or copy the whole address into your browser.",
+    /** The service's reason, ended with a full stop, then the rule of that kind of link. */
+    text: (reason: string, rule: string) => `${reason.replace(/\.?$/, ".")} ${rule}`,
+  },
+  forgot: {
+    title: "Reset your password",
+  },
+  reset: {
+    title: "Choose a new password",
+    rule: "Reset links work once and expire after an hour.",
+  },
+} as const;
+
 /** A one-time token in the URL must not leak to other sites through the Referer header. */
 function noReferrer(ctx: PageContext): void {
   ctx.headers.set("referrer-policy", "no-referrer");
 }
 
 function missingToken(ctx: PageContext, title: string): Promise<Response> {
-  const text = "This link is incomplete. Open the link from the email again, or copy the whole address into your browser.";
-  return render(ctx, { title, narrow: true, status: 400, body: () => <LinkProblemPage title={title} text={text} signedIn={ctx.viewer !== null} /> });
+  return render(ctx, { title, narrow: true, status: 400, body: () => <LinkProblemPage title={title} text={TEXT.linkProblem.incomplete} signedIn={ctx.viewer !== null} /> });
 }
 
 /**
@@ -30,32 +55,29 @@ async function deadLink(ctx: PageContext, token: string, purpose: TokenPurpose, 
     return null;
   } catch (error) {
     const failure = formFailure(error);
-    const text = `${failure.notice.text.replace(/\.?$/, ".")} ${rule}`;
-    return render(ctx, { title: "Link not valid", narrow: true, status: failure.status, body: () => <LinkProblemPage title="This link cannot be used" text={text} signedIn={ctx.viewer !== null} /> });
+    const text = TEXT.linkProblem.text(failure.notice.text, rule);
+    return render(ctx, { title: TEXT.linkProblem.title, narrow: true, status: failure.status, body: () => <LinkProblemPage title={TEXT.linkProblem.heading} text={text} signedIn={ctx.viewer !== null} /> });
   }
 }
-
-const VERIFY_RULE = "Verification links work once and expire after 24 hours.";
-const RESET_RULE = "Reset links work once and expire after an hour.";
 
 async function showVerify(ctx: PageContext): Promise<Response> {
   noReferrer(ctx);
   const token = ctx.url.searchParams.get("token") ?? "";
-  if (!token) return missingToken(ctx, "Verify your email");
-  const dead = await deadLink(ctx, token, "verify_email", VERIFY_RULE);
+  if (!token) return missingToken(ctx, TEXT.verify.title);
+  const dead = await deadLink(ctx, token, "verify_email", TEXT.verify.rule);
   if (dead) return dead;
-  return render(ctx, { title: "Verify your email", narrow: true, body: () => <VerifyEmailPage token={token} csrfToken={csrfTokenFor(ctx)} /> });
+  return render(ctx, { title: TEXT.verify.title, narrow: true, body: () => <VerifyEmailPage token={token} csrfToken={csrfTokenFor(ctx)} /> });
 }
 
 async function submitVerify(ctx: PageContext): Promise<Response> {
   const token = ctx.form.token ?? "";
-  if (!token) return missingToken(ctx, "Verify your email");
+  if (!token) return missingToken(ctx, TEXT.verify.title);
   try {
     await verifyEmail(ctx.deps, token, ctx.client);
   } catch (error) {
     const failure = formFailure(error);
-    const text = `${failure.notice.text.replace(/\.?$/, ".")} ${VERIFY_RULE}`;
-    return render(ctx, { title: "Link not valid", narrow: true, status: failure.status, body: () => <LinkProblemPage title="This link cannot be used" text={text} signedIn={ctx.viewer !== null} /> });
+    const text = TEXT.linkProblem.text(failure.notice.text, TEXT.verify.rule);
+    return render(ctx, { title: TEXT.linkProblem.title, narrow: true, status: failure.status, body: () => <LinkProblemPage title={TEXT.linkProblem.heading} text={text} signedIn={ctx.viewer !== null} /> });
   }
   return redirect(ctx, ctx.viewer ? "/dashboard?notice=verified" : "/login?notice=email-verified");
 }
@@ -66,7 +88,7 @@ const nextOf = (ctx: PageContext) => safeNext(ctx.form.next ?? ctx.url.searchPar
 function showForgot(ctx: PageContext, failure?: FormFailure, sent = false): Promise<Response> {
   const state = { values: { email: ctx.form.email ?? "" }, errors: failure?.errors ?? {}, notice: failure?.notice };
   const props = { state, csrfToken: csrfTokenFor(ctx), sent, next: nextOf(ctx) };
-  return render(ctx, { title: "Reset your password", narrow: true, status: failure?.status, body: () => <ForgotPasswordPage {...props} />, fragment: () => <ForgotPasswordForm {...props} /> });
+  return render(ctx, { title: TEXT.forgot.title, narrow: true, status: failure?.status, body: () => <ForgotPasswordPage {...props} />, fragment: () => <ForgotPasswordForm {...props} /> });
 }
 
 async function submitForgot(ctx: PageContext): Promise<Response> {
@@ -83,12 +105,12 @@ async function submitForgot(ctx: PageContext): Promise<Response> {
 
 async function showReset(ctx: PageContext, token: string, failure?: FormFailure): Promise<Response> {
   noReferrer(ctx);
-  if (!token) return missingToken(ctx, "Choose a new password");
+  if (!token) return missingToken(ctx, TEXT.reset.title);
   // A form sent back with errors has a token just checked by the service; a fresh visit checks it here.
-  const dead = failure ? null : await deadLink(ctx, token, "reset_password", RESET_RULE);
+  const dead = failure ? null : await deadLink(ctx, token, "reset_password", TEXT.reset.rule);
   if (dead) return dead;
   const props = { state: { ...emptyForm(), errors: failure?.errors ?? {}, notice: failure?.notice }, csrfToken: csrfTokenFor(ctx), token, next: nextOf(ctx) };
-  return render(ctx, { title: "Choose a new password", narrow: true, status: failure?.status, body: () => <ResetPasswordPage {...props} />, fragment: () => <ResetPasswordForm {...props} /> });
+  return render(ctx, { title: TEXT.reset.title, narrow: true, status: failure?.status, body: () => <ResetPasswordPage {...props} />, fragment: () => <ResetPasswordForm {...props} /> });
 }
 
 async function submitReset(ctx: PageContext): Promise<Response> {

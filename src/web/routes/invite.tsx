@@ -6,21 +6,18 @@ import { csrfTokenFor, type PageContext, startBrowserSession, type WebEnv } from
 import { emptyForm, type FormFailure, formFailure, hasErrors, invalid, validateForm } from "../forms";
 import { pages } from "../plugin";
 import { LinkProblemPage } from "../pages/account";
-import { InvitePage } from "../pages/invite";
+import { InvitePage, TEXT } from "../pages/invite";
 import { redirect, render } from "../respond";
 
-const TITLE = "Welcome to Cobalt";
-const DEAD_LINK = "This invitation cannot be used: it has been used already, replaced by a newer one, or is more than 7 days old. Ask your administrator to send a new one.";
-
-function linkProblem(ctx: PageContext, status: number, text = DEAD_LINK): Promise<Response> {
-  return render(ctx, { title: TITLE, narrow: true, status, body: () => <LinkProblemPage title="This invitation cannot be used" text={text} signedIn={ctx.viewer !== null} /> });
+function linkProblem(ctx: PageContext, status: number, text: string = TEXT.deadLink.text): Promise<Response> {
+  return render(ctx, { title: TEXT.title, narrow: true, status, body: () => <LinkProblemPage title={TEXT.deadLink.title} text={text} signedIn={ctx.viewer !== null} /> });
 }
 
 /** A dead link shows why, without a password form that could only fail. */
 async function showInvite(ctx: PageContext, token: string, failure?: FormFailure): Promise<Response> {
   // The token in the URL must not leak to other sites through the Referer header.
   ctx.headers.set("referrer-policy", "no-referrer");
-  if (!token) return linkProblem(ctx, 400, "This link is incomplete. Open the link from the email again, or copy the whole address into your browser.");
+  if (!token) return linkProblem(ctx, 400, TEXT.deadLink.incomplete);
   if (!failure) {
     try {
       await findOneTimeToken(ctx.deps.database.db, token, "invite", new Date(ctx.deps.clock.now()));
@@ -29,7 +26,7 @@ async function showInvite(ctx: PageContext, token: string, failure?: FormFailure
     }
   }
   const state = { ...emptyForm(), errors: failure?.errors ?? {}, notice: failure?.notice };
-  return render(ctx, { title: TITLE, narrow: true, status: failure?.status, body: () => <InvitePage token={token} state={state} csrfToken={csrfTokenFor(ctx)} /> });
+  return render(ctx, { title: TEXT.title, narrow: true, status: failure?.status, body: () => <InvitePage token={token} state={state} csrfToken={csrfTokenFor(ctx)} /> });
 }
 
 async function submitInvite(ctx: PageContext): Promise<Response> {

@@ -15,21 +15,18 @@ import { csrfTokenFor, type PageContext, startBrowserSession, type WebEnv } from
 import { formFailure } from "../forms";
 import { loginUrl, safeNext } from "../next";
 import { pages, type SignedInContext, signedIn } from "../plugin";
-import { IdentitiesCard, type IdentityRow, OAuthFailurePage } from "../pages/oauth";
+import { IdentitiesCard, type IdentityRow, OAuthFailurePage, TEXT } from "../pages/oauth";
 import { redirect, render } from "../respond";
 import { goToSecondStep } from "../second-step";
 
 /** Holds the attempt's state; SameSite=Lax because the provider sends the browser back cross-site. */
 export const STATE_COOKIE = "oauth_state";
 
-export const IDENTITY_NOTICES = {
-  linked: { tone: "success", text: "Linked. You can now sign in with that account too." },
-  "already-linked": { tone: "info", text: "That account was already linked to yours." },
-  unlinked: { tone: "success", text: "Unlinked. You can no longer sign in with that account." },
-} satisfies Record<string, Notice>;
+/** The words are the page's (pages/oauth.tsx); /dashboard (routes/dashboard.tsx) spreads them into its notices. */
+export const IDENTITY_NOTICES = TEXT.identities.notices;
 
 function providerName(ctx: PageContext, id: string): string {
-  return findProvider(ctx.deps.config, id)?.name ?? "the provider";
+  return findProvider(ctx.deps.config, id)?.name ?? TEXT.unknownProvider;
 }
 
 async function failurePage(ctx: PageContext, providerId: string, failure: OAuthFailure, linking: boolean): Promise<Response> {
@@ -40,7 +37,7 @@ async function failurePage(ctx: PageContext, providerId: string, failure: OAuthF
   });
   await recordOAuthFailure(ctx.deps, providerId, failure.reason, ctx.client, ctx.viewer?.user.id ?? null);
   const view = failureView(failure.reason, providerName(ctx, providerId));
-  const back = ctx.viewer ? { href: "/dashboard", label: linking ? "Back to your account" : "Go to your dashboard" } : { href: "/login", label: "Back to sign in" };
+  const back = ctx.viewer ? { href: "/dashboard", label: linking ? TEXT.failure.backToAccount : TEXT.failure.toDashboard } : { href: "/login", label: TEXT.failure.backToSignIn };
   const props = { ...view, requestId: requestMeta(ctx.request)?.id ?? "", back };
   return render(ctx, { title: view.title, status: view.status, narrow: true, body: () => <OAuthFailurePage {...props} /> });
 }
@@ -111,7 +108,7 @@ async function unlink(ctx: SignedInContext): Promise<Response> {
   if (!ctx.htmx.partial && status === 200) return redirect(ctx, "/dashboard?notice=unlinked#identities");
   // A refusal (409 last_sign_in_method) shows in the card, in place for htmx.
   const props = await identitiesCardProps(ctx, notice);
-  return render(ctx, { title: "Sign-in methods", status, body: () => <IdentitiesCard {...props} /> });
+  return render(ctx, { title: TEXT.identities.title, status, body: () => <IdentitiesCard {...props} /> });
 }
 
 export function oauthPages(env: WebEnv) {

@@ -20,7 +20,7 @@ import { safeNext } from "../next";
 import { credentialField, passkeyJson } from "../passkey-answer";
 import { pages, type SignedInContext, signedIn } from "../plugin";
 import { PasskeyStepForm } from "../pages/passkeys";
-import { MfaStepPage, ReauthPage, typesIntoForm } from "../pages/second-step";
+import { MfaStepPage, ReauthPage, TEXT, typesIntoForm } from "../pages/second-step";
 import { redirect, render } from "../respond";
 import { MFA_COOKIE } from "../second-step";
 
@@ -35,8 +35,6 @@ const chosen = (ctx: PageContext, methods: string[]): string | undefined => {
 /** The proof a form post carries: the browser's passkey answer, or a typed code. */
 const proofOf = (ctx: PageContext, method: string): FactorProof =>
   method === "passkey" ? { method: "passkey", credential: credentialField(ctx, AssertionCredential) } : ({ method, code: ctx.form.code ?? "" } as FactorProof);
-
-const PASSKEY_REFUSED = "That passkey was not accepted.";
 
 /** The step is over (expired, spent, dead, another browser's): back to the password. */
 function startOver(ctx: PageContext, notice: "mfa-expired" | "mfa-failed"): Response {
@@ -59,10 +57,10 @@ async function showStep(ctx: PageContext, failure?: FormFailure): Promise<Respon
   const next = nextOf(ctx);
   const method = chosen(ctx, methods);
   const passkeySlot = methods.includes("passkey") ? (
-    <PasskeyStepForm action="/login/mfa" optionsUrl="/login/mfa/passkey/options" csrfToken={csrfToken} next={next} noScriptText={method ? "Using a passkey needs JavaScript; a code works as usual." : "Using a passkey needs JavaScript: turn it on, or start over and sign in another way."} />
+    <PasskeyStepForm action="/login/mfa" optionsUrl="/login/mfa/passkey/options" csrfToken={csrfToken} next={next} noScriptText={method ? TEXT.mfa.passkeyNoScript : TEXT.mfa.passkeyOnlyNoScript} />
   ) : undefined;
   const props = { method, methods, state, csrfToken, next, passkeySlot };
-  return render(ctx, { title: "Two-step verification", narrow: true, status: failure?.status, body: () => <MfaStepPage {...props} /> });
+  return render(ctx, { title: TEXT.mfa.title, narrow: true, status: failure?.status, body: () => <MfaStepPage {...props} /> });
 }
 
 async function submitStep(ctx: PageContext): Promise<Response> {
@@ -83,9 +81,8 @@ async function submitStep(ctx: PageContext): Promise<Response> {
     if (error instanceof AppError && error.kind === "invalid_mfa_code") {
       const left = Number(error.details.attempts_left ?? 0);
       if (left <= 0) return startOver(ctx, "mfa-failed");
-      const attempts = `${left} ${left === 1 ? "attempt" : "attempts"} left.`;
-      if (method === "passkey") return showStep(ctx, { status: 401, errors: {}, notice: { tone: "error", text: `${PASSKEY_REFUSED} ${attempts}` } });
-      return showStep(ctx, { status: 401, errors: { code: `That code is not correct. ${attempts}` }, notice: { tone: "error", text: "That code is not correct." } });
+      if (method === "passkey") return showStep(ctx, { status: 401, errors: {}, notice: { tone: "error", text: TEXT.passkeyRefusedAttemptsLeft(left) } });
+      return showStep(ctx, { status: 401, errors: { code: TEXT.wrongCodeAttemptsLeft(left) }, notice: { tone: "error", text: TEXT.wrongCode } });
     }
     return showStep(ctx, formFailure(error));
   }
@@ -105,15 +102,15 @@ async function reauthMethods(ctx: SignedInContext): Promise<string[]> {
 
 async function showReauth(ctx: SignedInContext, failure?: FormFailure): Promise<Response> {
   const methods = await reauthMethods(ctx);
-  const state = { ...emptyForm(), errors: failure?.errors ?? {}, notice: failure?.notice ?? (methods.length === 0 ? { tone: "info" as const, text: "Your account has no password or second factor: sign out and sign in again to confirm it is you." } : undefined) };
+  const state = { ...emptyForm(), errors: failure?.errors ?? {}, notice: failure?.notice ?? (methods.length === 0 ? TEXT.reauth.noMethods : undefined) };
   const csrfToken = csrfTokenFor(ctx);
   const next = nextOf(ctx);
   const method = chosen(ctx, methods);
   const passkeySlot = methods.includes("passkey") ? (
-    <PasskeyStepForm action="/account/reauthenticate" optionsUrl="/account/reauthenticate/passkey/options" csrfToken={csrfToken} next={next} noScriptText={method ? "Using a passkey needs JavaScript; the other ways work as usual." : "Using a passkey needs JavaScript: turn it on, or sign out and sign in again."} />
+    <PasskeyStepForm action="/account/reauthenticate" optionsUrl="/account/reauthenticate/passkey/options" csrfToken={csrfToken} next={next} noScriptText={method ? TEXT.reauth.passkeyNoScript : TEXT.reauth.passkeyOnlyNoScript} />
   ) : undefined;
   const props = { method, methods, state, csrfToken, next, passkeySlot };
-  return render(ctx, { title: "Confirm it is you", narrow: true, status: failure?.status, body: () => <ReauthPage {...props} /> });
+  return render(ctx, { title: TEXT.reauth.title, narrow: true, status: failure?.status, body: () => <ReauthPage {...props} /> });
 }
 
 async function submitReauth(ctx: SignedInContext): Promise<Response> {
@@ -124,8 +121,8 @@ async function submitReauth(ctx: SignedInContext): Promise<Response> {
     return redirect(ctx, nextOf(ctx));
   } catch (error) {
     const failure = formFailure(error);
-    if (method === "passkey" && failure.status === 400) failure.notice = { tone: "error", text: `${PASSKEY_REFUSED} Try again, or use another way.` };
-    else if (failure.status === 400) failure.errors = { code: "That code is not correct." };
+    if (method === "passkey" && failure.status === 400) failure.notice = { tone: "error", text: TEXT.passkeyRefusedTryAgain };
+    else if (failure.status === 400) failure.errors = { code: TEXT.wrongCode };
     return showReauth(ctx, failure);
   }
 }
