@@ -4,7 +4,8 @@
  * as TypeScript and fails on words written inline: JSX text, a text attribute (`label="Email"`),
  * a string shown as a child (`{cond ? "Yes" : "No"}`) or a notice or title property
  * (`{ tone: "error", text: "…" }`, `render(ctx, { title: "Dashboard" })`) outside a top-level
- * table constant (SCREAMING_CASE: TEXT, NOTICES, …).
+ * table constant (SCREAMING_CASE: TEXT, NOTICES, …). A page route keeps no table of its own:
+ * what it says is shown on a page, and lives in that page's table.
  */
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
@@ -50,13 +51,15 @@ function literalsIn(node: ts.Node, found: ts.Node[]): void {
 function inlineWords(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(join(ROOT, file), "utf8"), ts.ScriptTarget.Latest, true, ts.ScriptKind.TSX);
   const problems: string[] = [];
+  const isRoute = file.startsWith("src/web/routes/");
   const report = (node: ts.Node) => {
     const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
     problems.push(`${file}:${line + 1}: ${node.getText(source).replace(/\s+/g, " ").slice(0, 80)}`);
   };
   const visit = (node: ts.Node): void => {
     // A top-level table is where the words belong.
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && isTable(node.name.text) && ts.isVariableStatement(node.parent.parent) && node.parent.parent.parent === source) return;
+    // (Not in a route: what a route says belongs to the page it shows.)
+    if (!isRoute && ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && isTable(node.name.text) && ts.isVariableStatement(node.parent.parent) && node.parent.parent.parent === source) return;
     if (ts.isJsxText(node) && hasWords(node.text)) report(node);
     if (ts.isJsxAttribute(node) && TEXT_NAMES.has(node.name.getText(source)) && node.initializer) {
       const found: ts.Node[] = [];

@@ -16,11 +16,15 @@ export const TEXT = {
     lead: "Confirm that this address belongs to you.",
     instruction: "Press the button to finish verifying your email address.",
     button: "Verify email address",
+    rule: "Verification links work once and expire after 24 hours.",
   },
   /** A link that cannot be used; `title` and `heading` are those of a link that is not valid (any kind). */
   linkProblem: {
     title: "Link not valid",
     heading: "This link cannot be used",
+    incomplete: "This link is incomplete. Open the link from the email again, or copy the whole address into your browser.",
+    /** The service's reason, ended with a full stop, then the rule of that kind of link. */
+    text: (reason: string, rule: string) => `${reason.replace(/\.?$/, ".")} ${rule}`,
     fromDashboard: (dashboard: JSX.Element) => <>You can send a new link from your {dashboard as "safe"}.</>,
     dashboardLink: "dashboard",
     signInOrReset: (signIn: JSX.Element, reset: JSX.Element) => (
@@ -47,6 +51,7 @@ export const TEXT = {
     passwordHint: "At least 8 characters. Every session of your account will be signed out.",
     button: "Set new password",
     newLink: "Request a new link",
+    rule: "Reset links work once and expire after an hour.",
   },
 } as const;
 

@@ -10,8 +10,6 @@ import type { FormState } from "../forms";
  * phrase is translated whole.
  */
 export const TEXT = {
-  /** An htmx answer carrying the card alone: the card is part of /dashboard. */
-  title: "Dashboard",
   notices: {
     "token-revoked": { tone: "success", text: "Token revoked. Anything using it is refused from now on." },
   } satisfies Record<string, Notice>,

@@ -9,17 +9,19 @@ import { pages, type SignedInContext, signedIn } from "../plugin";
 import { DashboardPage, TEXT } from "../pages/dashboard";
 import { TEXT as SELF_SERVICE_TEXT } from "../pages/self-service";
 import { render } from "../respond";
-import { IDENTITY_NOTICES, identitiesCardProps } from "./oauth";
-import { TOKEN_NOTICES, type TokensState, tokensCardProps } from "./tokens";
+import { TEXT as IDENTITIES_TEXT } from "../pages/oauth";
+import { TEXT as TOKENS_TEXT } from "../pages/tokens";
+import { identitiesCardProps } from "./oauth";
+import { type TokensState, tokensCardProps } from "./tokens";
 
 /**
  * Fixed messages chosen by a query key (after a plain-form redirect); nothing from the URL is
  * shown. The dashboard's own, then those of the cards it shows, each from its page's table.
  */
-export const NOTICES = {
+const NOTICES = {
   ...TEXT.notices,
-  ...IDENTITY_NOTICES,
-  ...TOKEN_NOTICES,
+  ...IDENTITIES_TEXT.identities.notices,
+  ...TOKENS_TEXT.notices,
   ...SELF_SERVICE_TEXT.notices,
 } satisfies Record<string, Notice>;
 

@@ -7,34 +7,8 @@ import { csrfTokenFor, endBrowserSession, type PageContext, type WebEnv } from "
 import { emptyForm, expiredForm, type FormFailure, formFailure, hasErrors, invalid, validateForm } from "../forms";
 import { safeNext, withNext } from "../next";
 import { pages } from "../plugin";
-import { ForgotPasswordForm, ForgotPasswordPage, LinkProblemPage, ResetPasswordForm, ResetPasswordPage, VerifyEmailPage } from "../pages/account";
+import { ForgotPasswordForm, ForgotPasswordPage, LinkProblemPage, ResetPasswordForm, ResetPasswordPage, TEXT, VerifyEmailPage } from "../pages/account";
 import { redirect, render } from "../respond";
-
-/**
- * The words these routes put on the pages of pages/account.tsx (titles, the link-problem
- * messages). docs/pages.md wants them in that file's TEXT; until that file has one they wait
- * here, one table, keyed as it is (verify, linkProblem, forgot, reset) so they can fold into it.
- */
-const TEXT = {
-  verify: {
-    title: "Verify your email",
-    rule: "Verification links work once and expire after 24 hours.",
-  },
-  linkProblem: {
-    title: "Link not valid",
-    heading: "This link cannot be used",
-    incomplete: "This link is incomplete. Open the link from the email again, or copy the whole address into your browser.",
-    /** The service's reason, ended with a full stop, then the rule of that kind of link. */
-    text: (reason: string, rule: string) => `${reason.replace(/\.?$/, ".")} ${rule}`,
-  },
-  forgot: {
-    title: "Reset your password",
-  },
-  reset: {
-    title: "Choose a new password",
-    rule: "Reset links work once and expire after an hour.",
-  },
-} as const;
 
 /** A one-time token in the URL must not leak to other sites through the Referer header. */
 function noReferrer(ctx: PageContext): void {

@@ -22,9 +22,6 @@ import { goToSecondStep } from "../second-step";
 /** Holds the attempt's state; SameSite=Lax because the provider sends the browser back cross-site. */
 export const STATE_COOKIE = "oauth_state";
 
-/** The words are the page's (pages/oauth.tsx); /dashboard (routes/dashboard.tsx) spreads them into its notices. */
-export const IDENTITY_NOTICES = TEXT.identities.notices;
-
 function providerName(ctx: PageContext, id: string): string {
   return findProvider(ctx.deps.config, id)?.name ?? TEXT.unknownProvider;
 }
@@ -97,7 +94,7 @@ export async function identitiesCardProps(ctx: SignedInContext, notice?: Notice)
 
 async function unlink(ctx: SignedInContext): Promise<Response> {
   const identityId = ctx.params.id ?? "";
-  let notice: Notice = IDENTITY_NOTICES.unlinked;
+  let notice: Notice = TEXT.identities.notices.unlinked;
   let status = 200;
   try {
     if (!isUuid(identityId)) throw notFound("Identity");

@@ -7,6 +7,7 @@ import { csrfTokenFor } from "../context";
 import { emptyForm, type FormFailure, type FormState, formFailure, invalid } from "../forms";
 import type { SignedInContext } from "../plugin";
 import { EXPIRY_CHOICES, scopeField, TEXT, TokensCard, type TokensCardProps } from "../pages/tokens";
+import { TEXT as DASHBOARD_TEXT } from "../pages/dashboard";
 import { redirect, render } from "../respond";
 
 export interface TokensState {
@@ -14,9 +15,6 @@ export interface TokensState {
   created?: { name: string; token: string };
   notice?: Notice;
 }
-
-/** The card's notices live in its page's table; ./dashboard.tsx merges them into the dashboard's. */
-export const TOKEN_NOTICES = TEXT.notices;
 
 export async function tokensCardProps(ctx: SignedInContext, state: TokensState = {}): Promise<TokensCardProps> {
   return {
@@ -36,7 +34,8 @@ type ShowDashboard = (ctx: SignedInContext, state: { tokens: TokensState; status
 async function answer(ctx: SignedInContext, showDashboard: ShowDashboard, state: TokensState, status?: number): Promise<Response> {
   if (!ctx.htmx.partial) return showDashboard(ctx, { tokens: state, status });
   const props = await tokensCardProps(ctx, state);
-  return render(ctx, { title: TEXT.title, status, body: () => <TokensCard {...props} /> });
+  // The card is part of /dashboard: an answer carrying it alone has the dashboard's title.
+  return render(ctx, { title: DASHBOARD_TEXT.title, status, body: () => <TokensCard {...props} /> });
 }
 
 export async function submitToken(ctx: SignedInContext, showDashboard: ShowDashboard): Promise<Response> {
