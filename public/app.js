@@ -75,6 +75,7 @@
   }
   function countDown(button, seconds) {
     if (!(seconds > 0)) return;
+    var format = button.getAttribute("data-countdown-text") || "{s}";
     button.removeAttribute("data-countdown");
     button.disabled = true;
     var left = document.createElement("span");
@@ -89,7 +90,7 @@
         button.disabled = false;
         return;
       }
-      left.textContent = " (" + seconds + " s)";
+      left.textContent = format.replace("{s}", String(seconds));
       seconds -= 1;
     }
   }

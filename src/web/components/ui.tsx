@@ -13,6 +13,8 @@ export const attr = (value: string | undefined | null) => (value == null ? undef
 const TEXT = {
   showPassword: "Show password",
   hidePassword: "Hide password",
+  /** What a counting-down button adds to its name; app.js puts the seconds where {s} is. */
+  secondsLeft: " ({s} s)",
 } as const;
 
 export type Tone = "error" | "success" | "info" | "warning";
@@ -165,7 +167,7 @@ export function Spinner() {
  */
 export function Button({ children, variant, type, full, name, value, countdown }: PropsWithChildren<{ variant?: ButtonVariant; type?: "submit" | "button"; full?: boolean; name?: string; value?: string; countdown?: number }>) {
   return (
-    <button type={type ?? "submit"} name={name} value={attr(value)} data-countdown={countdown && countdown > 0 ? String(Math.ceil(countdown)) : undefined} class={buttonClass(variant, full ? "w-full" : undefined)}>
+    <button type={type ?? "submit"} name={name} value={attr(value)} data-countdown={countdown && countdown > 0 ? String(Math.ceil(countdown)) : undefined} data-countdown-text={countdown && countdown > 0 ? TEXT.secondsLeft : undefined} class={buttonClass(variant, full ? "w-full" : undefined)}>
       {children as "safe"}
       {type === "button" ? "" : <Spinner />}
     </button>
