@@ -3,9 +3,10 @@
  * so a translation replaces tables, not markup. This reads each page, component and page route
  * as TypeScript and fails on words written inline: JSX text, a text attribute (`label="Email"`),
  * a string shown as a child (`{cond ? "Yes" : "No"}`) or a notice or title property
- * (`{ tone: "error", text: "…" }`, `render(ctx, { title: "Dashboard" })`) outside a top-level
- * table constant (SCREAMING_CASE: TEXT, NOTICES, …). A page route keeps no table of its own:
- * what it says is shown on a page, and lives in that page's table.
+ * (`{ tone: "error", text: "…" }`, `render(ctx, { title: "Dashboard" })`) or an error's message
+ * (`new AppError(code, "…")`) outside a top-level table constant (SCREAMING_CASE: TEXT, …).
+ * A page route keeps no table of its own: what it says is shown on a page, and lives in that
+ * page's table.
  */
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
@@ -69,6 +70,12 @@ function inlineWords(file: string): string[] {
     if (ts.isJsxExpression(node) && node.expression && (ts.isJsxElement(node.parent) || ts.isJsxFragment(node.parent))) {
       const found: ts.Node[] = [];
       literalsIn(node.expression, found);
+      found.forEach(report);
+    }
+    // A message the pages raise themselves (`new AppError(code, "…")`) is shown on a page too.
+    if (ts.isNewExpression(node) && node.expression.getText(source) === "AppError" && node.arguments?.[1]) {
+      const found: ts.Node[] = [];
+      literalsIn(node.arguments[1], found);
       found.forEach(report);
     }
     if (ts.isPropertyAssignment(node) && TEXT_NAMES.has(node.name.getText(source))) {

@@ -9,6 +9,11 @@ import { Value } from "@sinclair/typebox/value";
 import { AppError } from "../errors";
 import type { PageContext } from "./context";
 
+/** What a page says when the browser's answer is not one (docs/pages.md). */
+const TEXT = {
+  incomplete: "The browser's passkey answer was incomplete: try again",
+} as const;
+
 /** The options answer to passkeys.js: JSON, never cached (a challenge is single use). */
 export function passkeyJson(ctx: PageContext, body: unknown): Response {
   ctx.headers.set("content-type", "application/json; charset=utf-8");
@@ -24,6 +29,6 @@ export function credentialField<T extends TSchema>(ctx: PageContext, schema: T):
   } catch {
     parsed = undefined;
   }
-  if (!Value.Check(schema, parsed)) throw new AppError("invalid_passkey", "The browser's passkey answer was incomplete: try again");
+  if (!Value.Check(schema, parsed)) throw new AppError("invalid_passkey", TEXT.incomplete);
   return parsed;
 }

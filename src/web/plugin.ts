@@ -19,6 +19,11 @@ import { redirect, renderError } from "./respond";
 
 export type SignedInContext = PageContext & { viewer: Viewer };
 
+/** What every page says about an address it refuses (docs/pages.md). */
+const TEXT = {
+  unallowedCharacters: "This address contains characters that are not allowed. Check the link and try again.",
+} as const;
+
 /** The page context of a route declared with `viewer: "required"` or `"admin"`. */
 export function signedIn(page: PageContext): SignedInContext {
   if (!page.viewer) throw new SignInRequired();
@@ -75,7 +80,7 @@ export function pages(env: WebEnv) {
       // The text rule (docs/security.md, "Text input") for the URL's path and query parameters,
       // which no schema describes on pages: a friendly 422 page before any handler reads them.
       const fields = urlTextProblems(page.params, page.url.searchParams);
-      if (Object.keys(fields).length > 0) throw new AppError("validation_error", "This address contains characters that are not allowed. Check the link and try again.", { fields });
+      if (Object.keys(fields).length > 0) throw new AppError("validation_error", TEXT.unallowedCharacters, { fields });
       return { page };
     });
 }

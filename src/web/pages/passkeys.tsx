@@ -18,6 +18,8 @@ import { Time } from "../components/time";
  */
 export const TEXT = {
   title: "Passkeys",
+  /** The API's rule for a name, said on the page when a submitted name breaks it. */
+  invalidName: { message: "A passkey's name is 1 to 100 characters of plain text", field: "Name must be 1 to 100 characters" },
   notices: {
     "passkey-added": { tone: "success", text: "Passkey added. You can sign in with it from now on." },
     "passkey-renamed": { tone: "success", text: "Passkey renamed." },

@@ -67,7 +67,7 @@ function passkeyId(ctx: PageContext): string {
 function validName(raw: string | undefined, optional: boolean): string | undefined {
   const name = raw?.trim() ?? "";
   if (name === "" && optional) return undefined;
-  if (name === "" || [...name].length > 100 || textProblem(name)) throw new AppError("validation_error", "A passkey's name is 1 to 100 characters of plain text", { fields: { name: "Name must be 1 to 100 characters" } });
+  if (name === "" || [...name].length > 100 || textProblem(name)) throw new AppError("validation_error", TEXT.invalidName.message, { fields: { name: TEXT.invalidName.field } });
   return name;
 }
 
