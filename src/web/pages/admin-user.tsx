@@ -319,7 +319,6 @@ export function UserDetail(props: UserDetailProps) {
   );
 }
 
-
 /** The no-JavaScript confirmation step: the real POST, or back to the user. */
 export function ConfirmPage({ user, action, session, csrfToken }: { user: User; action: ConfirmAction; session?: string; csrfToken: string }) {
   const copy = TEXT.confirm.actions[action];
