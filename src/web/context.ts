@@ -69,11 +69,14 @@ export function htmxInfo(headers: Headers): HtmxInfo {
   return { request, boosted, historyRestore, target: headers.get("hx-target"), trigger: headers.get("hx-trigger"), partial: request && !boosted && !historyRestore };
 }
 
-/** Urlencoded or multipart bodies arrive parsed by Elysia; only string fields are kept. */
+/**
+ * Urlencoded or multipart bodies arrive parsed by Elysia; only string fields are kept, the first
+ * of a repeated one (own keys: `key in values` would also find "constructor" and drop that field).
+ */
 export function formValues(body: unknown): FormValues {
   const values: FormValues = {};
   if (body instanceof FormData) {
-    for (const [key, value] of body.entries()) if (typeof value === "string" && !(key in values)) values[key] = value;
+    for (const [key, value] of body.entries()) if (typeof value === "string" && !Object.hasOwn(values, key)) values[key] = value;
     return values;
   }
   if (typeof body !== "object" || body === null) return values;
