@@ -15,6 +15,7 @@ import type { FactorProof } from "../../modules/mfa/verifiers";
 import { passkeyFactorOptions } from "../../modules/passkeys/factor";
 import { AssertionCredential } from "../../modules/passkeys/model";
 import { type PageContext, csrfTokenFor, startBrowserSession, type WebEnv } from "../context";
+import type { Notice } from "../components/ui";
 import { emptyForm, type FormFailure, formFailure, hasErrors, invalid, validateForm } from "../forms";
 import { safeNext } from "../next";
 import { credentialField, passkeyJson } from "../passkey-answer";
@@ -42,6 +43,20 @@ function startOver(ctx: PageContext, notice: "mfa-expired" | "mfa-failed"): Resp
   return redirect(ctx, `/login?notice=${notice}`);
 }
 
+/**
+ * What both step pages show: the chosen method's form, and "Use a passkey" when the user has
+ * one, whose options come from `${action}/passkey/options` and whose answer posts to `action`.
+ */
+function stepProps(ctx: PageContext, methods: string[], shown: { failure?: FormFailure; notice?: Notice }, page: { action: string; words: { passkeyNoScript: string; passkeyOnlyNoScript: string } }) {
+  const state = { ...emptyForm(), errors: shown.failure?.errors ?? {}, notice: shown.notice };
+  const csrfToken = csrfTokenFor(ctx);
+  const next = nextOf(ctx);
+  const method = chosen(ctx, methods);
+  const noScriptText = method ? page.words.passkeyNoScript : page.words.passkeyOnlyNoScript;
+  const passkeySlot = methods.includes("passkey") ? <PasskeyStepForm action={page.action} optionsUrl={`${page.action}/passkey/options`} csrfToken={csrfToken} next={next} noScriptText={noScriptText} /> : undefined;
+  return { method, methods, state, csrfToken, next, passkeySlot };
+}
+
 async function showStep(ctx: PageContext, failure?: FormFailure): Promise<Response> {
   const token = ctx.cookies.get(MFA_COOKIE);
   if (!token) return startOver(ctx, "mfa-expired");
@@ -52,14 +67,7 @@ async function showStep(ctx: PageContext, failure?: FormFailure): Promise<Respon
     if (error instanceof AppError && error.kind === "invalid_token") return startOver(ctx, "mfa-expired");
     throw error;
   }
-  const state = { ...emptyForm(), errors: failure?.errors ?? {}, notice: failure?.notice };
-  const csrfToken = csrfTokenFor(ctx);
-  const next = nextOf(ctx);
-  const method = chosen(ctx, methods);
-  const passkeySlot = methods.includes("passkey") ? (
-    <PasskeyStepForm action="/login/mfa" optionsUrl="/login/mfa/passkey/options" csrfToken={csrfToken} next={next} noScriptText={method ? TEXT.mfa.passkeyNoScript : TEXT.mfa.passkeyOnlyNoScript} />
-  ) : undefined;
-  const props = { method, methods, state, csrfToken, next, passkeySlot };
+  const props = stepProps(ctx, methods, { failure, notice: failure?.notice }, { action: "/login/mfa", words: TEXT.mfa });
   return render(ctx, { title: TEXT.mfa.title, narrow: true, status: failure?.status, body: () => <MfaStepPage {...props} /> });
 }
 
@@ -102,14 +110,8 @@ async function reauthMethods(ctx: SignedInContext): Promise<string[]> {
 
 async function showReauth(ctx: SignedInContext, failure?: FormFailure): Promise<Response> {
   const methods = await reauthMethods(ctx);
-  const state = { ...emptyForm(), errors: failure?.errors ?? {}, notice: failure?.notice ?? (methods.length === 0 ? TEXT.reauth.noMethods : undefined) };
-  const csrfToken = csrfTokenFor(ctx);
-  const next = nextOf(ctx);
-  const method = chosen(ctx, methods);
-  const passkeySlot = methods.includes("passkey") ? (
-    <PasskeyStepForm action="/account/reauthenticate" optionsUrl="/account/reauthenticate/passkey/options" csrfToken={csrfToken} next={next} noScriptText={method ? TEXT.reauth.passkeyNoScript : TEXT.reauth.passkeyOnlyNoScript} />
-  ) : undefined;
-  const props = { method, methods, state, csrfToken, next, passkeySlot };
+  const notice = failure?.notice ?? (methods.length === 0 ? TEXT.reauth.noMethods : undefined);
+  const props = stepProps(ctx, methods, { failure, notice }, { action: "/account/reauthenticate", words: TEXT.reauth });
   return render(ctx, { title: TEXT.reauth.title, narrow: true, status: failure?.status, body: () => <ReauthPage {...props} /> });
 }
 
